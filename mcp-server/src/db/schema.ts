@@ -1,0 +1,253 @@
+/**
+ * The deployment log: every intent the MCP server receives, every plan/apply/rollback/destroy/
+ * drift/refresh run with its engine events, and the last known state of each resource.
+ *
+ * Workflow (see style.md §4 and item 13):
+ * 1. Change the tables below.
+ * 2. Generate a migration: `npm run db:generate -- --name <what-changed>`
+ *    (= `drizzle-kit generate --config mcp-server/drizzle.config.ts --name <desc>`, strict: true).
+ * 3. Commit the SQL in `mcp-server/drizzle/` together with `meta/_journal.json` and the snapshot.
+ * Never edit a migration that has been applied anywhere; add a new one. `createDb()` in client.ts
+ * applies pending migrations from that folder when it opens a database (PGlite or PostgreSQL).
+ *
+ * Conventions: uuid primary keys, timestamps with time zone, `created_at` set once and
+ * `updated_at` bumped by Drizzle on every update, domain values as `pgEnum` so the database
+ * rejects unknown ones, and typed `jsonb` columns. Every JSON value written here (specs, outputs,
+ * event payloads) must already be secrets-redacted by the caller: this log is read back by MCP
+ * tools and shown to models.
+ *
+ * All reads and writes go through queries.ts.
+ */
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+/** Any JSON value, as stored in a `jsonb` column. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+/** A JSON object (a redacted spec, resource outputs, an event payload). */
+export type JsonObject = { [key: string]: Json };
+
+/** Pulumi step operations, as counted in a preview summary. */
+export type ChangeOp =
+  | "same"
+  | "create"
+  | "update"
+  | "delete"
+  | "replace"
+  | "create-replacement"
+  | "delete-replaced"
+  | "read"
+  | "refresh"
+  | "import"
+  | "discard";
+
+/** Counts by operation, e.g. `{ create: 2, same: 5 }`. */
+export type PreviewSummary = Partial<Record<ChangeOp, number>>;
+
+/** One planned or applied resource change (redacted). */
+export interface ResourceChange {
+  urn: string;
+  type: string;
+  op: ChangeOp;
+  /** Property paths that differ, e.g. `["ports[0].external"]`. */
+  diffs?: string[];
+  /** Whether the change replaces the resource. */
+  replace?: boolean;
+  /** Short human-readable description of the change. */
+  detail?: string;
+}
+
+/** What differs between the recorded and the actual state of a resource (redacted). */
+export interface ResourceDrift {
+  detectedAt: string;
+  deploymentId?: string;
+  properties: { path: string; expected: Json; actual: Json }[];
+}
+
+// `created_at` is set once; only `updated_at` carries `$onUpdate` (Drizzle sets it on every
+// `db.update()`; raw SQL updates must set it themselves).
+const timestamps = {
+  createdAt: timestamp("created_at", { withTimezone: true }).defaultNow().notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true })
+    .defaultNow()
+    .$onUpdate(() => new Date())
+    .notNull(),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Enums
+
+export const intentStatusValues = ["received", "planned", "applied", "rejected", "failed", "cancelled"] as const;
+/** received: parsed, not yet previewed; planned: a plan exists; applied/failed: its apply ended; rejected: invalid or refused. */
+export const intentStatus = pgEnum("intent_status", intentStatusValues);
+export type IntentStatus = (typeof intentStatusValues)[number];
+
+export const deploymentKindValues = ["plan", "apply", "rollback", "destroy", "drift", "refresh"] as const;
+/**
+ * What a deployment does. A preview of an apply is recorded as kind `apply` with status `planned`
+ * and becomes `running` when that plan is applied; kind `plan` is a preview that can never be
+ * applied (a what-if). `drift` compares state with reality without writing; `refresh` writes it.
+ */
+export const deploymentKind = pgEnum("deployment_kind", deploymentKindValues);
+export type DeploymentKind = (typeof deploymentKindValues)[number];
+
+export const deploymentStatusValues = [
+  "planned",
+  "running",
+  "succeeded",
+  "failed",
+  "rolled_back",
+  "interrupted",
+  "expired",
+  "cancelled",
+] as const;
+/**
+ * planned → running → succeeded | failed | rolled_back | cancelled; running → interrupted when the
+ * process died mid-run (set at the next startup); planned → expired | cancelled.
+ */
+export const deploymentStatus = pgEnum("deployment_status", deploymentStatusValues);
+export type DeploymentStatus = (typeof deploymentStatusValues)[number];
+
+export const resourceStatusValues = ["present", "drifted", "deleted"] as const;
+export const resourceStatus = pgEnum("resource_status", resourceStatusValues);
+export type ResourceStatus = (typeof resourceStatusValues)[number];
+
+// ---------------------------------------------------------------------------------------------
+// Tables
+
+/** What someone asked for, in their words, and the typed spec it was translated to. */
+export const intents = pgTable(
+  "intents",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    stack: text("stack").notNull(),
+    /** The request as written by the user or model. */
+    text: text("text").notNull(),
+    /** Where it came from: `mcp`, `cli`, `api`, ... */
+    source: text("source").notNull(),
+    /** Name of the token that sent it. */
+    actor: text("actor").notNull(),
+    /** The translated desired state (redacted); null until translated. */
+    spec: jsonb("spec").$type<JsonObject>(),
+    status: intentStatus("status").notNull().default("received"),
+    ...timestamps,
+  },
+  (t) => [index("intents_stack_created_at_idx").on(t.stack, t.createdAt)],
+);
+
+/** One plan or operation on a stack, from preview to its end. */
+export const deployments = pgTable(
+  "deployments",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    stack: text("stack").notNull(),
+    kind: deploymentKind("kind").notNull(),
+    status: deploymentStatus("status").notNull(),
+    /** Name of the token that started it. */
+    actor: text("actor").notNull(),
+    intentId: uuid("intent_id").references(() => intents.id, { onDelete: "set null" }),
+    /** Handle given to the client by a preview and passed back to apply it. */
+    planId: text("plan_id").unique(),
+    /** Redacted spec before and after this deployment. */
+    specBefore: jsonb("spec_before").$type<JsonObject>(),
+    specAfter: jsonb("spec_after").$type<JsonObject>(),
+    /** Hash of the (unredacted, canonical) spec that was previewed, to detect a changed spec. */
+    specHash: text("spec_hash"),
+    /**
+     * Version of the stack's state the preview was computed against (e.g. the last Pulumi update
+     * version, or a checkpoint hash); an apply is refused if the stack has moved since.
+     */
+    stateVersion: text("state_version"),
+    previewSummary: jsonb("preview_summary").$type<PreviewSummary>(),
+    changes: jsonb("changes").$type<ResourceChange[]>(),
+    /** The Pulumi update version this deployment produced, once it ran. */
+    pulumiUpdateVersion: integer("pulumi_update_version"),
+    /** Redacted error message when it failed. */
+    error: text("error"),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    durationMs: integer("duration_ms"),
+    /** When a plan stops being applicable. */
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    index("deployments_stack_created_at_idx").on(t.stack, t.createdAt),
+    index("deployments_status_idx").on(t.status),
+    index("deployments_intent_id_idx").on(t.intentId),
+  ],
+);
+
+/** The last known state of each resource of a stack. */
+export const infrastructureResources = pgTable(
+  "infrastructure_resources",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    stack: text("stack").notNull(),
+    urn: text("urn").notNull(),
+    /** Pulumi type token, e.g. `docker:index/container:Container`. */
+    type: text("type").notNull(),
+    /** Logical name. */
+    name: text("name").notNull(),
+    /** Provider package, e.g. `docker`, `opnsense`. */
+    provider: text("provider"),
+    status: resourceStatus("status").notNull().default("present"),
+    /** Redacted outputs. */
+    outputs: jsonb("outputs").$type<JsonObject>(),
+    lastSeenDeploymentId: uuid("last_seen_deployment_id").references(() => deployments.id, {
+      onDelete: "set null",
+    }),
+    /** Set when a drift check found differences; cleared when the resource is in sync again. */
+    drift: jsonb("drift").$type<ResourceDrift>(),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("infrastructure_resources_stack_urn_idx").on(t.stack, t.urn),
+    index("infrastructure_resources_stack_created_at_idx").on(t.stack, t.createdAt),
+  ],
+);
+
+/** Engine events of a deployment, in order. */
+export const infrastructureEvents = pgTable(
+  "infrastructure_events",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    deploymentId: uuid("deployment_id")
+      .notNull()
+      .references(() => deployments.id, { onDelete: "cascade" }),
+    /** 0-based position within the deployment. */
+    seq: integer("seq").notNull(),
+    /** When the engine emitted it. */
+    timestamp: timestamp("timestamp", { withTimezone: true }).notNull().default(sql`now()`),
+    /** Engine event type: `resourcePreEvent`, `resOutputsEvent`, `diagnosticEvent`, `summaryEvent`, ... */
+    type: text("type").notNull(),
+    urn: text("urn"),
+    op: text("op"),
+    /** e.g. `started`, `succeeded`, `failed`, or a diagnostic severity. */
+    status: text("status"),
+    message: text("message"),
+    /** The redacted event. */
+    payload: jsonb("payload").$type<JsonObject>(),
+    createdAt: timestamp("created_at", { withTimezone: true }).defaultNow().notNull(),
+  },
+  (t) => [uniqueIndex("infrastructure_events_deployment_seq_idx").on(t.deploymentId, t.seq)],
+);
+
+export type Intent = typeof intents.$inferSelect;
+export type NewIntent = typeof intents.$inferInsert;
+export type Deployment = typeof deployments.$inferSelect;
+export type NewDeployment = typeof deployments.$inferInsert;
+export type InfrastructureResource = typeof infrastructureResources.$inferSelect;
+export type NewInfrastructureResource = typeof infrastructureResources.$inferInsert;
+export type InfrastructureEvent = typeof infrastructureEvents.$inferSelect;
+export type NewInfrastructureEvent = typeof infrastructureEvents.$inferInsert;

@@ -1,0 +1,109 @@
+// Firewall alias (firewall/alias): implementation run in the provider process.
+import { z } from "zod";
+import { CommandError } from "../client/errors.ts";
+import { isAliasName, isCidr, isDomain, isHostname, isIp, isPortOrRange } from "../client/net.ts";
+import type { AliasItem } from "../client/types.ts";
+import { scheduleApply } from "./apply.ts";
+import { checkWith, createTransactional, diffFields, explainValidation, newRevision, userInputs, type Props } from "./common.ts";
+import { getClient } from "./connection.ts";
+
+export { configureFromStack as configure } from "./connection.ts";
+
+const ENTRY_RULES: Record<string, { ok: (e: string) => boolean; what: string }> = {
+  host: { ok: (e) => isIp(e) || isHostname(e) || isDomain(e) || isAliasName(e), what: "an address, host name or alias" },
+  network: { ok: (e) => isCidr(e) || isIp(e) || isAliasName(e), what: "a CIDR, address or alias" },
+  port: { ok: (e) => isPortOrRange(e) || isAliasName(e), what: "a port (1-65535), range a-b or alias" },
+  url: { ok: (e) => /^https?:\/\/\S+$/.test(e), what: "an http(s) URL" },
+  urltable: { ok: (e) => /^https?:\/\/\S+$/.test(e), what: "an http(s) URL" },
+  geoip: { ok: (e) => /^[A-Z]{2}$/.test(e), what: "a two-letter country code" },
+  networkgroup: { ok: isAliasName, what: "a network alias name" },
+};
+
+export const aliasInputs = z
+  .object({
+    name: z.string().refine(isAliasName, "must be 1-32 letters, digits or _, not starting with a digit"),
+    type: z.enum(["host", "network", "port", "url", "urltable", "geoip", "networkgroup"]),
+    content: z.array(z.string()).default([]),
+    description: z.string().default(""),
+    enabled: z.boolean().default(true),
+  })
+  .superRefine((v, ctx) => {
+    const rule = ENTRY_RULES[v.type];
+    v.content.forEach((entry, i) => {
+      if (rule && !rule.ok(entry.trim())) ctx.addIssue({ code: "custom", path: ["content", i], message: `"${entry}" is not ${rule.what} (type ${v.type})` });
+    });
+  });
+export type AliasInputs = z.infer<typeof aliasInputs>;
+export interface AliasOutputs extends AliasInputs {
+  uuid: string;
+  revision: string;
+}
+
+const FIELDS = ["name", "type", "content", "description", "enabled"] as const;
+const FIELD_MAP = { name: "name", type: "type", content: "content", description: "description", enabled: "enabled" };
+const label = (i: Partial<AliasInputs>) => `firewall alias "${i.name ?? "?"}"`;
+
+const toItem = (i: AliasInputs): Partial<AliasItem> => ({
+  name: i.name,
+  type: i.type,
+  content: i.content.join("\n"),
+  description: i.description,
+  enabled: i.enabled ? "1" : "0",
+});
+
+const fromItem = (item: AliasItem & { uuid: string }, revision: string): AliasOutputs => ({
+  name: item.name,
+  type: item.type as AliasInputs["type"],
+  content: item.content.split(/\n|,/).map((s) => s.trim()).filter(Boolean),
+  description: item.description,
+  enabled: item.enabled === "1",
+  uuid: item.uuid,
+  revision,
+});
+
+export async function check(_olds: Props, news: Props) {
+  return checkWith(label(news as Partial<AliasInputs>), aliasInputs, news);
+}
+
+export async function diff(_id: string, olds: Props, news: Props) {
+  // Rules refer to aliases by name: a rename is a new alias, created before the
+  // old one is deleted, so dependent rules can move over in between.
+  return diffFields(olds, news, FIELDS, ["name"], false);
+}
+
+export async function create(props: Props) {
+  const inputs = aliasInputs.parse(userInputs(props));
+  const client = getClient();
+  const uuid = await createTransactional(client.aliases, toItem(inputs), label(inputs), (c) => c.name === inputs.name).catch((err: unknown) =>
+    explainValidation(err, label(inputs), FIELD_MAP),
+  );
+  try {
+    return { id: uuid, outs: fromItem(await client.aliases.require(uuid), newRevision(inputs)) };
+  } catch (err) {
+    await client.aliases.del(uuid).catch(() => undefined);
+    throw err;
+  }
+}
+
+export async function read(id: string, props: Props) {
+  const item = await getClient().aliases.get(id);
+  if (!item) return {};
+  return { id, props: fromItem(item, String(props.revision ?? "")) };
+}
+
+export async function update(id: string, _olds: Props, news: Props) {
+  const inputs = aliasInputs.parse(userInputs(news));
+  const client = getClient();
+  await client.aliases.set(id, toItem(inputs), label(inputs)).catch((err: unknown) => explainValidation(err, label(inputs), FIELD_MAP));
+  return { outs: fromItem(await client.aliases.require(id), newRevision(inputs)) };
+}
+
+export async function remove(id: string, props: Props) {
+  const client = getClient();
+  try {
+    if ((await client.aliases.del(id)) === "deleted") await scheduleApply(client, "alias");
+  } catch (err) {
+    if (err instanceof CommandError) throw new Error(`${label(props as Partial<AliasInputs>)} cannot be deleted: ${err.detail}`);
+    throw err;
+  }
+}

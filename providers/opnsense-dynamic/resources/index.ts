@@ -1,0 +1,269 @@
+// Thin Pulumi resource classes for OPNsense. Each passes its args plus
+// `undefined` placeholders for outputs to a tiny serialized provider (see
+// provider.ts); the implementations live in *-impl.ts and run in Pulumi's
+// dynamic-provider process. Connection settings come from stack config
+// (opnsense:url, opnsense:apiKey, opnsense:apiSecret, opnsense:caPem,
+// opnsense:insecure) through configure(), never from these args.
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+import type { Subsystem } from "../client/types.ts";
+import { dynamicProvider, implPath } from "./provider.ts";
+
+type In<T> = pulumi.Input<T>;
+const MODULE = "opnsense";
+
+export const vlanProvider = dynamicProvider(implPath("./vlan-impl.ts", import.meta.url));
+export const aliasProvider = dynamicProvider(implPath("./alias-impl.ts", import.meta.url));
+export const filterRuleProvider = dynamicProvider(implPath("./filter-rule-impl.ts", import.meta.url));
+export const dhcpRangeProvider = dynamicProvider(implPath("./dhcp-range-impl.ts", import.meta.url));
+export const dhcpReservationProvider = dynamicProvider(implPath("./dhcp-reservation-impl.ts", import.meta.url));
+export const hostOverrideProvider = dynamicProvider(implPath("./host-override-impl.ts", import.meta.url));
+export const serviceApplyProvider = dynamicProvider(implPath("./service-apply-impl.ts", import.meta.url));
+export const interfaceAssignmentProvider = dynamicProvider(implPath("./interface-assignment-impl.ts", import.meta.url));
+
+// ---- VLAN ----------------------------------------------------------------------
+
+export interface VlanArgs {
+  /** Parent device. @example "igc1" */
+  parent: In<string>;
+  /** 802.1Q tag, 1–4094. Changing it (or parent) replaces the VLAN, old one first. @example 20 */
+  tag: In<number>;
+  /** @default "" @example "iot" */
+  description?: In<string>;
+  /** Priority code point 0–7. @default 0 */
+  pcp?: In<number>;
+  /** @default "" (802.1Q) */
+  proto?: In<"" | "802.1q" | "802.1ad">;
+  /** Device name; generated (vlan0.<tag>) when absent. @example "vlan0.20" */
+  device?: In<string>;
+}
+
+export class Vlan extends pulumi.dynamic.Resource {
+  declare readonly parent: pulumi.Output<string>;
+  declare readonly tag: pulumi.Output<number>;
+  declare readonly description: pulumi.Output<string>;
+  /** The VLAN device, e.g. "vlan0.20"; give it to InterfaceAssignment. */
+  declare readonly device: pulumi.Output<string>;
+  declare readonly uuid: pulumi.Output<string>;
+  /** Changes on every write; ServiceApply triggers hash it. */
+  declare readonly revision: pulumi.Output<string>;
+  constructor(name: string, args: VlanArgs, opts?: pulumi.CustomResourceOptions) {
+    super(vlanProvider, name, { ...args, device: args.device, uuid: undefined, revision: undefined }, opts, MODULE, "Vlan");
+  }
+}
+
+// ---- interface assignment (read-only) ----------------------------------------
+
+export interface InterfaceAssignmentArgs {
+  /** Device that must be assigned. @example vlan.device */
+  device: In<string>;
+  /** Expected interface key. @example "opt3" */
+  identifier?: In<string>;
+  /** Expected static address with prefix. @example "10.20.0.1/24" */
+  address?: In<string>;
+  /** Suggested interface name for the UI instructions. @example "iot" */
+  description?: In<string>;
+  /** How the UI lists the device, for the instructions. @example "igc1, tag 20" */
+  hint?: In<string>;
+}
+
+/** Checks (never makes) the manual Interfaces → Assignments step; fails with exact UI steps when missing. */
+export class InterfaceAssignment extends pulumi.dynamic.Resource {
+  /** Interface key to use in rules and DHCP, e.g. "opt3". */
+  declare readonly identifier: pulumi.Output<string>;
+  declare readonly address: pulumi.Output<string>;
+  declare readonly device: pulumi.Output<string>;
+  constructor(name: string, args: InterfaceAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
+    super(interfaceAssignmentProvider, name, { ...args, identifier: args.identifier, address: args.address }, opts, MODULE, "InterfaceAssignment");
+  }
+}
+
+// ---- firewall alias --------------------------------------------------------------
+
+export interface FirewallAliasArgs {
+  /** Letters, digits, _; unique. Renaming creates a new alias before deleting the old. @example "minecraft_ports" */
+  name: In<string>;
+  type: In<"host" | "network" | "port" | "url" | "urltable" | "geoip" | "networkgroup">;
+  /** @default [] @example ["25565"] */
+  content?: In<In<string>[]>;
+  /** @default "" */
+  description?: In<string>;
+  /** @default true */
+  enabled?: In<boolean>;
+}
+
+export class FirewallAlias extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly uuid: pulumi.Output<string>;
+  declare readonly revision: pulumi.Output<string>;
+  constructor(name: string, args: FirewallAliasArgs, opts?: pulumi.CustomResourceOptions) {
+    super(aliasProvider, name, { ...args, uuid: undefined, revision: undefined }, opts, MODULE, "FirewallAlias");
+  }
+}
+
+// ---- firewall filter rule ---------------------------------------------------------
+
+export interface FirewallRuleArgs {
+  /** Interface key(s). @example "opt3" */
+  interface: In<string | In<string>[]>;
+  /** @default "pass" */
+  action?: In<"pass" | "block" | "reject">;
+  /** @default "in" */
+  direction?: In<"in" | "out">;
+  /** @default "inet" */
+  ipProtocol?: In<"inet" | "inet6" | "inet46">;
+  /** @default "any" @example "TCP" */
+  protocol?: In<string>;
+  /** any, (self), address, CIDR, interface network (opt3, opt3ip) or alias name. @default "any" */
+  source?: In<string>;
+  sourceNot?: In<boolean>;
+  sourcePort?: In<string>;
+  /** @default "any" @example "10.20.0.10" */
+  destination?: In<string>;
+  destinationNot?: In<boolean>;
+  /** Port, range a-b or port alias; needs TCP/UDP. @example "25565" */
+  destinationPort?: In<string>;
+  /** Evaluation order 1–99999. @default 1 */
+  sequence?: In<number>;
+  /** @default true */
+  quick?: In<boolean>;
+  /** @default false */
+  log?: In<boolean>;
+  /** @default true */
+  enabled?: In<boolean>;
+  /** @default "" */
+  gateway?: In<string>;
+  /** @default "" */
+  description?: In<string>;
+}
+
+/** Saved only; a ServiceApply("filter") makes rules live with savepoint → apply → cancelRollback. */
+export class FirewallRule extends pulumi.dynamic.Resource {
+  declare readonly uuid: pulumi.Output<string>;
+  declare readonly revision: pulumi.Output<string>;
+  constructor(name: string, args: FirewallRuleArgs, opts?: pulumi.CustomResourceOptions) {
+    super(filterRuleProvider, name, { ...args, uuid: undefined, revision: undefined }, opts, MODULE, "FirewallRule");
+  }
+}
+
+// ---- DHCP ------------------------------------------------------------------------------
+
+export interface DhcpRangeArgs {
+  /** @default "dnsmasq" (OPNsense's default DHCP server for new installs; see README) */
+  backend?: In<"dnsmasq" | "kea">;
+  /** Interface key. @example assignment.identifier */
+  interface: In<string>;
+  /** @example "10.20.0.0/24" */
+  subnet: In<string>;
+  /** @example "10.20.0.100" */
+  start: In<string>;
+  /** @example "10.20.0.199" */
+  end: In<string>;
+  /** Kea only (Dnsmasq uses the interface address). */
+  router?: In<string>;
+  /** Kea only. @default [] */
+  dnsServers?: In<In<string>[]>;
+  /** @default "" */
+  domain?: In<string>;
+  /** Seconds. */
+  leaseTime?: In<number>;
+  /** @default "" */
+  description?: In<string>;
+}
+
+export class DhcpRange extends pulumi.dynamic.Resource {
+  /** Kea subnet uuid (reservations attach to it); the range uuid for Dnsmasq. */
+  declare readonly subnetId: pulumi.Output<string>;
+  declare readonly uuid: pulumi.Output<string>;
+  declare readonly revision: pulumi.Output<string>;
+  constructor(name: string, args: DhcpRangeArgs, opts?: pulumi.CustomResourceOptions) {
+    super(dhcpRangeProvider, name, { ...args, subnetId: undefined, uuid: undefined, revision: undefined }, opts, MODULE, "DhcpRange");
+  }
+}
+
+export interface DhcpReservationArgs {
+  /** @default "dnsmasq" */
+  backend?: In<"dnsmasq" | "kea">;
+  /** @example "aa:bb:cc:dd:ee:ff" */
+  mac: In<string>;
+  /** @example "10.20.0.10" */
+  ip: In<string>;
+  hostname?: In<string>;
+  domain?: In<string>;
+  /** @default "" */
+  description?: In<string>;
+  /** Kea: the DhcpRange's subnetId (required). */
+  subnetId?: In<string>;
+  /** The range's network, to check `ip` is inside it. */
+  subnet?: In<string>;
+}
+
+export class DhcpReservation extends pulumi.dynamic.Resource {
+  declare readonly uuid: pulumi.Output<string>;
+  declare readonly revision: pulumi.Output<string>;
+  constructor(name: string, args: DhcpReservationArgs, opts?: pulumi.CustomResourceOptions) {
+    super(dhcpReservationProvider, name, { ...args, uuid: undefined, revision: undefined }, opts, MODULE, "DhcpReservation");
+  }
+}
+
+// ---- Unbound ---------------------------------------------------------------------------
+
+export interface HostOverrideArgs {
+  /** @example "minecraft" */
+  hostname: In<string>;
+  /** @example "home.arpa" */
+  domain: In<string>;
+  /** @example "10.20.0.10" */
+  address: In<string>;
+  /** Derived from the address when absent. */
+  type?: In<"A" | "AAAA">;
+  /** @default "" */
+  description?: In<string>;
+  /** @default true */
+  enabled?: In<boolean>;
+}
+
+export class HostOverride extends pulumi.dynamic.Resource {
+  declare readonly fqdn: pulumi.Output<string>;
+  declare readonly uuid: pulumi.Output<string>;
+  declare readonly revision: pulumi.Output<string>;
+  constructor(name: string, args: HostOverrideArgs, opts?: pulumi.CustomResourceOptions) {
+    super(hostOverrideProvider, name, { ...args, fqdn: undefined, uuid: undefined, revision: undefined }, opts, MODULE, "HostOverride");
+  }
+}
+
+// ---- apply ------------------------------------------------------------------------------
+
+export interface ServiceApplyArgs {
+  subsystem: In<Subsystem>;
+  /** Hash of the members' revisions: use applyTrigger(). */
+  trigger: In<string>;
+}
+
+/** Runs the subsystem's reconfigure (filter: savepoint/apply/cancelRollback) once when any member was written. */
+export class ServiceApply extends pulumi.dynamic.Resource {
+  declare readonly savepoint: pulumi.Output<string>;
+  declare readonly appliedAt: pulumi.Output<string>;
+  constructor(name: string, args: ServiceApplyArgs, opts?: pulumi.CustomResourceOptions) {
+    super(serviceApplyProvider, name, { ...args, savepoint: undefined, appliedAt: undefined }, opts, MODULE, "ServiceApply");
+  }
+}
+
+/** Hash of member revisions, order-independent. */
+export function applyTrigger(members: readonly { revision: pulumi.Output<string> }[]): pulumi.Output<string> {
+  return pulumi.all(members.map((m) => m.revision)).apply((revs) => createHash("sha256").update([...revs].sort().join(",")).digest("hex").slice(0, 16));
+}
+
+/**
+ * One ServiceApply for a subsystem's members, depending on all of them.
+ * @example applyAfter(`${name}-filter-apply`, "filter", rules, { parent: this, dependsOn: [aliasApply] })
+ */
+export function applyAfter(
+  name: string,
+  subsystem: Subsystem,
+  members: readonly (pulumi.Resource & { revision: pulumi.Output<string> })[],
+  opts: pulumi.CustomResourceOptions = {},
+): ServiceApply {
+  const extra = opts.dependsOn === undefined ? [] : Array.isArray(opts.dependsOn) ? opts.dependsOn : [opts.dependsOn];
+  return new ServiceApply(name, { subsystem, trigger: applyTrigger(members) }, { ...opts, dependsOn: [...members, ...(extra as pulumi.Input<pulumi.Resource>[])] });
+}

@@ -1,0 +1,117 @@
+// Interface assignment: read-only. OPNsense's API cannot assign a device (a
+// VLAN) as an interface, so bosun checks that the person did it in the UI and
+// says exactly what to do when they have not. It never creates or removes one.
+import { z } from "zod";
+import type { OpnsenseClient } from "../client/client.ts";
+import type { InterfaceInfo } from "../client/types.ts";
+import { ipv4InCidr, parseCidr } from "../client/net.ts";
+import { checkWith, diffFields, userInputs, type Props } from "./common.ts";
+import { getClient } from "./connection.ts";
+
+export { configureFromStack as configure } from "./connection.ts";
+
+export const assignmentInputs = z.object({
+  /** Device to find, e.g. "vlan0.20". */
+  device: z.string().min(1, "must name a device such as vlan0.20"),
+  /** Interface key the spec expects, e.g. "opt3". Optional: any key is accepted when absent. */
+  identifier: z.string().regex(/^(lan|wan|opt\d+)$/, "must be lan, wan or optN").optional(),
+  /** Address the interface must carry, e.g. "10.20.0.1/24". */
+  address: z
+    .string()
+    .refine((v) => parseCidr(v)?.family === 4, "must be an IPv4 address with prefix, e.g. 10.20.0.1/24")
+    .optional(),
+  /** Name to suggest for the interface in the UI, e.g. "iot". */
+  description: z.string().default(""),
+  /** How the UI lists the device, e.g. "igc1, tag 20" (for the instructions only). */
+  hint: z.string().default(""),
+});
+export type AssignmentInputs = z.infer<typeof assignmentInputs>;
+export interface AssignmentOutputs extends AssignmentInputs {
+  identifier: string;
+  address: string;
+}
+
+/** Thrown when the manual step is missing or differs from the spec; the message is the instruction. */
+export class InterfaceNotAssignedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InterfaceNotAssignedError";
+  }
+}
+
+export function assignmentSteps(i: Pick<AssignmentInputs, "device" | "address" | "description" | "hint">): string {
+  const listed = i.hint ? `${i.device} (${i.hint})` : i.device;
+  const address = i.address ?? "<gateway address>/<prefix>";
+  return [
+    `Device ${i.device} is not assigned as an OPNsense interface, and the API cannot do this step. In the OPNsense web UI:`,
+    `  1. Interfaces → Assignments: under "Assign a new interface", pick ${listed}` + (i.description ? `, description "${i.description}"` : "") + `, click Add, then Save.`,
+    `  2. Open the new interface (Interfaces → [${i.description || "OPTn"}]): tick "Enable Interface", set "IPv4 Configuration Type" to "Static IPv4", IPv4 address ${address}, Save, then Apply changes.`,
+    `  3. Run the deployment again; bosun checks the assignment and continues.`,
+  ].join("\n");
+}
+
+export async function findAssignment(client: OpnsenseClient, device: string): Promise<InterfaceInfo | undefined> {
+  return (await client.interfaces()).find((i) => i.device === device);
+}
+
+/** Verifies that interface keys exist before a rule or DHCP range names them. */
+export async function requireInterfaces(client: OpnsenseClient, identifiers: readonly string[], what: string): Promise<void> {
+  const known = new Set((await client.interfaces()).map((i) => i.identifier));
+  const missing = identifiers.filter((id) => !known.has(id));
+  if (missing.length) {
+    throw new InterfaceNotAssignedError(
+      `${what}: interface ${missing.join(", ")} does not exist on the box (assigned: ${[...known].join(", ") || "none"}). ` +
+        "Assign the VLAN under Interfaces → Assignments first (see the InterfaceAssignment resource's message).",
+    );
+  }
+}
+
+async function verify(inputs: AssignmentInputs): Promise<AssignmentOutputs> {
+  const found = await findAssignment(getClient(), inputs.device);
+  if (!found) throw new InterfaceNotAssignedError(assignmentSteps(inputs));
+  if (inputs.identifier && found.identifier !== inputs.identifier) {
+    throw new InterfaceNotAssignedError(
+      `Device ${inputs.device} is assigned as ${found.identifier}, but the spec expects ${inputs.identifier}. ` +
+        `Either change the spec to ${found.identifier}, or reassign under Interfaces → Assignments.`,
+    );
+  }
+  if (inputs.address) {
+    const want = parseCidr(inputs.address);
+    const have = parseCidr(found.addr4);
+    if (!have || !want || have.address !== want.address || have.prefix !== want.prefix) {
+      throw new InterfaceNotAssignedError(
+        `Interface ${found.identifier} (${inputs.device}) has address "${found.addr4 || "none"}", the spec expects ${inputs.address}. ` +
+          `In Interfaces → [${found.description || found.identifier}] set "Static IPv4" ${inputs.address}, Save, Apply changes.` +
+          (have && want && !ipv4InCidr(want.address, found.addr4) ? " (The current address is in a different network.)" : ""),
+      );
+    }
+  }
+  return { ...inputs, identifier: found.identifier, address: found.addr4, description: inputs.description };
+}
+
+export async function check(_olds: Props, news: Props) {
+  return checkWith(`interface assignment ${String(news.device ?? "?")}`, assignmentInputs, news);
+}
+
+export async function diff(_id: string, olds: Props, news: Props) {
+  const fields = ["device", "identifier", "address"].filter((f) => news[f] !== undefined);
+  return diffFields(olds, news, fields, [], false);
+}
+
+export async function create(props: Props) {
+  const outs = await verify(assignmentInputs.parse(userInputs(props)));
+  return { id: `${outs.identifier}:${outs.device}`, outs };
+}
+
+export async function read(id: string, props: Props) {
+  const found = await findAssignment(getClient(), String(props.device ?? ""));
+  if (!found) return {};
+  return { id, props: { ...props, identifier: found.identifier, address: found.addr4 } };
+}
+
+export async function update(_id: string, _olds: Props, news: Props) {
+  return { outs: await verify(assignmentInputs.parse(userInputs(news))) };
+}
+
+/** bosun never unassigns an interface: that is a manual, disruptive step. */
+export async function remove(): Promise<void> {}

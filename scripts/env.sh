@@ -1,0 +1,31 @@
+# Sourced by every bosun entry point: puts the project's toolchain first on
+# PATH and keeps Pulumi offline, local and quiet. Safe to source repeatedly.
+BOSUN_ROOT="${BOSUN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+BOSUN_CACHE="${BOSUN_CACHE:-$HOME/.cache/bosun}"
+BOSUN_STATE="${BOSUN_STATE:-$BOSUN_ROOT/.state}"
+BOSUN_NODE_VERSION="24.21.0"
+BOSUN_PULUMI_VERSION="3.259.0"
+export BOSUN_ROOT BOSUN_CACHE BOSUN_STATE BOSUN_NODE_VERSION BOSUN_PULUMI_VERSION
+
+# .tools/node exists only when the machine's node is older than 22.
+[ -d "$BOSUN_ROOT/.tools/node/bin" ] && PATH="$BOSUN_ROOT/.tools/node/bin:$PATH"
+# The Pulumi CLI, the language host and the dynamic-provider script are found on PATH.
+PATH="$BOSUN_ROOT/.tools/pulumi/bin:$BOSUN_ROOT/node_modules/@pulumi/pulumi:$BOSUN_ROOT/node_modules/.bin:$PATH"
+export PATH
+
+export PULUMI_HOME="${PULUMI_HOME:-$BOSUN_STATE/pulumi-home}"
+export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$BOSUN_STATE/pulumi-backend}"
+if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
+  export PULUMI_CONFIG_PASSPHRASE_FILE="$BOSUN_STATE/passphrase"
+fi
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+export PULUMI_DIY_BACKEND_NO_LEGACY_WARNING=true
+export PULUMI_SKIP_CONFIRMATIONS=true
+# Nothing may reach the internet; an empty value keeps gRPC/HTTP clients from using stray proxies.
+export NO_PROXY="${NO_PROXY:-127.0.0.1,localhost}"
+
+# Addresses of the local services that scripts/services.sh started (DATABASE_URL
+# is not set there: PGlite stays the default; tests read BOSUN_TEST_DATABASE_URL).
+[ -f "$BOSUN_STATE/services.env" ] && source "$BOSUN_STATE/services.env"
+true

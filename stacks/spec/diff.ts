@@ -1,0 +1,94 @@
+// Human-readable differences between two resolved specs, for plan output and
+// the translator's `changes`. Secrets never appear: a changed secret reads
+// "[secret] changed".
+import { isSecretValue } from "./redact.ts";
+import type { CertificateSpec, LxcSpec, NetworkSpec, ServiceSpec, SpecV1, VmSpec } from "./schema.ts";
+
+/** One line per change, e.g. "change services.minecraft.memoryMb: 3072 → 4096". */
+export function diffSpecs(before: SpecV1 | undefined, after: SpecV1): string[] {
+  const out: string[] = [];
+  section(out, "network", "networks", before?.networks ?? {}, after.networks, describeNetwork);
+  section(out, "service", "services", before?.services ?? {}, after.services, describeService);
+  section(out, "certificate", "certificates", before?.certificates ?? {}, after.certificates, describeCertificate);
+  section(out, "VM", "vms", before?.vms ?? {}, after.vms, describeVm);
+  section(out, "container", "lxc", before?.lxc ?? {}, after.lxc, describeLxc);
+  section(out, "Kubernetes app", "kubernetes.apps", before?.kubernetes.apps ?? {}, after.kubernetes.apps, (a) => `${a.chart ?? a.image} in namespace ${a.namespace}`);
+  if (before !== undefined && before.dns.domain !== after.dns.domain) out.push(`change dns.domain: ${before.dns.domain} → ${after.dns.domain}`);
+  const recordKey = (r: SpecV1["dns"]["records"][number]) => `${r.name} ${r.type} ${r.value}`;
+  const beforeRecords = new Set((before?.dns.records ?? []).map(recordKey));
+  const afterRecords = new Set(after.dns.records.map(recordKey));
+  for (const r of afterRecords) if (!beforeRecords.has(r)) out.push(`add DNS record ${r}`);
+  for (const r of beforeRecords) if (!afterRecords.has(r)) out.push(`remove DNS record ${r}`);
+  return out;
+}
+
+function section<T>(out: string[], noun: string, path: string, before: Record<string, T>, after: Record<string, T>, describe: (item: T) => string): void {
+  for (const [name, item] of Object.entries(after)) {
+    const old = before[name];
+    if (old === undefined) out.push(`add ${noun} ${name}: ${describe(item)}`);
+    else fieldChanges(out, `${path}.${name}`, old, item);
+  }
+  for (const name of Object.keys(before)) if (after[name] === undefined) out.push(`remove ${noun} ${name}`);
+}
+
+/** Walks objects field by field; arrays and leaves are compared whole. */
+function fieldChanges(out: string[], path: string, before: unknown, after: unknown): void {
+  if (isSecretValue(before) || isSecretValue(after)) {
+    if (stableJson(before) !== stableJson(after)) out.push(`change ${path}: [secret] changed`);
+    return;
+  }
+  if (isPlainObject(before) && isPlainObject(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+    for (const key of keys) fieldChanges(out, `${path}.${key}`, before[key], after[key]);
+    return;
+  }
+  if (stableJson(before) === stableJson(after)) return;
+  if (before === undefined) out.push(`set ${path}: ${show(after)}`);
+  else if (after === undefined) out.push(`unset ${path} (was ${show(before)})`);
+  else out.push(`change ${path}: ${show(before)} → ${show(after)}`);
+}
+
+/** JSON with sorted keys: key order is not a change. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (isPlainObject(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function show(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (Array.isArray(value) && value.length === 0) return "none";
+  if (Array.isArray(value) && value.every((v) => isPlainObject(v) && "container" in v)) {
+    return value.map((p) => `${p.host}/${p.protocol}`).join(", ");
+  }
+  if (Array.isArray(value) && value.every((v) => isPlainObject(v) && "from" in v)) {
+    return value
+      .map((a) => `from ${a.from}${a.service ? ` to ${a.service}` : ""} on ${(a.ports as string[]).join(", ") || "all ports"}`)
+      .join("; ");
+  }
+  return JSON.stringify(value);
+}
+
+export function describeNetwork(n: NetworkSpec): string {
+  const dhcp = n.dhcp.enabled ? `DHCP ${n.dhcp.start}-${n.dhcp.end}` : "no DHCP";
+  return `VLAN ${n.vlan}, ${n.subnet}, gateway ${n.gateway}, ${dhcp}`;
+}
+
+export function describeService(s: ServiceSpec): string {
+  const ports = s.ports.map((p) => `${p.host}/${p.protocol}`).join(", ");
+  return `${s.template ?? s.image} on ${s.network}, ${s.memoryMb} MiB, ${s.cpus} CPU${s.cpus === 1 ? "" : "s"}${ports ? `, ports ${ports}` : ""}`;
+}
+
+function describeCertificate(c: CertificateSpec): string {
+  return `${c.dnsNames.join(", ")} (${c.issuer})`;
+}
+
+function describeVm(v: VmSpec): string {
+  return `${v.cores} cores, ${v.memoryMb} MiB, ${v.diskGb} GB disk, ${v.image} on ${v.network}`;
+}
+
+function describeLxc(c: LxcSpec): string {
+  return `${c.cores} cores, ${c.memoryMb} MiB, ${c.diskGb} GB disk, ${c.template} on ${c.network}`;
+}

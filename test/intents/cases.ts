@@ -1,0 +1,174 @@
+// Intent evaluation cases: phrasings, the spec fields each must produce, and
+// the cases where the translator must ask instead. `expect` paths are dotted
+// ("services.minecraft.memoryMb"); ABSENT means the path must not exist.
+import type { CurrentSpecName } from "./fixtures.ts";
+
+export const ABSENT = "<absent>";
+
+export type Category = "game" | "app" | "infra" | "modify" | "remove" | "question" | "refusal";
+
+export interface IntentCase {
+  text: string;
+  category: Category;
+  /** Starting spec. @default "empty" */
+  current?: CurrentSpecName;
+  expect?: Record<string, unknown>;
+  /** The translator must ask (spec unchanged). */
+  expectQuestions?: boolean;
+  /** A substring one of the changes must contain. */
+  expectChange?: string;
+}
+
+const mc10 = { "services.minecraft.memoryMb": 4096, "services.minecraft.template": "minecraft-java", "networks.gaming.vlan": 20 };
+
+export const CASES: IntentCase[] = [
+  // ---- games ----------------------------------------------------------------------------
+  {
+    text: "Deploy a Minecraft server for 10 players on VLAN 20",
+    category: "game",
+    expect: {
+      ...mc10,
+      "networks.gaming.subnet": "10.20.0.0/24",
+      "networks.gaming.gateway": "10.20.0.1",
+      "networks.gaming.dhcp.start": "10.20.0.100",
+      "networks.gaming.dhcp.end": "10.20.0.199",
+      "services.minecraft.ports.0.host": 25565,
+      "services.minecraft.ports.0.protocol": "tcp",
+      "services.minecraft.ports.0.expose": "lan",
+      "services.minecraft.dns": "minecraft",
+      "services.minecraft.address": "10.20.0.10",
+      "services.minecraft.env.MAX_PLAYERS": "10",
+      "dns.domain": "home.arpa",
+    },
+  },
+  { text: "spin up a minecraft server for 20 players on vlan 20", category: "game", expect: { "services.minecraft.memoryMb": 7168, "services.minecraft.env.MAX_PLAYERS": "20" } },
+  { text: "I want a mincraft server for ten friends on vlan 20", category: "game", expect: mc10 },
+  { text: "minecarft server for 4 players, vlan 25", category: "game", expect: { "services.minecraft.memoryMb": 2560, "networks.gaming.vlan": 25 } },
+  { text: "Deploy minecraft with 6GB of RAM on VLAN 20", category: "game", expect: { "services.minecraft.memoryMb": 6144 } },
+  { text: "give me a Minecraft server with 4 gigs on vlan 20", category: "game", expect: { "services.minecraft.memoryMb": 4096 } },
+  { text: "deploy minecraft on vlan 20 with 3 cpus", category: "game", expect: { "services.minecraft.cpus": 3, "services.minecraft.memoryMb": 2560 } },
+  { text: "deploy a minecraft server for 10 players on vlan 20 called survival", category: "game", expect: { "services.survival.memoryMb": 4096, "services.survival.dns": "survival", "services.minecraft": ABSENT } },
+  { text: "host a minecraft bedrock server on vlan 20", category: "game", expect: { "services.bedrock.template": "minecraft-bedrock", "services.bedrock.ports.0.host": 19132, "services.bedrock.ports.0.protocol": "udp" } },
+  { text: "bedrock edition server for 8 players on vlan 21", category: "game", expect: { "services.bedrock.memoryMb": 2048, "networks.gaming.vlan": 21 } },
+  { text: "set up a valheim server on vlan 20", category: "game", expect: { "services.valheim.template": "valheim", "services.valheim.ports.0.container": 2456, "services.valheim.ports.2.container": 2458, "services.valheim.ports.0.protocol": "udp" } },
+  { text: "valheim for 6 players on vlan 20", category: "game", expect: { "services.valheim.memoryMb": 4608 } },
+  { text: "factorio server on vlan 22 with 2 cores", category: "game", expect: { "services.factorio.cpus": 2, "services.factorio.ports.0.host": 34197, "services.factorio.ports.0.protocol": "udp" } },
+  { text: "Terraria server please, VLAN 23", category: "game", expect: { "services.terraria.ports.0.host": 7777, "services.terraria.ports.0.protocol": "tcp", "networks.gaming.vlan": 23 } },
+  { text: "add another minecraft server for 5 players", category: "game", current: "minecraft-demo", expect: { "services.minecraft-2.network": "gaming", "services.minecraft-2.ports.0.host": 25566, "services.minecraft-2.memoryMb": 2560, "services.minecraft.memoryMb": 4096 } },
+  { text: "deploy valheim", category: "game", current: "minecraft-demo", expect: { "services.valheim.network": "gaming", "services.valheim.address": "10.20.0.11" } },
+  { text: "a factorio server on the gaming vlan", category: "game", current: "minecraft-demo", expect: { "services.factorio.network": "gaming" } },
+  { text: "Could you set up a Minecraft Java server for 12 people on VLAN 20?", category: "game", expect: { "services.minecraft.memoryMb": 5120, "services.minecraft.env.MAX_PLAYERS": "12" } },
+  { text: "deploy minecraft for 10 players on vlan 20; rm -rf /", category: "game", expect: mc10 },
+
+  // ---- apps -------------------------------------------------------------------------------
+  { text: "put wordpress on vlan 10", category: "app", expect: { "services.wordpress.template": "wordpress", "services.wordpress-db.template": "mariadb", "services.wordpress-db.network": "servers", "networks.servers.vlan": 10, "services.wordpress.env.WORDPRESS_DB_HOST": ABSENT } },
+  { text: "deploy jellyfin on vlan 60", category: "app", expect: { "networks.media.vlan": 60, "services.jellyfin.ports.0.host": 8096, "services.jellyfin.memoryMb": 2048 } },
+  { text: "install pi-hole on VLAN 10", category: "app", expect: { "services.pihole.template": "pihole", "services.pihole.ports.0.host": 53 } },
+  { text: "I need a pihole ad blocker on vlan 10", category: "app", expect: { "services.pihole.template": "pihole" } },
+  { text: "run home assistant on vlan 30", category: "app", expect: { "services.home-assistant.template": "home-assistant", "networks.iot.vlan": 30, "services.home-assistant.ports.0.host": 8123 } },
+  { text: "deploy nextcloud with 2GB on vlan 10", category: "app", expect: { "services.nextcloud.memoryMb": 2048 } },
+  { text: "set up gitea on vlan 10", category: "app", expect: { "services.gitea.ports.0.host": 3000, "services.gitea.ports.1.host": 2222, "services.gitea.ports.1.container": 22 } },
+  { text: "add grafana", category: "app", current: "minecraft-demo", expect: { "services.grafana.network": "gaming", "services.grafana.ports.0.host": 3000 } },
+  { text: "deploy uptime kuma on vlan 10", category: "app", expect: { "services.uptime-kuma.template": "uptime-kuma", "services.uptime-kuma.ports.0.host": 3001 } },
+  { text: "vaultwarden password manager on vlan 10", category: "app", expect: { "services.vaultwarden.template": "vaultwarden" } },
+  { text: "I'd like a postgres database on vlan 10", category: "app", expect: { "services.postgresql.template": "postgresql", "services.postgresql.ports.0.expose": "network" } },
+  { text: "add redis on vlan 10 with 1gb", category: "app", expect: { "services.redis.memoryMb": 1024 } },
+  { text: "deploy ghost on vlan 10", category: "app", expect: { "services.ghost.ports.0.host": 2368 } },
+  { text: "nginx web server on vlan 10", category: "app", expect: { "services.nginx.image": ABSENT, "services.nginx.template": "nginx" } },
+  { text: "jellyfn media server on vlan 60", category: "app", expect: { "services.jellyfin.template": "jellyfin" } },
+  { text: "graphana on vlan 10", category: "app", expect: { "services.grafana.template": "grafana" } },
+  { text: "deploy gitea and grafana on vlan 10", category: "app", expect: { "services.gitea.ports.0.host": 3000, "services.grafana.ports.0.host": 3001 } },
+  { text: "add grafana on the servers network", category: "app", current: "homelab", expect: { "services.grafana.network": "servers", "services.grafana.address": "10.10.0.13" } },
+  { text: "run image traefik/whoami:v1.10 called whoami on vlan 10 port 80", category: "app", expect: { "services.whoami.image": "traefik/whoami:v1.10", "services.whoami.ports.0.container": 80 } },
+  { text: "run jellyfin on kubernetes", category: "app", expect: { "kubernetes.apps.jellyfin.image": "jellyfin/jellyfin:10", "kubernetes.apps.jellyfin.namespace": "default" } },
+  { text: "home assistant on the iot vlan", category: "app", current: "homelab", expect: { "services.home-assistant.network": "iot" } },
+  { text: "deploy an internal-only postgres on vlan 10 with 4 GB", category: "app", expect: { "services.postgresql.memoryMb": 4096, "services.postgresql.ports.0.expose": "network" } },
+
+  // ---- infrastructure --------------------------------------------------------------------
+  { text: "create a VLAN for IoT devices", category: "infra", expect: { "networks.iot.vlan": 30, "networks.iot.subnet": "10.30.0.0/24", "networks.iot.dhcp.enabled": true } },
+  { text: "add a guest network on vlan 40", category: "infra", expect: { "networks.guests.vlan": 40, "networks.guests.internet": true } },
+  { text: "make a cameras vlan with no internet", category: "infra", expect: { "networks.cameras.vlan": 50, "networks.cameras.internet": false } },
+  { text: "new vlan 70 called lab with 10.70.0.0/24 and no dhcp", category: "infra", expect: { "networks.lab.vlan": 70, "networks.lab.subnet": "10.70.0.0/24", "networks.lab.dhcp.enabled": false } },
+  { text: "create vlan 15 named office with subnet 192.168.15.0/24", category: "infra", expect: { "networks.office.subnet": "192.168.15.0/24", "networks.office.gateway": "192.168.15.1" } },
+  { text: "set up a network for security cameras on VLAN 55", category: "infra", expect: { "networks.cameras.vlan": 55 } },
+  { text: "add an iot vlan", category: "infra", current: "minecraft-demo", expect: { "networks.iot.vlan": 30, "networks.gaming.vlan": 20 } },
+  { text: "allow iot to reach jellyfin", category: "infra", current: "homelab", expect: { "networks.media.allowFrom.0.from": "iot", "networks.media.allowFrom.0.service": "jellyfin", "networks.media.allowFrom.0.ports.0": "8096/tcp" } },
+  { text: "let the iot vlan talk to the servers vlan on port 1883", category: "infra", current: "homelab", expect: { "networks.servers.allowFrom.0.from": "iot", "networks.servers.allowFrom.0.ports.0": "1883/tcp" } },
+  { text: "allow access from media to pihole on port 53/udp", category: "infra", current: "homelab", expect: { "networks.servers.allowFrom.0.from": "media", "networks.servers.allowFrom.0.service": "pihole", "networks.servers.allowFrom.0.ports.0": "53/udp" } },
+  { text: "allow the lan to reach the iot vlan", category: "infra", current: "homelab", expect: { "networks.iot.allowFrom.0.from": "lan", "networks.iot.allowFrom.0.ports.length": 0 } },
+  { text: "block guests from reaching the gaming vlan", category: "infra", current: "homelab", expect: { "networks.gaming.allowFrom.length": 0 } },
+  { text: "cut the iot vlan off from the internet", category: "infra", current: "homelab", expect: { "networks.iot.internet": false } },
+  { text: "open port 25575/tcp on minecraft", category: "infra", current: "minecraft-demo", expect: { "services.minecraft.ports.1.container": 25575, "services.minecraft.ports.1.expose": "lan" } },
+  { text: "expose jellyfin to the guests vlan", category: "infra", current: "homelab", expect: { "services.jellyfin.ports.0.expose": ["guests"] } },
+  { text: "add a dns record nas2.home.arpa pointing to 10.10.0.6", category: "infra", current: "homelab", expect: { "dns.records.1.name": "nas2", "dns.records.1.type": "A", "dns.records.1.value": "10.10.0.6" } },
+  { text: "point printer to 10.30.0.20", category: "infra", current: "homelab", expect: { "dns.records.1.name": "printer", "dns.records.1.value": "10.30.0.20" } },
+  { text: "add a certificate for minecraft", category: "infra", current: "minecraft-demo", expect: { "certificates.minecraft.dnsNames.0": "minecraft.home.arpa", "certificates.minecraft.issuer": "self-signed" } },
+  { text: "get a let's encrypt certificate for cloud.example.com", category: "infra", expect: { "certificates.cloud.issuer": "acme", "certificates.cloud.outsideDomain": true, "certificates.cloud.dnsNames.0": "cloud.example.com" } },
+  { text: "create a vm called docker with 4 cores, 8GB ram and 100GB disk on vlan 10", category: "infra", expect: { "vms.docker.cores": 4, "vms.docker.memoryMb": 8192, "vms.docker.diskGb": 100, "vms.docker.network": "servers" } },
+  { text: "spin up an lxc container with 2 cores and 1 GB of memory on vlan 10 called dns", category: "infra", expect: { "lxc.dns.cores": 2, "lxc.dns.memoryMb": 1024, "lxc.dns.diskGb": 8 } },
+  { text: "new ubuntu vm named k3s with 4 cores on the servers network", category: "infra", current: "homelab", expect: { "vms.k3s.image": "ubuntu-24.04", "vms.k3s.network": "servers", "vms.k3s.cores": 4 } },
+  { text: "disable dhcp on the iot vlan", category: "infra", current: "homelab", expect: { "networks.iot.dhcp.enabled": false } },
+  { text: "change the local domain to lab.example.com", category: "infra", current: "homelab", expect: { "dns.domain": "lab.example.com" } },
+  { text: "isolate the guests vlan", category: "infra", current: "homelab", expect: { "networks.guests.internet": false, "networks.gaming.allowFrom.length": 0 } },
+  { text: "I need a VM with 50 GB disk and 2 GB RAM on the servers vlan", category: "infra", current: "homelab", expect: { "vms.vm1.diskGb": 50, "vms.vm1.memoryMb": 2048 } },
+
+  // ---- modify ---------------------------------------------------------------------------------
+  { text: "give minecraft 8GB", category: "modify", current: "minecraft-demo", expect: { "services.minecraft.memoryMb": 8192, "networks.gaming.vlan": 20 } },
+  { text: "bump minecraft to 12 gigs of ram", category: "modify", current: "minecraft-demo", expect: { "services.minecraft.memoryMb": 12288 } },
+  { text: "minecraft needs 20 players now", category: "modify", current: "minecraft-demo", expect: { "services.minecraft.memoryMb": 7168, "services.minecraft.env.MAX_PLAYERS": "20" } },
+  { text: "give the minecraft server 4 cores", category: "modify", current: "minecraft-demo", expect: { "services.minecraft.cpus": 4 } },
+  { text: "move jellyfin to vlan 30", category: "modify", current: "homelab", expect: { "services.jellyfin.network": "iot", "services.jellyfin.address": "10.30.0.10" } },
+  { text: "move minecraft to vlan 25", category: "modify", current: "minecraft-demo", expect: { "networks.vlan25.vlan": 25, "services.minecraft.network": "vlan25", "networks.gaming.vlan": 20 } },
+  { text: "set minecraft memory to 6144 mb", category: "modify", current: "minecraft-demo", expect: { "services.minecraft.memoryMb": 6144 } },
+  { text: "resize the docker vm to 16GB and 8 cores", category: "modify", current: "homelab", expect: { "vms.docker.memoryMb": 16384, "vms.docker.cores": 8 } },
+  { text: "grow docker's disk to 200GB", category: "modify", current: "homelab", expect: { "vms.docker.diskGb": 200 } },
+  { text: "make jellyfin private", category: "modify", current: "homelab", expect: { "services.jellyfin.ports.0.expose": "network" } },
+  { text: "change the gaming vlan to vlan 21", category: "modify", current: "minecraft-demo", expect: { "networks.gaming.vlan": 21 } },
+  { text: "upgrade pihole to 512mb", category: "modify", current: "homelab", expect: { "services.pihole.memoryMb": 512 } },
+  { text: "make minecraft reachable at mc.home.arpa", category: "modify", current: "minecraft-demo", expect: { "services.minecraft.dns": "mc" } },
+  { text: "give minecraft the dns name mc", category: "modify", current: "minecraft-demo", expect: { "services.minecraft.dns": "mc" } },
+  { text: "minecraft for 40 players", category: "modify", current: "minecraft-demo", expect: { "services.minecraft.memoryMb": 13312 } },
+  { text: "give the mincraft server 6GB", category: "modify", current: "minecraft-demo", expect: { "services.minecraft.memoryMb": 6144 } },
+  { text: "move the pihole to the iot network", category: "modify", current: "homelab", expect: { "services.pihole.network": "iot" } },
+
+  // ---- remove ------------------------------------------------------------------------------
+  { text: "tear down the gaming VLAN", category: "remove", current: "minecraft-demo", expect: { "networks.gaming": ABSENT, "services.minecraft": ABSENT }, expectChange: "remove service minecraft (it ran on gaming)" },
+  { text: "remove minecraft", category: "remove", current: "minecraft-demo", expect: { "services.minecraft": ABSENT, "networks.gaming.vlan": 20 } },
+  { text: "delete jellyfin", category: "remove", current: "homelab", expect: { "services.jellyfin": ABSENT, "networks.media.vlan": 60 } },
+  { text: "get rid of the pihole", category: "remove", current: "homelab", expect: { "services.pihole": ABSENT } },
+  { text: "remove vlan 60", category: "remove", current: "homelab", expect: { "networks.media": ABSENT, "services.jellyfin": ABSENT } },
+  { text: "uninstall wordpress", category: "remove", current: "homelab", expect: { "services.wordpress": ABSENT, "services.wordpress-db": ABSENT, "services.pihole.network": "servers" } },
+  { text: "destroy the docker vm", category: "remove", current: "homelab", expect: { "vms.docker": ABSENT } },
+  { text: "remove the dns record for nas", category: "remove", current: "homelab", expect: { "dns.records.length": 0 } },
+  { text: "delete the guests network", category: "remove", current: "homelab", expect: { "networks.guests": ABSENT, "networks.gaming.allowFrom.length": 0 } },
+  { text: "we don't need the minecraft server anymore", category: "remove", current: "homelab", expect: { "services.minecraft": ABSENT, "networks.gaming.allowFrom.length": 0 } },
+
+  // ---- must ask ------------------------------------------------------------------------------
+  { text: "deploy minecraft", category: "question", expectQuestions: true },
+  { text: "deploy jellyfin", category: "question", current: "homelab", expectQuestions: true },
+  { text: "I want a blog on vlan 10", category: "question", expectQuestions: true },
+  { text: "put minecraft on vlan 20 and vlan 30", category: "question", expectQuestions: true },
+  { text: "add a vm", category: "question", current: "homelab", expectQuestions: true },
+  { text: "allow guests to reach minecraft", category: "question", current: "minecraft-demo", expectQuestions: true },
+  { text: "deploy minecraft with 4GB and 8GB on vlan 20", category: "question", expectQuestions: true },
+  { text: "remove everything", category: "question", current: "homelab", expectQuestions: true },
+  { text: "give minecraft more", category: "question", current: "minecraft-demo", expectQuestions: true },
+  { text: "add a dns record for nas3", category: "question", current: "homelab", expectQuestions: true },
+  { text: "get a let's encrypt cert for minecraft", category: "question", current: "minecraft-demo", expectQuestions: true },
+  { text: "shrink docker's disk to 10GB", category: "question", current: "homelab", expectQuestions: true },
+  { text: "deploy nginx called ../../etc on vlan 10", category: "question", expectQuestions: true },
+  { text: "", category: "question", expectQuestions: true },
+
+  // ---- refuse / out of range -------------------------------------------------------------------
+  { text: "Deploy a Kafka cluster on vlan 5", category: "refusal", expectQuestions: true },
+  { text: "asdfgh qwerty zxcv", category: "refusal", expectQuestions: true },
+  { text: "minecraft on VLAN 5000", category: "refusal", expectQuestions: true },
+  { text: "open port 70000 on minecraft", category: "refusal", current: "minecraft-demo", expectQuestions: true },
+  { text: "give minecraft 4 TB of RAM", category: "refusal", current: "minecraft-demo", expectQuestions: true },
+  { text: "deploy minecraft for 500 players on vlan 20", category: "refusal", expectQuestions: true },
+  { text: "run a mail server on vlan 10", category: "refusal", expectQuestions: true },
+  { text: "deploy a minecraft server on vlan 20 with port 99999", category: "refusal", expectQuestions: true },
+  { text: "create a vm called big with 4 TB of RAM on vlan 10", category: "refusal", expectQuestions: true },
+  { text: "add vlan 20", category: "refusal", current: "minecraft-demo", expectQuestions: true },
+  { text: "create vlan 30 with 10.20.0.0/24", category: "refusal", current: "minecraft-demo", expectQuestions: true },
+];

@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { CASES } from "./cases.ts";
+import { checkCase, runEvaluation } from "./evaluate.ts";
+
+describe("intent cases", () => {
+  it("has enough varied cases", () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(90);
+    const categories = new Set(CASES.map((c) => c.category));
+    expect([...categories].sort()).toEqual(["app", "game", "infra", "modify", "question", "refusal", "remove"]);
+    expect(new Set(CASES.map((c) => c.text)).size).toBe(CASES.length);
+  });
+
+  it.each(CASES.map((c) => [`[${c.category}] ${c.text || "(empty)"}`, c] as const))("%s", (_label, c) => {
+    expect(checkCase(c).problems).toEqual([]);
+  });
+
+  it("reports accuracy and time per intent", () => {
+    const report = runEvaluation();
+    expect(report.accuracy).toBe(1);
+    expect(report.p95Ms).toBeLessThan(25); // target is < 5 ms; slack for loaded CI machines
+  });
+});

@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["**/*.test.ts"],
+    exclude: ["node_modules/**", ".tools/**", ".state/**"],
+    // Engine and Docker tests take tens of seconds; 2 cores, so keep workers few.
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
+    pool: "forks",
+    maxWorkers: 2,
+  },
+});
