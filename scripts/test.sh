@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs the whole suite (type check, then vitest) and prints a plain
+# "N passed, N failed" line that CI reads.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$BOSUN_ROOT"
+report="$BOSUN_STATE/vitest-report.json"
+tsc -p tsconfig.json --noEmit; typecheck=$?
+vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@"; status=$?
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`Tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
+' "$report" || status=1
+[ "$typecheck" -eq 0 ] || { echo "type check failed"; status=1; }
+exit "$status"
