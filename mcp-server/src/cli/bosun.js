@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// npm bin entry: Node 24 runs the TypeScript CLI directly.
+import "./main.ts";
