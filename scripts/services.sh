@@ -36,8 +36,25 @@ WANT_DOCKER="${BOSUN_DOCKER:-1}"
 
 RUN="$BOSUN_STATE/run"
 LOGS="$BOSUN_STATE/logs"
-PG_DATA="$BOSUN_STATE/postgres"
-PG_SOCKDIR="$RUN/postgres"
+# PostgreSQL runs as user postgres, which must reach its data directory. A clone
+# under a private directory (e.g. /root) can't host it, so the cluster then
+# lives in /var/lib/bosun/<hash of the state path> instead.
+others_can_traverse() {
+  local d
+  d=$(cd "$1" 2>/dev/null && pwd -P) || d="$1"
+  while [ -n "$d" ] && [ "$d" != "/" ]; do
+    if [ -e "$d" ] && [ "$(( 0$(stat -c %a "$d") & 1 ))" -eq 0 ]; then return 1; fi
+    d=$(dirname "$d")
+  done
+}
+if [ "$(id -u)" -eq 0 ] && ! others_can_traverse "$BOSUN_STATE"; then
+  PG_HOME="/var/lib/bosun/$(printf '%s' "$BOSUN_STATE" | sha256sum | cut -c1-12)"
+else
+  PG_HOME="$BOSUN_STATE"
+fi
+PG_DATA="$PG_HOME/postgres"
+PG_SOCKDIR="$PG_HOME/run/postgres"
+PG_LOG="$PG_HOME/logs/postgres.log"
 PG_PASSFILE="$BOSUN_STATE/postgres.password"
 ENV_FILE="$BOSUN_STATE/services.env"
 DOCKER_DEFAULT_SOCK=/var/run/docker.sock
@@ -198,7 +215,7 @@ pg_running_pid() { live_pid "$PG_DATA/postmaster.pid" postgres; }
 start_postgres() {
   local bin pid password
   bin=$(pg_bindir) || die "PostgreSQL binaries not found after install (looked on PATH and in /usr/lib/postgresql/*/bin)"
-  mkdir -p "$RUN" "$LOGS" "$PG_SOCKDIR"
+  mkdir -p "$RUN" "$LOGS" "$PG_SOCKDIR" "$(dirname "$PG_LOG")"
   if [ "$(id -u)" -eq 0 ]; then
     getent passwd postgres >/dev/null || die "user 'postgres' does not exist (the postgresql package creates it); cannot run PostgreSQL as root"
     as_pg test -x "$BOSUN_STATE" ||
@@ -232,10 +249,10 @@ EOF
     if port_open "$PG_PORT"; then
       die "postgres: port 127.0.0.1:$PG_PORT is in use by $(port_holder "$PG_PORT"); stop it or set BOSUN_PG_PORT"
     fi
-    [ "$(id -u)" -eq 0 ] && { touch "$LOGS/postgres.log"; chown postgres: "$LOGS/postgres.log"; }
-    as_pg "$bin/pg_ctl" -D "$PG_DATA" -l "$LOGS/postgres.log" -w -t 60 \
+    [ "$(id -u)" -eq 0 ] && { touch "$PG_LOG"; chown postgres: "$PG_LOG"; }
+    as_pg "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
       -o "-p $PG_PORT -k $PG_SOCKDIR -c listen_addresses=127.0.0.1" start >/dev/null 2>&1 9>&- ||
-      { tail -5 "$LOGS/postgres.log" >&2; die "postgres did not start (log: $LOGS/postgres.log)"; }
+      { tail -5 "$PG_LOG" >&2; die "postgres did not start (log: $PG_LOG)"; }
     pid=$(pg_running_pid) || die "postgres started but $PG_DATA/postmaster.pid has no live pid"
     say "postgres: started (pid $pid) on 127.0.0.1:$PG_PORT"
   fi
