@@ -6,11 +6,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/../env.sh"
 out="$BOSUN_CACHE/pulumi-v$BOSUN_PULUMI_VERSION"
 src="$BOSUN_ROOT/scripts/toolchain/pulumi"
 stamp="$out/bin/.langhost-src"
+# Where the build is linked for use; the cold-build benchmark points it elsewhere.
+link="${BOSUN_TOOLCHAIN_LINK:-$BOSUN_ROOT/.tools/pulumi}"
 langhost_hash=$(cat "$src"/langhost/*.go "$src/go.mod" "$src/go.sum" | sha256sum | cut -c1-16)
 
 if [ -x "$out/bin/pulumi" ] && [ "$("$out/bin/pulumi" version 2>/dev/null)" = "v$BOSUN_PULUMI_VERSION" ] \
    && [ -x "$out/bin/pulumi-language-nodejs" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$langhost_hash" ]; then
-  ln -sfn "$out" "$BOSUN_ROOT/.tools/pulumi"
+  ln -sfn "$out" "$link"
   exit 0
 fi
 command -v go >/dev/null || { echo "[setup] FAILED: the go command is needed to build the Pulumi CLI" >&2; exit 1; }
@@ -32,4 +34,4 @@ CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.Version=$BOSUN_PULUMI_V
   || { echo "[setup] FAILED: go build of scripts/toolchain/pulumi/langhost" >&2; exit 1; }
 mv "$tmp/pulumi-language-nodejs" "$out/bin/pulumi-language-nodejs"
 echo "$langhost_hash" > "$stamp"
-ln -sfn "$out" "$BOSUN_ROOT/.tools/pulumi"
+ln -sfn "$out" "$link"
