@@ -218,8 +218,8 @@ start_postgres() {
   mkdir -p "$RUN" "$LOGS" "$PG_SOCKDIR" "$(dirname "$PG_LOG")"
   if [ "$(id -u)" -eq 0 ]; then
     getent passwd postgres >/dev/null || die "user 'postgres' does not exist (the postgresql package creates it); cannot run PostgreSQL as root"
-    as_pg test -x "$BOSUN_STATE" ||
-      die "user 'postgres' cannot reach $BOSUN_STATE (a parent directory is not searchable by others); use a BOSUN_STATE outside it or run: chmod o+x on the parents"
+    as_pg test -x "$PG_HOME" ||
+      die "user 'postgres' cannot reach $PG_HOME (a parent directory is not searchable by others); run: chmod o+x on the parents"
     chown postgres: "$PG_SOCKDIR"
   fi
 
