@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { serveHttp } from "./http.ts";
 
 const cli = fileURLToPath(new URL("./cli/main.ts", import.meta.url));
-const text = (r: { content: unknown }) => (r.content as { text: string }[])[0]!.text;
+const text = (r: unknown) => (r as { content: { text: string }[] }).content[0]!.text;
 
 async function exercise(client: Client) {
   const tools = await client.listTools();
