@@ -145,6 +145,8 @@ export const CASES: IntentCase[] = [
 
   // ---- must ask ------------------------------------------------------------------------------
   { text: "deploy minecraft", category: "question", expectQuestions: true },
+  { text: "deploy a game server", category: "question", expectQuestions: true },
+  { text: "set up a gaming server on vlan 20", category: "question", expectQuestions: true },
   { text: "deploy jellyfin", category: "question", current: "homelab", expectQuestions: true },
   { text: "I want a blog on vlan 10", category: "question", expectQuestions: true },
   { text: "put minecraft on vlan 20 and vlan 30", category: "question", expectQuestions: true },

@@ -4,3 +4,5 @@ export type { Translation, TranslateOptions } from "./translate.ts";
 export { buildTranslationPrompt, translationSchema, validateModelSpec } from "./prompt.ts";
 export type { ModelSpecResult, TranslationPrompt } from "./prompt.ts";
 export { MAX_TEXT_LENGTH } from "./text.ts";
+export { modelAccessFromServer, translateAssisted } from "./assisted.ts";
+export type { AssistedTranslation, ModelAccess, RelatedRequest } from "./assisted.ts";

@@ -154,6 +154,8 @@ function dispatch(ctx: Ctx): void {
   if (f.image !== undefined) return addImageService(ctx, f.image);
   if (existing("network").length > 0 && networkChangeWanted(ctx)) return modifyNetwork(ctx, existing("network")[0] ?? "");
   if (unknownObject(ctx) !== undefined) return notUnderstood(ctx);
+  const category = categoryServerWanted(ctx);
+  if (category !== undefined) return askWhichTemplate(ctx, category);
   if (f.kinds.network || f.purpose !== undefined) return addNetwork(ctx);
   return notUnderstood(ctx);
 }
@@ -191,6 +193,22 @@ function notUnderstood(ctx: Ctx): void {
   ctx.questions.push(
     `I didn't understand "${f.s.slice(0, 80)}". Try e.g. "Deploy a Minecraft server for 10 players on VLAN 20", "create a VLAN for IoT devices", "give minecraft 8GB" or "remove jellyfin".`,
   );
+}
+
+/** "a game server" or "a media server" names a kind of service, not a network: which one must be asked, not guessed. */
+const CATEGORY_SERVER: { pattern: RegExp; category: string; noun: string }[] = [
+  { pattern: /\b(game|games|gaming)\s+(server|servers|host)\b/, category: "game", noun: "game" },
+  { pattern: /\b(media|streaming)\s+(server|servers)\b/, category: "media", noun: "media server" },
+];
+
+function categoryServerWanted(ctx: Ctx): { category: string; noun: string } | undefined {
+  if (!ctx.f.verbs.add) return undefined;
+  return CATEGORY_SERVER.find((c) => c.pattern.test(ctx.f.s));
+}
+
+function askWhichTemplate(ctx: Ctx, wanted: { category: string; noun: string }): void {
+  const titles = Object.values(ctx.catalog).filter((t) => t.category === wanted.category).map((t) => t.title);
+  ctx.questions.push(`Which ${wanted.noun} should it be? bosun's catalog has ${titles.join(", ")}.`);
 }
 
 /** Ordinary words that are not requests for something unknown. */
