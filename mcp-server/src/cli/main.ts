@@ -8,7 +8,8 @@ import { serveHttp } from "../http.ts";
 const USAGE = `usage: bosun <command>
   serve [--listen 127.0.0.1:7878]   MCP over streamable HTTP
   mcp                               MCP over stdio (for client configs)
-  sim opnsense [--port N]           the OPNsense API simulator`;
+  sim opnsense [--port N]           the OPNsense API simulator
+  translate "<request>" [--stack S] [--json]   words → spec change (offline; exit 3 on questions)`;
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -28,6 +29,11 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === "mcp") {
     await createMcpServer().connect(new StdioServerTransport());
+    return;
+  }
+  if (command === "translate") {
+    const { runCli, translateCommand } = await import("./translate.ts");
+    process.exitCode = await runCli((io) => translateCommand(rest, io));
     return;
   }
   if (command === "sim" && rest[0] === "opnsense") {
