@@ -48,6 +48,9 @@ export interface EvaluationReport {
   byCategory: Record<Category, { total: number; passed: number; accuracy: number }>;
   meanMs: number;
   p95Ms: number;
+  maxMs: number;
+  /** The three slowest intents, slowest first. */
+  slowest: { text: string; ms: number }[];
   failures: { text: string; category: Category; problems: string[] }[];
 }
 
@@ -56,10 +59,12 @@ export function runEvaluation(options: { warmup?: number } = {}): EvaluationRepo
   for (let i = 0; i < (options.warmup ?? 1); i++) for (const c of CASES) checkCase(c);
   const byCategory = {} as EvaluationReport["byCategory"];
   const times: number[] = [];
+  const timed: { text: string; ms: number }[] = [];
   const failures: EvaluationReport["failures"] = [];
   for (const c of CASES) {
     const { problems, ms } = checkCase(c);
     times.push(ms);
+    timed.push({ text: c.text, ms });
     const bucket = (byCategory[c.category] ??= { total: 0, passed: 0, accuracy: 0 });
     bucket.total++;
     if (problems.length === 0) bucket.passed++;
@@ -75,6 +80,8 @@ export function runEvaluation(options: { warmup?: number } = {}): EvaluationRepo
     byCategory,
     meanMs: times.reduce((a, b) => a + b, 0) / times.length,
     p95Ms: sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)] ?? 0,
+    maxMs: sorted.at(-1) ?? 0,
+    slowest: timed.sort((a, b) => b.ms - a.ms).slice(0, 3),
     failures,
   };
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { minecraftDemo } from "../../../stacks/spec/examples/minecraft.ts";
 import { formatSpecErrors, parseSpec } from "../../../stacks/spec/index.ts";
 import type { SpecV1 } from "../../../stacks/spec/index.ts";
+import { containerArgsFor, dhcpRangeFor, dnsRecordsFor, firewallRulesFor } from "../../../stacks/spec/mapping.ts";
 import { translate } from "./index.ts";
 import { normalize, sizes, words } from "./text.ts";
 
@@ -27,6 +28,22 @@ describe("translate", () => {
     ]);
     expect(result.assumptions).toContain("4 GiB for 10 players (1 GiB + 300 MiB per player, rounded up to 512 MiB)");
     expect(result.assumptions).toContain("VLAN 20 gets 10.20.0.0/24 (gateway 10.20.0.1, DHCP on)");
+  });
+
+  // Issue 6 "Done when", at the translator's level: the spec maps to the resources the preview must show.
+  it("gives the demo request the VLAN, DHCP range, 25565 rule, sized container and DNS record", () => {
+    const spec = translate("Deploy a Minecraft server for 10 players on VLAN 20", undefined, { secret }).spec;
+    const gaming = spec.networks.gaming;
+    expect(gaming?.vlan).toBe(20);
+    expect(gaming && dhcpRangeFor(gaming)).toMatchObject({ subnet: "10.20.0.0/24", start: "10.20.0.100", end: "10.20.0.199", router: "10.20.0.1" });
+    expect(firewallRulesFor(spec)).toContainEqual(expect.objectContaining({ action: "pass", destination: "10.20.0.10", port: "25565", protocol: "tcp" }));
+    expect(containerArgsFor(spec, "minecraft")).toMatchObject({ memoryMb: 4096, ports: [{ internal: 25565, external: 25565, protocol: "tcp" }] });
+    expect(dnsRecordsFor(spec)).toContainEqual(expect.objectContaining({ hostname: "minecraft", domain: "home.arpa", address: "10.20.0.10", type: "A" }));
+    // On the demo stack, which already holds it, the same request changes nothing.
+    const again = translate("Deploy a Minecraft server for 10 players on VLAN 20", demo(), { secret });
+    expect(again.questions).toEqual([]);
+    expect(again.changes).toEqual([]);
+    expect(again.spec).toEqual(demo());
   });
 
   it("is deterministic and leaves the input spec alone", () => {
