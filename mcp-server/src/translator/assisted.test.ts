@@ -242,3 +242,66 @@ describe("translateAssisted with elicitation", () => {
     expect(result.spec).toEqual(demo);
   });
 });
+
+// Folding answers into the request is bosun's own logic; a plain ModelAccess
+// with a scripted person is enough here (the MCP path is covered above).
+describe("folding the person's answers into the request", () => {
+  const person = (...answers: (string | undefined)[]) => {
+    const asked: string[][] = [];
+    return {
+      asked,
+      access: {
+        elicit: async (questions: { id: string; text: string }[]) => {
+          asked.push(questions.map((q) => q.text));
+          const answer = answers[asked.length - 1];
+          return answer === undefined ? undefined : { [questions[0]?.id ?? "q1"]: answer };
+        },
+      },
+    };
+  };
+
+  it("replaces an ambiguous word with the chosen template", async () => {
+    const p = person("Ghost");
+    const result = await translateAssisted("I want a blog on vlan 10", undefined, p.access);
+    expect(p.asked[0]?.[0]).toMatch(/could be WordPress or Ghost/);
+    expect(result.questions).toEqual([]);
+    expect(result.spec.services.ghost?.template).toBe("ghost");
+    expect(result.spec.services.wordpress).toBeUndefined();
+  });
+
+  it("replaces an out-of-range number with the corrected one", async () => {
+    const vlan = await translateAssisted("minecraft on VLAN 5000", undefined, person("20").access);
+    expect(vlan.spec.networks.gaming?.vlan).toBe(20);
+    const players = await translateAssisted("deploy minecraft for 500 players on vlan 20", undefined, person("10").access);
+    expect(players.spec.services.minecraft?.memoryMb).toBe(4096);
+  });
+
+  it("does not read a bare number as whatever an example in the question mentions", async () => {
+    const current = spec(minecraftDemo);
+    const p = person("8", "8");
+    const result = await translateAssisted("give minecraft more", current, p.access);
+    expect(p.asked[0]?.[0]).toMatch(/move minecraft to VLAN 30/);
+    expect(result.questions).toHaveLength(1);
+    expect(result.spec).toEqual(current);
+  });
+
+  it("hands the questions back when asking fails", async () => {
+    const result = await translateAssisted("deploy a game server", undefined, {
+      elicit: async () => {
+        throw new Error("client went away");
+      },
+    });
+    expect(result.questions[0]).toMatch(/Which game/);
+  });
+
+  it("falls back offline when the model can't be asked", async () => {
+    const result = await translateAssisted(request, undefined, {
+      sample: async () => {
+        throw new Error("sampling rejected by the user");
+      },
+    });
+    expect(result.via).toBe("offline");
+    expect(result.modelErrors).toEqual(["the model could not be asked: sampling rejected by the user"]);
+    expect(result.spec.services.minecraft?.memoryMb).toBe(4096);
+  });
+});

@@ -12,6 +12,7 @@ import type { RequestId } from "@modelcontextprotocol/sdk/types.js";
 import { emptySpec } from "../../../stacks/spec/index.ts";
 import type { SpecV1 } from "../../../stacks/spec/index.ts";
 import { buildTranslationPrompt, validateModelSpec } from "./prompt.ts";
+import { MAX_TEXT_LENGTH } from "./text.ts";
 import { translate } from "./translate.ts";
 import type { Translation } from "./translate.ts";
 
@@ -84,7 +85,8 @@ async function translateOnce(text: string, answered: Answered[], current: SpecV1
     const t = translate(offlineText(text, answered), current);
     return { ...t, assumptions: note === undefined ? t.assumptions : [note, ...t.assumptions], via: "offline", attempts, modelErrors };
   };
-  if (access.sample === undefined) return offline(0, []);
+  // Too long for the offline reader is too long for a prompt too: the offline translator says so.
+  if (access.sample === undefined || text.length > MAX_TEXT_LENGTH) return offline(0, []);
 
   const prompt = buildTranslationPrompt(modelText(text, answered), current);
   const request = prompt.messages[0]?.content.text ?? "";
@@ -153,22 +155,52 @@ function modelText(text: string, answered: Answered[]): string {
   return `${text}\n\nAnswers to earlier questions:\n${answered.map((a) => `- ${a.question} → ${a.answer}`).join("\n")}`;
 }
 
-/** For the offline parser: the request plus each answer, bare numbers given the unit their question asked for. */
+/**
+ * For the offline parser: the request with each answer folded in. An answer to
+ * "\"blog\" could be WordPress or Ghost" replaces the ambiguous word; a bare
+ * number gets the unit its question asked for; anything else is appended.
+ */
 function offlineText(text: string, answered: Answered[]): string {
-  return [text, ...answered.map((a) => foldAnswer(a.question, a.answer))].join("\n");
+  let request = text;
+  const extra: string[] = [];
+  for (const a of answered) {
+    const ambiguous = /^"([^"]+)" could be /.exec(a.question)?.[1];
+    const at = ambiguous === undefined ? -1 : request.toLowerCase().indexOf(ambiguous.toLowerCase());
+    const corrected = correctNumber(request, a);
+    if (ambiguous !== undefined && at >= 0) request = `${request.slice(0, at)}${a.answer}${request.slice(at + ambiguous.length)}`;
+    else if (corrected !== undefined) request = corrected;
+    else extra.push(foldAnswer(a.question, a.answer));
+  }
+  return [request, ...extra].join("\n");
 }
+
+/** Questions about one out-of-range number in the request ("VLAN 5000 is not valid"): the answer's number replaces it. */
+const OUT_OF_RANGE = [/^VLAN (\d+) is not valid/, /^Port (\d+) is not valid/, /^(\d+) players is more than/, /^(\d+) cores is out of range/];
+
+function correctNumber(request: string, a: Answered): string | undefined {
+  const wrong = OUT_OF_RANGE.map((pattern) => pattern.exec(a.question)?.[1]).find((n) => n !== undefined);
+  const right = /\d+/.exec(a.answer)?.[0];
+  if (wrong === undefined || right === undefined) return undefined;
+  const mentions = request.match(new RegExp(`\\b${wrong}\\b`, "g")) ?? [];
+  return mentions.length === 1 ? request.replace(new RegExp(`\\b${wrong}\\b`), right) : undefined;
+}
+
+/** Units for bare-number answers, by what the question asks (not by examples it mentions). */
+const NUMBER_UNITS: [RegExp, (n: number) => string][] = [
+  [/\bwhich VLAN\b/i, (n) => `on VLAN ${n}`],
+  [/\bhow many players\b/i, (n) => `for ${n} players`],
+  [/\bwhich port\b/i, (n) => `port ${n}`],
+  [/\bhow many cores\b/i, (n) => `${n} cores`],
+  [/\bhow much disk\b/i, (n) => `${n}GB disk`],
+  [/\bhow much memory\b/i, (n) => (n <= 1024 ? `${n}GB` : `${n}MB`)],
+];
 
 function foldAnswer(question: string, answer: string): string {
   if (/^\d+$/.test(answer)) {
-    const n = Number(answer);
-    if (/\bVLAN\b/i.test(question)) return `on VLAN ${n}`;
-    if (/\bplayers?\b/i.test(question)) return `for ${n} players`;
-    if (/\bport\b/i.test(question)) return `port ${n}`;
-    if (/\bcores?\b/i.test(question)) return `${n} cores`;
-    if (/\bdisk\b/i.test(question)) return `${n}GB disk`;
-    if (/\bmemory\b/i.test(question)) return n <= 1024 ? `${n}GB` : `${n}MB`;
+    const unit = NUMBER_UNITS.find(([asks]) => asks.test(question));
+    if (unit !== undefined) return unit[1](Number(answer));
   }
-  if (/^[a-z][a-z0-9-]*$/i.test(answer) && /\bnetwork\b/i.test(question) && !/\bVLAN\b/i.test(answer)) return `on the ${answer} network`;
+  if (/^[a-z][a-z0-9-]*$/i.test(answer) && /^which network\b/i.test(question)) return `on the ${answer} network`;
   return answer;
 }
 
