@@ -4,9 +4,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseSpec, formatSpecErrors } from "./spec/index.ts";
 import { Vlan } from "../providers/opnsense-dynamic/resources/index.ts";
+import { desiredSpecInput } from "./spec-source.ts";
 
 const config = new pulumi.Config("bosun");
-const parsed = parseSpec(config.getObject<unknown>("spec") ?? { version: 1 });
+const parsed = parseSpec(desiredSpecInput(config));
 if (!parsed.ok) {
   // Reported before any resource is registered, so nothing is touched.
   throw new pulumi.RunError(`bosun:spec is invalid:\n${formatSpecErrors(parsed.errors)}`);
