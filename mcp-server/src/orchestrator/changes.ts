@@ -1,0 +1,123 @@
+// Engine step events → the readable diff a person approves.
+import type { EngineEvent, StepEventMetadata } from "@pulumi/pulumi/automation/index.js";
+import type { PlanCounts, ProgressEvent, ResourceChange, ResourceOp } from "./types.ts";
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+/** A copy with Pulumi secrets, `[secret]` markers and internal keys hidden. */
+export function maskValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskValue);
+  if (value === null || typeof value !== "object") return value;
+  const obj = value as Record<string, unknown>;
+  if (SECRET_SIG in obj) return "[secret]";
+  if ("secret" in obj && Object.keys(obj).length === 1) return { secret: "[secret]" };
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (k.startsWith("__")) continue;
+    out[k] = maskValue(v);
+  }
+  return out;
+}
+
+function opOf(op: string): ResourceOp | undefined {
+  if (op === "create" || op === "update" || op === "delete" || op === "same" || op === "read" || op === "refresh") return op;
+  if (op === "replace" || op === "create-replacement") return "replace";
+  return undefined; // delete-replaced etc. are the second half of a replace
+}
+
+/** Logical name and short type from a URN (urn:pulumi:stack::project::a$b::name). */
+export function urnParts(urn: string): { type: string; name: string } {
+  const parts = urn.split("::");
+  const types = (parts[2] ?? "").split("$");
+  return { type: types[types.length - 1] ?? "", name: parts[3] ?? urn };
+}
+
+function isInternal(type: string): boolean {
+  return type.startsWith("pulumi:providers:") || type === "pulumi:pulumi:Stack";
+}
+
+function changeFrom(meta: StepEventMetadata): ResourceChange | undefined {
+  const op = opOf(meta.op);
+  if (op === undefined || isInternal(meta.type)) return undefined;
+  const { name } = urnParts(meta.urn);
+  const state = op === "delete" ? meta.old : (meta.new ?? meta.old);
+  const fields = maskValue(state?.inputs ?? {}) as Record<string, unknown>;
+  const diff = [...new Set([...(meta.diffs ?? []), ...Object.keys(meta.detailedDiff ?? {})])].filter((d) => !d.startsWith("__"));
+  const change: ResourceChange = { urn: meta.urn, type: meta.type, name, op, fields, diff };
+  if (op === "replace") change.replaceReason = `changing ${(meta.keys ?? diff).join(", ") || "an identity field"} requires a new resource`;
+  return change;
+}
+
+/** Collects the steps of a preview or update from its engine events. */
+export function createChangeCollector() {
+  const byUrn = new Map<string, ResourceChange>();
+  const warnings: string[] = [];
+  return {
+    onEvent(event: EngineEvent): void {
+      const meta = event.resourcePreEvent?.metadata;
+      if (meta) {
+        const change = changeFrom(meta);
+        if (change && !(byUrn.get(meta.urn)?.op === "replace")) byUrn.set(meta.urn, change);
+      }
+      const diag = event.diagnosticEvent;
+      if (diag && (diag.severity === "warning" || diag.severity === "error") && !diag.ephemeral) {
+        const text = diag.message.replace(/\u001b\[[0-9;]*m/g, "").trim();
+        if (text && !warnings.includes(text)) warnings.push(text.slice(0, 1000));
+      }
+    },
+    changes(): ResourceChange[] {
+      return [...byUrn.values()];
+    },
+    warnings(): string[] {
+      return warnings;
+    },
+  };
+}
+
+export function countChanges(changes: ResourceChange[]): PlanCounts {
+  const counts: PlanCounts = { create: 0, update: 0, replace: 0, delete: 0, same: 0 };
+  for (const c of changes) {
+    if (c.op === "create" || c.op === "update" || c.op === "replace" || c.op === "delete" || c.op === "same") counts[c.op] += 1;
+  }
+  return counts;
+}
+
+const SIGN: Record<string, string> = { create: "+", update: "~", replace: "+-", delete: "-", read: ">", refresh: "~" };
+const KEY_FIELDS = ["tag", "device", "name", "image", "memoryMb", "subnet", "start", "end", "hostname", "domain", "server", "address", "destinationPort", "protocol", "action", "interface", "description"];
+
+function keyFields(fields: Record<string, unknown>): string {
+  const picked = KEY_FIELDS.filter((k) => fields[k] !== undefined && fields[k] !== "").map((k) => `${k}=${JSON.stringify(fields[k])}`);
+  return picked.slice(0, 5).join(" ");
+}
+
+/** One line per changed resource plus a summary line. */
+export function planText(changes: ResourceChange[], counts: PlanCounts): string {
+  const lines = changes
+    .filter((c) => c.op !== "same")
+    .map((c) => {
+      const why = c.op === "replace" ? ` (${c.replaceReason})` : c.op === "update" && c.diff.length ? ` (changes ${c.diff.join(", ")})` : "";
+      return `${SIGN[c.op] ?? "?"} ${c.op.padEnd(7)} ${c.name} [${urnParts(c.urn).type || c.type}] ${keyFields(c.fields)}${why}`.trimEnd();
+    });
+  const summary = `${counts.create} to create, ${counts.update} to update, ${counts.replace} to replace, ${counts.delete} to delete, ${counts.same} unchanged`;
+  return lines.length ? `${lines.join("\n")}\n${summary}` : `no changes (${summary})`;
+}
+
+/** Engine events of an update → progress for the person watching. */
+export function createProgress(deploymentId: string, total: number, emit: (e: ProgressEvent) => void) {
+  let done = 0;
+  return (event: EngineEvent): void => {
+    const pre = event.resourcePreEvent?.metadata;
+    const out = event.resOutputsEvent?.metadata;
+    const failed = event.resOpFailedEvent?.metadata;
+    if (pre && pre.op !== "same" && !isInternal(pre.type)) {
+      emit({ deploymentId, kind: "resource-pre", urn: pre.urn, op: pre.op, message: `${pre.op} ${urnParts(pre.urn).name}…`, done, total });
+    } else if (out && out.op !== "same" && !isInternal(out.type)) {
+      done += 1;
+      emit({ deploymentId, kind: "resource-outputs", urn: out.urn, op: out.op, message: `${out.op} ${urnParts(out.urn).name} done`, done, total });
+    } else if (failed) {
+      emit({ deploymentId, kind: "resource-failed", urn: failed.urn, op: failed.op, message: `${failed.op} ${urnParts(failed.urn).name} failed`, done, total });
+    } else if (event.summaryEvent) {
+      emit({ deploymentId, kind: "summary", message: "update finished", done, total });
+    }
+  };
+}

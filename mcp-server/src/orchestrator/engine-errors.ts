@@ -1,0 +1,61 @@
+// Turns the Pulumi CLI's failures into BosunErrors a person can act on. The
+// engine's own text is long (stderr, stack traces from the program); we keep
+// one line that says what failed, and add what to do.
+import { BosunError } from "./types.ts";
+
+interface Known {
+  test: RegExp;
+  message: (m: RegExpExecArray, stack: string) => string;
+  hint: string;
+}
+
+const KNOWN: Known[] = [
+  {
+    test: /incorrect passphrase|passphrase must be set|failed to decrypt|constructing secrets manager/i,
+    message: (_m, stack) => `cannot decrypt the secrets of stack ${stack}: the Pulumi passphrase is wrong or missing`,
+    hint: "set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE to the passphrase this stack was created with (bosun's default is in .state/passphrase; `npm run setup` writes it)",
+  },
+  {
+    test: /the stack is currently locked by (\d+) lock\(s\)|update is already in progress|conflict: Another update is currently in progress/i,
+    message: (_m, stack) => `stack ${stack} is locked by another pulumi process (a terminal or CI run, or one that crashed)`,
+    hint: "wait for that run to finish and try again; if no pulumi process is running, clear the lock with `pulumi cancel --stack <stack>` (or remove the lock file under .state/pulumi-backend/.pulumi/locks)",
+  },
+  {
+    test: /(?:no such file or directory|does not exist|unable to open bucket)[^\n]*pulumi-backend|pulumi-backend[^\n]*(?:no such file|does not exist)/i,
+    message: () => "the Pulumi state folder (.state/pulumi-backend) is missing",
+    hint: "run `npm run setup` to recreate it; if the folder was deleted, the stacks' state is gone: restore it from a backup or re-import the resources",
+  },
+  {
+    test: /no stack named '([^']+)' found|stack '([^']+)' not found/i,
+    message: (m) => `there is no stack named ${m[1] ?? m[2]}`,
+    hint: "list the stacks with the status tool or `pulumi stack ls`, or create one with `pulumi stack init`",
+  },
+  {
+    test: /bosun:spec is invalid:\n([\s\S]*?)(?:\n\s*\n|$)/,
+    message: (m) => `the stack's spec is invalid:\n${m[1]?.trim() ?? ""}`,
+    hint: "fix the fields named above and plan again",
+  },
+];
+
+const SECRETISH = /(apiSecret|password|token|secret)["']?\s*[:=]\s*["']?[^\s"',}]+/gi;
+
+/** The first meaningful line of a failed engine run, without traces or secrets. */
+export function engineSummary(text: string): string {
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !/^at |^\s*at |node:internal|^error: update failed|^Diagnostics:|^Resources:|^Duration:|^\+\d|^Previewing|^Updating|^View Live|^Type\s+Name/.test(l));
+  const pick = lines.find((l) => /^error:|Error:|failed|refused|invalid|not /i.test(l)) ?? lines[0] ?? "the Pulumi engine failed";
+  return pick.replace(/^error:\s*/, "").replace(SECRETISH, "$1=[secret]").slice(0, 500);
+}
+
+/** Maps any error from the Automation API to a BosunError. */
+export function toBosunError(err: unknown, stack: string, during: string): BosunError {
+  if (err instanceof BosunError) return err;
+  const text = err instanceof Error ? err.message : String(err);
+  for (const known of KNOWN) {
+    const m = known.test.exec(text);
+    if (m) return new BosunError("engine", known.message(m, stack).replace(SECRETISH, "$1=[secret]"), known.hint);
+  }
+  return new BosunError("engine", `${during} of stack ${stack} failed: ${engineSummary(text)}`, "read the message above; fix the cause, then make a new plan");
+}

@@ -1,0 +1,170 @@
+// The orchestrator through the real Pulumi engine, the OPNsense simulator, the
+// real PostgreSQL (PGlite when it is not configured) and Redis locks: plan →
+// apply → status/history → drift → stale/expired/busy/used plans → failure with
+// automatic rollback → rollback plan → destroy.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation/index.js";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { startSimulator, type Simulator } from "../../../providers/opnsense-dynamic/simulator/server.ts";
+import { createDb, type DbHandle } from "../db/client.ts";
+import { openFreshPostgres } from "../db/test-databases.ts";
+import { listHistory } from "../db/queries.ts";
+import { createLockManager, type LockManager } from "../coordination/locks.ts";
+import { createEventBus, type EventBus } from "../coordination/events.ts";
+import { createOrchestrator } from "./index.ts";
+import { BosunError, type Orchestrator } from "./types.ts";
+
+const root = fileURLToPath(new URL("../../..", import.meta.url));
+const stack = `test-orch-${randomBytes(3).toString("hex")}`;
+const stackFile = `${root}/stacks/Pulumi.${stack}.yaml`;
+const net = (vlan: number, description = "") => ({ vlan, subnet: `10.31.${vlan - 300}.0/24`, description });
+const specA = { version: 1, networks: { gaming: net(331) } };
+const specB = { version: 1, networks: { gaming: net(331), iot: net(332) } };
+
+let sim: Simulator;
+let handle: DbHandle;
+let locks: LockManager;
+let events: EventBus;
+let orch: Orchestrator;
+
+async function rejects(p: Promise<unknown>, code: string): Promise<BosunError> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(BosunError);
+  expect((err as BosunError).code).toBe(code);
+  expect((err as BosunError).hint.length).toBeGreaterThan(0);
+  return err as BosunError;
+}
+
+beforeAll(async () => {
+  sim = await startSimulator({ apiKey: "orch-key", apiSecret: "orch-secret-value-1234" });
+  const url = process.env["BOSUN_TEST_DATABASE_URL"];
+  handle = url ? await openFreshPostgres(url) : await createDb({ dataDir: "memory" });
+  const redisUrl = process.env["BOSUN_REDIS_URL"];
+  locks = createLockManager(redisUrl ? { redisUrl } : {});
+  events = createEventBus(redisUrl ? { redisUrl } : {});
+  const pulumiCommand = await PulumiCommand.get({ root: `${root}/.tools/pulumi`, skipVersionCheck: true });
+  const s = await LocalWorkspace.createStack({ stackName: stack, workDir: root }, { pulumiCommand });
+  await s.setAllConfig({
+    "bosun:spec": { value: JSON.stringify({ version: 1 }) },
+    "opnsense:url": { value: sim.url },
+    "opnsense:apiKey": { value: sim.apiKey },
+    "opnsense:apiSecret": { value: sim.apiSecret, secret: true },
+    "opnsense:caPem": { value: sim.caPem },
+  });
+  orch = createOrchestrator({ db: handle.db, locks, events, workDir: root });
+});
+
+afterAll(async () => {
+  const pulumiCommand = await PulumiCommand.get({ root: `${root}/.tools/pulumi`, skipVersionCheck: true });
+  const s = await LocalWorkspace.selectStack({ stackName: stack, workDir: root }, { pulumiCommand }).catch(() => undefined);
+  await s?.destroy().catch(() => {});
+  await s?.workspace.removeStack(stack, { force: true }).catch(() => {});
+  await orch?.close();
+  await locks?.close();
+  await events?.close();
+  await handle?.close();
+  await sim?.stop();
+});
+
+describe("orchestrator", () => {
+  it("refuses bad input before touching anything", async () => {
+    const bad = await rejects(orch.plan({ stack, spec: { version: 1, networks: { gaming: { vlan: 5000, subnet: "10.31.31.0/24" } } }, actor: "test" }), "invalid-spec");
+    expect(bad.message).toContain("networks.gaming.vlan");
+    await rejects(orch.plan({ stack: "no-such-stack", spec: specA, actor: "test" }), "unknown-stack");
+    await rejects(orch.plan({ stack: "../etc", spec: specA, actor: "test" }), "unknown-stack");
+    await rejects(orch.apply({ planId: "plan_nope", actor: "test" }), "plan-unknown");
+    expect(Object.keys(sim.items("vlans"))).toHaveLength(0);
+  });
+
+  it("plans without touching the live config, applies exactly the plan, and logs it", async () => {
+    const before = readFileSync(stackFile, "utf8");
+    const plan = await orch.plan({ stack, spec: specA, actor: "alice", intent: "a gaming VLAN" });
+    expect(plan.counts.create).toBe(plan.changes.filter((c) => c.op === "create").length);
+    expect(plan.changes.some((c) => c.op === "create" && c.name === "net-gaming")).toBe(true);
+    expect(plan.text).toMatch(/\+ create\s+net-gaming/);
+    expect(readFileSync(stackFile, "utf8")).toBe(before);
+    expect(Object.keys(sim.items("vlans"))).toHaveLength(0);
+
+    const progress: string[] = [];
+    const result = await orch.apply({ planId: plan.planId, actor: "alice", onProgress: (e) => progress.push(e.kind) });
+    expect(result.status).toBe("succeeded");
+    expect(progress).toContain("resource-outputs");
+    expect(Object.values(sim.items("vlans")).map((v) => v.tag)).toEqual(["331"]);
+    expect(readFileSync(stackFile, "utf8")).toContain("331");
+    await rejects(orch.apply({ planId: plan.planId, actor: "alice" }), "plan-used");
+
+    const status = await orch.status(stack);
+    expect(status.resources.some((r) => r.name === "net-gaming")).toBe(true);
+    expect(status.lastDeployment?.status).toBe("succeeded");
+    const history = await orch.history(stack, 10);
+    expect(history[0]).toMatchObject({ kind: "apply", status: "succeeded", actor: "alice" });
+  });
+
+  it("reports drift made on the box, and none when there is none", async () => {
+    expect((await orch.drift({ stack, actor: "alice" })).drifted).toHaveLength(0);
+    const [uuid] = Object.keys(sim.items("vlans"));
+    sim.store.mutate({ collection: "vlans", op: "set", uuid, item: { descr: "edited on the box" } });
+    const report = await orch.drift({ stack, actor: "alice" });
+    expect(report.drifted.map((c) => c.name)).toEqual(["net-gaming"]);
+    expect(report.text).toContain("net-gaming");
+  });
+
+  it("refuses stale, expired and busy applies", async () => {
+    const stale = await orch.plan({ stack, spec: specB, actor: "alice" });
+    // Someone edits the stack file by hand after the preview.
+    const pulumiCommand = await PulumiCommand.get({ root: `${root}/.tools/pulumi`, skipVersionCheck: true });
+    const s = await LocalWorkspace.selectStack({ stackName: stack, workDir: root }, { pulumiCommand });
+    await s.setConfig("bosun:spec", { value: JSON.stringify({ version: 1, networks: { gaming: net(331, "by hand") } }) });
+    await rejects(orch.apply({ planId: stale.planId, actor: "alice" }), "plan-stale");
+    await s.setConfig("bosun:spec", { value: JSON.stringify(specA) });
+
+    const shortLived = createOrchestrator({ db: handle.db, locks, workDir: root, planTtlMs: 1 });
+    const expiring = await shortLived.plan({ stack, spec: specB, actor: "alice" });
+    await rejects(shortLived.apply({ planId: expiring.planId, actor: "alice" }), "plan-expired");
+
+    const busyPlan = await orch.plan({ stack, spec: specB, actor: "alice" });
+    const held = await locks.acquire(stack, { operation: "apply", actor: "bob" });
+    try {
+      const busy = await rejects(orch.apply({ planId: busyPlan.planId, actor: "alice" }), "busy");
+      expect(busy.message).toContain("bob");
+    } finally {
+      await held.release();
+    }
+    expect(Object.values(sim.items("vlans"))).toHaveLength(1);
+  });
+
+  it("rolls back by itself when an update fails", async () => {
+    const plan = await orch.plan({ stack, spec: specB, actor: "alice" });
+    sim.faults.add({ path: "/api/interfaces/vlan_settings/add", method: "POST", status: 500, body: { message: "injected" } });
+    const result = await orch.apply({ planId: plan.planId, actor: "alice" });
+    sim.faults.clear();
+    expect(result.status).toBe("rolled-back");
+    expect(result.error).toBeTruthy();
+    expect(result.error).not.toMatch(/\n\s+at /);
+    expect(result.rollback?.status).toBe("succeeded");
+    expect(Object.values(sim.items("vlans")).map((v) => v.tag)).toEqual(["331"]);
+    expect(readFileSync(stackFile, "utf8")).not.toContain("332");
+  });
+
+  it("plans a rollback to an earlier deployment and a destroy, which only apply carries out", async () => {
+    const first = (await orch.history(stack, 50)).find((d) => d.kind === "apply" && d.status === "succeeded");
+    const rollback = await orch.planRollback({ stack, deploymentId: first!.id, actor: "alice" });
+    expect(rollback.kind).toBe("rollback");
+    expect(rollback.counts.create + rollback.counts.delete + rollback.counts.replace).toBe(0); // already there
+
+    const destroy = await orch.planDestroy({ stack, actor: "alice" });
+    expect(destroy.counts.delete).toBeGreaterThanOrEqual(1);
+    expect(Object.values(sim.items("vlans"))).toHaveLength(1);
+    const done = await orch.apply({ planId: destroy.planId, actor: "alice" });
+    expect(done.status).toBe("succeeded");
+    expect(Object.values(sim.items("vlans"))).toHaveLength(0);
+  });
+
+  it("keeps secrets out of the log", async () => {
+    const rows = await listHistory(handle.db, { stack, limit: 100 });
+    expect(rows.length).toBeGreaterThanOrEqual(6);
+    expect(JSON.stringify(rows)).not.toContain(sim.apiSecret);
+  });
+});
