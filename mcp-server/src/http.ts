@@ -1,28 +1,35 @@
 // Streamable HTTP transport with stateful sessions (progress notifications
 // need them). Binds to loopback; a bearer token is required to listen wider.
-import { randomUUID, timingSafeEqual } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import { createMcpExpressApp } from "@modelcontextprotocol/sdk/server/express.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Request, Response, NextFunction } from "express";
-import { createMcpServer } from "./server.ts";
+import { createMcpServer, type ServerContext } from "./server.ts";
+import { tokenVerifier, type TokenVerifier } from "./auth/tokens.ts";
 
 export interface HttpOptions {
   host: string;
   port: number;
-  /** Required when host is not loopback. */
+  /** One token with every scope (BOSUN_TOKEN). */
   token?: string;
+  /** Named tokens with scopes; a token (or this) is required when host is not loopback. */
+  verifier?: TokenVerifier;
+  /** What the tools work on (orchestrator, database). */
+  context?: ServerContext;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
 export async function serveHttp(opts: HttpOptions): Promise<{ url: string; close(): Promise<void> }> {
-  if (!LOOPBACK.has(opts.host) && !opts.token) {
-    throw new Error(`refusing to listen on ${opts.host} without a token: set BOSUN_TOKEN or listen on 127.0.0.1`);
+  const verifier = opts.verifier ?? tokenVerifier({ token: opts.token, file: null });
+  const tokens = opts.token && opts.verifier ? mergeVerifiers(opts.verifier, tokenVerifier({ token: opts.token, file: null })) : verifier;
+  if (!LOOPBACK.has(opts.host) && !tokens.configured) {
+    throw new Error(`refusing to listen on ${opts.host} without a token: create one with \`bosun token add\` (or set BOSUN_TOKEN), or listen on 127.0.0.1`);
   }
   const app = createMcpExpressApp({ host: opts.host });
-  if (opts.token) app.use(requireToken(opts.token));
+  if (tokens.configured) app.use(requireToken(tokens));
   const sessions = new Map<string, StreamableHTTPServerTransport>();
 
   app.post("/mcp", async (req: Request, res: Response) => {
@@ -40,7 +47,7 @@ export async function serveHttp(opts: HttpOptions): Promise<{ url: string; close
       created.onclose = () => {
         if (created.sessionId) sessions.delete(created.sessionId);
       };
-      await createMcpServer().connect(created);
+      await createMcpServer({ defaultActor: "local-http", ...opts.context }).connect(created);
       transport = created;
     }
     await transport.handleRequest(req, res, req.body);
@@ -70,11 +77,17 @@ export async function serveHttp(opts: HttpOptions): Promise<{ url: string; close
   };
 }
 
-function requireToken(token: string) {
-  const expected = Buffer.from(`Bearer ${token}`);
+function requireToken(tokens: TokenVerifier) {
   return (req: Request, res: Response, next: NextFunction) => {
-    const given = Buffer.from(req.header("authorization") ?? "");
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return next();
-    res.status(401).json({ error: "missing or wrong bearer token" });
+    const header = req.header("authorization") ?? "";
+    const principal = header.startsWith("Bearer ") ? tokens.verify(header.slice("Bearer ".length).trim()) : undefined;
+    if (!principal) return void res.status(401).json({ error: "missing or wrong bearer token" });
+    // The SDK hands req.auth to tool handlers as extra.authInfo.
+    (req as Request & { auth?: unknown }).auth = { token: "[redacted]", clientId: principal.name, scopes: principal.scopes };
+    next();
   };
+}
+
+function mergeVerifiers(a: TokenVerifier, b: TokenVerifier): TokenVerifier {
+  return { configured: a.configured || b.configured, verify: (t) => a.verify(t) ?? b.verify(t) };
 }

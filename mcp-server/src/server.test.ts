@@ -5,14 +5,19 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { fileURLToPath } from "node:url";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { serveHttp } from "./http.ts";
 
 const cli = fileURLToPath(new URL("./cli/main.ts", import.meta.url));
 const text = (r: unknown) => (r as { content: { text: string }[] }).content[0]!.text;
 
-async function exercise(client: Client) {
+const ENGINE_TOOLS = ["apply", "destroy", "drift", "history", "plan", "rollback", "status"];
+
+async function exercise(client: Client, extra: string[] = []) {
   const tools = await client.listTools();
-  expect(tools.tools.map((t) => t.name).sort()).toEqual(["translate", "validate_spec"]);
+  expect(tools.tools.map((t) => t.name).sort()).toEqual([...extra, "translate", "validate_spec"].sort());
 
   const bad = await client.callTool({
     name: "validate_spec",
@@ -54,8 +59,15 @@ describe("MCP over streamable HTTP", () => {
 describe("MCP over stdio", () => {
   it("serves the tools through `bosun mcp`", async () => {
     const client = new Client({ name: "test", version: "1" });
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: [cli, "mcp"], stderr: "pipe" }));
-    await exercise(client);
+    // Its own PGlite folder: the embedded database takes one process per folder.
+    const state = mkdtempSync(join(tmpdir(), "bosun-stdio-"));
+    const env = Object.fromEntries(Object.entries({ ...process.env, BOSUN_STATE: state }).filter((e): e is [string, string] => e[1] !== undefined));
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [cli, "mcp"], stderr: "pipe", env }));
+    await exercise(client, ENGINE_TOOLS);
+    const unknown = await client.callTool({ name: "history", arguments: { stack: "no-such-stack" } });
+    expect(unknown.isError).toBe(true);
+    expect(text(unknown)).toContain('no stack named "no-such-stack"');
     await client.close();
+    rmSync(state, { recursive: true, force: true });
   });
 });

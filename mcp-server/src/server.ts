@@ -1,15 +1,42 @@
-// Builds bosun's MCP server. This first version carries the read-only tools
-// over the spec contract; plan/apply/status/history/drift arrive with the
-// orchestrator (issue "The MCP server: preview, then apply").
+// Builds bosun's MCP server. Without an orchestrator it carries the tools that
+// need no engine (validate_spec, translate); with one, also plan, apply,
+// status, history, drift, rollback, destroy, the resources and the prompt.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { registerValidateSpecTool } from "./tools/validate-spec.ts";
 import { registerTranslateTool } from "./tools/translate.ts";
+import { registerDeployTools } from "./tools/deploy.ts";
+import { registerResources } from "./resources.ts";
+import type { Caller } from "./tools/results.ts";
+import type { Orchestrator } from "./orchestrator/types.ts";
+import type { Db } from "./db/client.ts";
+import { SCOPES, type Scope } from "./auth/tokens.ts";
 
 export const SERVER_INFO = { name: "bosun", version: "0.1.0" };
 
-export function createMcpServer(): McpServer {
-  const server = new McpServer(SERVER_INFO, { capabilities: { tools: {} } });
+export interface ServerContext {
+  orchestrator?: Orchestrator;
+  db?: Db;
+  /** Who calls when no token says so: "stdio" for the local user, "local-http" on loopback without tokens. Full scopes. */
+  defaultActor?: string;
+}
+
+export function createMcpServer(ctx: ServerContext = {}): McpServer {
+  const server = new McpServer(SERVER_INFO, {
+    capabilities: { tools: {}, ...(ctx.orchestrator ? { resources: {}, prompts: {} } : {}) },
+    instructions:
+      "bosun manages a homelab/small-office network as code. Use plan (with intent or spec) to preview; show the person the changes; " +
+      "call apply with the planId only after they agree. status, history and drift are read-only.",
+  });
   registerValidateSpecTool(server);
   registerTranslateTool(server);
+  if (ctx.orchestrator && ctx.db) {
+    const fallback = ctx.defaultActor ?? "local";
+    const callerOf = (extra: { authInfo?: { clientId: string; scopes: string[] } }): Caller =>
+      extra.authInfo
+        ? { actor: extra.authInfo.clientId, scopes: extra.authInfo.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)) }
+        : { actor: fallback, scopes: SCOPES };
+    registerDeployTools(server, ctx.orchestrator, callerOf);
+    registerResources(server, ctx.orchestrator, ctx.db);
+  }
   return server;
 }

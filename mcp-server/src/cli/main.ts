@@ -4,10 +4,14 @@ import { fileURLToPath } from "node:url";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { createMcpServer } from "../server.ts";
 import { serveHttp } from "../http.ts";
+import { startRuntime } from "../runtime.ts";
+import { ensureDemoSimulator } from "../demo.ts";
+import { addToken, listTokens, parseScopes, removeToken, tokenVerifier } from "../auth/tokens.ts";
 
 const USAGE = `usage: bosun <command>
   serve [--listen 127.0.0.1:7878]   MCP over streamable HTTP
   mcp                               MCP over stdio (for client configs)
+  token add <name> --scopes read,plan,apply | token list | token remove <name>
   sim opnsense [--port N]           the OPNsense API simulator
   translate "<request>" [--stack S] [--json]   words → spec change (offline; exit 3 on questions)`;
 
@@ -19,17 +23,49 @@ async function main(argv: string[]): Promise<void> {
     const cut = listen.lastIndexOf(":");
     const port = Number(listen.slice(cut + 1));
     if (cut < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--listen ${listen}: expected host:port with port 0-65535`);
-    const http = await serveHttp({ host: listen.slice(0, cut), port, token: process.env.BOSUN_TOKEN });
-    console.log(`bosun MCP server on ${http.url}`);
-    console.log(`Connect a client, e.g.: claude mcp add --transport http bosun ${http.url}`);
-    const stop = () => void http.close().then(() => process.exit(0));
+    const host = listen.slice(0, cut);
+    const verifier = tokenVerifier({ token: process.env.BOSUN_TOKEN });
+    if (!["127.0.0.1", "localhost", "::1"].includes(host) && !verifier.configured) {
+      throw new Error(`refusing to listen on ${host} without a token: create one with \`bosun token add\` (or set BOSUN_TOKEN), or listen on 127.0.0.1`);
+    }
+    const sim = await ensureDemoSimulator();
+    const runtime = await startRuntime();
+    for (const r of runtime.recovered) console.log(`recovered stack ${r.stack}: deployment ${r.deploymentId} was interrupted; state refreshed`);
+    const http = await serveHttp({ host, port, verifier, context: runtime.context });
+    if (sim) console.log(`OPNsense simulator for the demo stack on ${sim.url}`);
+    console.log(`bosun MCP server on ${http.url}${verifier.configured ? " (bearer token required)" : " (loopback, no token)"}`);
+    console.log(`Connect Claude Code:    claude mcp add --transport http bosun ${http.url}`);
+    console.log(`Connect Claude Desktop: see README "Connect a client" (stdio: npx bosun mcp)`);
+    console.log(`Then ask: "Deploy a Minecraft server for 10 players on VLAN 20" (stack demo).`);
+    const stop = () => void http.close().then(() => runtime.close()).then(() => sim?.stop()).then(() => process.exit(0));
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
     return;
   }
   if (command === "mcp") {
-    await createMcpServer().connect(new StdioServerTransport());
+    const runtime = await startRuntime();
+    // stdio is the local user's own process: every scope, recorded as "stdio".
+    await createMcpServer({ ...runtime.context, defaultActor: "stdio" }).connect(new StdioServerTransport());
     return;
+  }
+  if (command === "token") {
+    const [sub, name, ...more] = rest;
+    if (sub === "add" && name) {
+      const { values } = parseArgs({ args: more, options: { scopes: { type: "string", default: "read" } } });
+      const token = addToken(name, parseScopes(values.scopes ?? "read"));
+      console.log(`token "${name}" (${values.scopes}); shown once, store it now:\n${token}`);
+      return;
+    }
+    if (sub === "list") {
+      for (const t of listTokens()) console.log(`${t.name}\t${t.scopes.join(",")}\t${t.createdAt}`);
+      return;
+    }
+    if (sub === "remove" && name) {
+      console.log(removeToken(name) ? `removed ${name}` : `no token named ${name}`);
+      return;
+    }
+    console.error("usage: bosun token add <name> --scopes read,plan,apply | token list | token remove <name>");
+    process.exit(2);
   }
   if (command === "translate") {
     const { runCli, translateCommand } = await import("./translate.ts");

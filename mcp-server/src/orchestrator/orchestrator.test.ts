@@ -3,10 +3,7 @@
 // apply → status/history → drift → stale/expired/busy/used plans → failure with
 // automatic rollback → rollback plan → destroy.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation/index.js";
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { startSimulator, type Simulator } from "../../../providers/opnsense-dynamic/simulator/server.ts";
 import { createDb, type DbHandle } from "../db/client.ts";
 import { openFreshPostgres } from "../db/test-databases.ts";
@@ -15,10 +12,11 @@ import { createLockManager, type LockManager } from "../coordination/locks.ts";
 import { createEventBus, type EventBus } from "../coordination/events.ts";
 import { createOrchestrator } from "./index.ts";
 import { BosunError, type Orchestrator } from "./types.ts";
+import { createTestStack, REPO_ROOT as root, type TestStack } from "./test-stack.ts";
 
-const root = fileURLToPath(new URL("../../..", import.meta.url));
-const stack = `test-orch-${randomBytes(3).toString("hex")}`;
-const stackFile = `${root}/stacks/Pulumi.${stack}.yaml`;
+let test: TestStack;
+let stack: string;
+let stackFile: string;
 const net = (vlan: number, description = "") => ({ vlan, subnet: `10.31.${vlan - 300}.0/24`, description });
 const specA = { version: 1, networks: { gaming: net(331) } };
 const specB = { version: 1, networks: { gaming: net(331), iot: net(332) } };
@@ -44,23 +42,14 @@ beforeAll(async () => {
   const redisUrl = process.env["BOSUN_REDIS_URL"];
   locks = createLockManager(redisUrl ? { redisUrl } : {});
   events = createEventBus(redisUrl ? { redisUrl } : {});
-  const pulumiCommand = await PulumiCommand.get({ root: `${root}/.tools/pulumi`, skipVersionCheck: true });
-  const s = await LocalWorkspace.createStack({ stackName: stack, workDir: root }, { pulumiCommand });
-  await s.setAllConfig({
-    "bosun:spec": { value: JSON.stringify({ version: 1 }) },
-    "opnsense:url": { value: sim.url },
-    "opnsense:apiKey": { value: sim.apiKey },
-    "opnsense:apiSecret": { value: sim.apiSecret, secret: true },
-    "opnsense:caPem": { value: sim.caPem },
-  });
+  test = await createTestStack("orch", sim);
+  stack = test.name;
+  stackFile = test.file;
   orch = createOrchestrator({ db: handle.db, locks, events, workDir: root });
 });
 
 afterAll(async () => {
-  const pulumiCommand = await PulumiCommand.get({ root: `${root}/.tools/pulumi`, skipVersionCheck: true });
-  const s = await LocalWorkspace.selectStack({ stackName: stack, workDir: root }, { pulumiCommand }).catch(() => undefined);
-  await s?.destroy().catch(() => {});
-  await s?.workspace.removeStack(stack, { force: true }).catch(() => {});
+  await test?.remove();
   await orch?.close();
   await locks?.close();
   await events?.close();
@@ -114,8 +103,7 @@ describe("orchestrator", () => {
   it("refuses stale, expired and busy applies", async () => {
     const stale = await orch.plan({ stack, spec: specB, actor: "alice" });
     // Someone edits the stack file by hand after the preview.
-    const pulumiCommand = await PulumiCommand.get({ root: `${root}/.tools/pulumi`, skipVersionCheck: true });
-    const s = await LocalWorkspace.selectStack({ stackName: stack, workDir: root }, { pulumiCommand });
+    const s = test.stack;
     await s.setConfig("bosun:spec", { value: JSON.stringify({ version: 1, networks: { gaming: net(331, "by hand") } }) });
     await rejects(orch.apply({ planId: stale.planId, actor: "alice" }), "plan-stale");
     await s.setConfig("bosun:spec", { value: JSON.stringify(specA) });

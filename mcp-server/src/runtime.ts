@@ -1,0 +1,33 @@
+// What `bosun serve`, `bosun mcp` and `bosun plan` run on: the deployment log
+// (PGlite by default, PostgreSQL with DATABASE_URL), stack locks and the event
+// bus (Redis with REDIS_URL), and the orchestrator, recovered from any apply a
+// crash left running before anything else touches those stacks.
+import { createDb, dbOptionsFromEnv } from "./db/client.ts";
+import { createLockManager, lockOptionsFromEnv } from "./coordination/locks.ts";
+import { createEventBus, eventBusOptionsFromEnv } from "./coordination/events.ts";
+import { createOrchestrator } from "./orchestrator/index.ts";
+import type { ServerContext } from "./server.ts";
+
+export interface Runtime {
+  context: Required<Pick<ServerContext, "orchestrator" | "db">>;
+  recovered: { stack: string; deploymentId: string }[];
+  close(): Promise<void>;
+}
+
+export async function startRuntime(env: NodeJS.ProcessEnv = process.env): Promise<Runtime> {
+  const handle = await createDb(dbOptionsFromEnv(env));
+  const locks = createLockManager(lockOptionsFromEnv(env));
+  const events = createEventBus(eventBusOptionsFromEnv(env));
+  const orchestrator = createOrchestrator({ db: handle.db, locks, events });
+  const recovered = await orchestrator.recover();
+  return {
+    context: { orchestrator, db: handle.db },
+    recovered,
+    async close() {
+      await orchestrator.close();
+      await locks.close();
+      await events.close();
+      await handle.close();
+    },
+  };
+}
