@@ -17,13 +17,13 @@ const KNOWN: Known[] = [
   },
   {
     test: /the stack is currently locked by (\d+) lock\(s\)|update is already in progress|conflict: Another update is currently in progress/i,
-    message: (_m, stack) => `stack ${stack} is locked by another pulumi process (a terminal or CI run, or one that crashed)`,
+    message: (_m, stack) => `stack ${stack} is locked by another pulumi process (a terminal or CI run, or one that crashed)${lockOwner(_m.input)}`,
     hint: "wait for that run to finish and try again; if no pulumi process is running, clear the lock with `pulumi cancel --stack <stack>` (or remove the lock file under .state/pulumi-backend/.pulumi/locks)",
   },
   {
-    test: /(?:no such file or directory|does not exist|unable to open bucket)[^\n]*pulumi-backend|pulumi-backend[^\n]*(?:no such file|does not exist)/i,
-    message: () => "the Pulumi state folder (.state/pulumi-backend) is missing",
-    hint: "run `npm run setup` to recreate it; if the folder was deleted, the stacks' state is gone: restore it from a backup or re-import the resources",
+    test: /unable to open state directory "([^"]+)"|unable to open bucket ([^:\s]+)/i,
+    message: (m) => `the Pulumi state folder ${m[1] ?? m[2] ?? ""} is missing or unreadable`,
+    hint: "run `npm run setup`, which creates bosun's state folder (.state/pulumi-backend), or point PULUMI_BACKEND_URL at the folder that holds your stacks; if it was deleted, the stacks' state is gone: restore it from a backup or re-import the resources",
   },
   {
     test: /no stack named '([^']+)' found|stack '([^']+)' not found/i,
@@ -36,6 +36,11 @@ const KNOWN: Known[] = [
     hint: "fix the fields named above and plan again",
   },
 ];
+
+function lockOwner(text: string): string {
+  const m = /created by ([^\s]+ \(pid \d+\))/.exec(text);
+  return m ? `: ${m[1]}` : "";
+}
 
 const SECRETISH = /(apiSecret|password|token|secret)["']?\s*[:=]\s*["']?[^\s"',}]+/gi;
 
