@@ -74,7 +74,15 @@ export const SPEC_CONFIG_KEY = "bosun:spec";
 export function specFromStackYaml(text: string): ParseSpecResult {
   const doc: unknown = parseYaml(text);
   const config = typeof doc === "object" && doc !== null && "config" in doc ? doc.config : undefined;
-  const raw = typeof config === "object" && config !== null && SPEC_CONFIG_KEY in config ? (config as Record<string, unknown>)[SPEC_CONFIG_KEY] : { version: 1 };
+  let raw = typeof config === "object" && config !== null && SPEC_CONFIG_KEY in config ? (config as Record<string, unknown>)[SPEC_CONFIG_KEY] : { version: 1 };
+  // `pulumi config set bosun:spec '{...}'` stores JSON text; Pulumi's getObject reads it the same way.
+  if (typeof raw === "string") {
+    try {
+      raw = JSON.parse(raw) as unknown;
+    } catch {
+      // Left as text: parseSpec names the problem.
+    }
+  }
   return parseSpec(raw);
 }
 

@@ -13,7 +13,8 @@ const USAGE = `usage: bosun <command>
   mcp                               MCP over stdio (for client configs)
   token add <name> --scopes read,plan,apply | token list | token remove <name>
   sim opnsense [--port N]           the OPNsense API simulator
-  translate "<request>" [--stack S] [--json]   words → spec change (offline; exit 3 on questions)`;
+  translate "<request>" [--stack S] [--json]   words → spec change (offline; exit 3 on questions)
+  plan "<request>" --stack S [--apply [--yes]] [--json]   translate, preview with the engine, optionally apply`;
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -66,6 +67,12 @@ async function main(argv: string[]): Promise<void> {
     }
     console.error("usage: bosun token add <name> --scopes read,plan,apply | token list | token remove <name>");
     process.exit(2);
+  }
+  if (command === "plan") {
+    const { runCli } = await import("./translate.ts");
+    const { planCommand } = await import("./plan.ts");
+    process.exitCode = await runCli((io) => planCommand(rest, io));
+    return;
   }
   if (command === "translate") {
     const { runCli, translateCommand } = await import("./translate.ts");

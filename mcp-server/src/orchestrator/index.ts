@@ -12,7 +12,7 @@ import { LockBusyError, type LockManager, type StackLock } from "../coordination
 import type { EventBus } from "../coordination/events.ts";
 import { countChanges, createChangeCollector, createProgress, maskValue, planText, urnParts } from "./changes.ts";
 import { toBosunError } from "./engine-errors.ts";
-import { emptied, hasSecrets, redacted, restoreSecrets, validated, withoutService } from "./specs.ts";
+import { emptied, hasSecrets, redacted, restoreSecrets, secretPaths, validated, withoutService } from "./specs.ts";
 import { checkStackName, hashOf, liveSpec, openStack, stackFiles, stateVersion } from "./workspace.ts";
 import { BosunError } from "./types.ts";
 import type { ApplyResult, DeploymentSummary, DriftReport, Orchestrator, PlanCounts, PlanKind, PlanResult, ProgressEvent, ResourceChange, StackStatus } from "./types.ts";
@@ -145,8 +145,18 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     }
   }
 
-  async function writeSpec(s: Stack, value: unknown, secret: boolean): Promise<void> {
-    await s.setConfig(SPEC_CONFIG_KEY, { value: JSON.stringify(value), secret });
+  /**
+   * Writes the spec as a YAML object (not a JSON string), so the stack file
+   * stays editable by hand; each secret value is then set on its own path, so
+   * only those leaves are encrypted (`secure:`) in the file.
+   */
+  async function writeSpec(s: Stack, value: unknown, _secret: boolean): Promise<void> {
+    const secrets = secretPaths(value);
+    const plain = redacted(value);
+    await s.setAllConfigJson(JSON.stringify({ [SPEC_CONFIG_KEY]: { value: JSON.stringify(plain), objectValue: plain, secret: false } }));
+    for (const { path, value: secretValue } of secrets) {
+      await s.setConfig(`${SPEC_CONFIG_KEY}.${path}`, { value: secretValue, secret: true }, true);
+    }
   }
 
   async function apply(input: { planId: string; actor: string; onProgress?: (e: ProgressEvent) => void }): Promise<ApplyResult> {

@@ -136,6 +136,23 @@ describe("orchestrator", () => {
     expect(readFileSync(stackFile, "utf8")).not.toContain("332");
   });
 
+  it("keeps a spec's secrets encrypted in the stack file and out of the log", async () => {
+    const secret = "s3cr3t-value-7f1d";
+    const withSecret = { ...specA, services: { echo: { image: "bosun/echo-server:1", network: "gaming", memoryMb: 64, env: { MESSAGE: "hi", TOKEN: { secret } } } } };
+    const plan = await orch.plan({ stack, spec: withSecret, actor: "alice" });
+    expect(JSON.stringify(plan)).not.toContain(secret);
+    const result = await orch.apply({ planId: plan.planId, actor: "alice" });
+    expect(result.status).toBe("succeeded");
+    const file = readFileSync(stackFile, "utf8");
+    expect(file).toContain("secure:");
+    expect(file).not.toContain(secret);
+    expect(file).toContain("MESSAGE: hi"); // the rest stays plain YAML, editable by hand
+    expect(JSON.stringify(await listHistory(handle.db, { stack, limit: 100 }))).not.toContain(secret);
+    // Back to the networks-only spec, so the next test starts from it.
+    const back = await orch.plan({ stack, spec: specA, actor: "alice" });
+    expect((await orch.apply({ planId: back.planId, actor: "alice" })).status).toBe("succeeded");
+  });
+
   it("plans a rollback to an earlier deployment and a destroy, which only apply carries out", async () => {
     const first = (await orch.history(stack, 50)).find((d) => d.kind === "apply" && d.status === "succeeded");
     const rollback = await orch.planRollback({ stack, deploymentId: first!.id, actor: "alice" });

@@ -23,6 +23,17 @@ export function hasSecrets(spec: unknown): boolean {
   return Object.values(spec["services"]).some((s) => isObj(s) && isObj(s["env"]) && Object.values(s["env"]).some(isSecretValue));
 }
 
+/** Config paths (under bosun:spec) and values of every secret, e.g. services.app.env.DB_PASSWORD.secret. */
+export function secretPaths(spec: unknown): { path: string; value: string }[] {
+  if (!isObj(spec) || !isObj(spec["services"])) return [];
+  const out: { path: string; value: string }[] = [];
+  for (const [name, svc] of Object.entries(spec["services"])) {
+    if (!isObj(svc) || !isObj(svc["env"])) continue;
+    for (const [key, value] of Object.entries(svc["env"])) if (isSecretValue(value)) out.push({ path: `services.${name}.env.${key}.secret`, value: value.secret });
+  }
+  return out;
+}
+
 /** Redacted copy of any spec-shaped value, as JSON for the log. */
 export function redacted(spec: unknown): Record<string, unknown> {
   if (!isObj(spec)) return {};
