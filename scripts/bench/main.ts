@@ -2,6 +2,7 @@
 const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   engine: () => import("./engine.ts"),
   translate: () => import("./translate.ts"),
+  mcp: () => import("./mcp.ts"),
 };
 
 const [name, ...args] = process.argv.slice(2);

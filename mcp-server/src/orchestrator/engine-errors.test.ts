@@ -61,7 +61,7 @@ describe("a real wrong passphrase", () => {
 
   it("turns the CLI's refusal into a BosunError with the fix", async () => {
     const orch = createOrchestrator({ db: handle.db, locks: createLockManager(), workDir: REPO_ROOT, env: { PULUMI_CONFIG_PASSPHRASE: "not-the-passphrase" } });
-    const err = await orch.status(test.name).then(() => undefined, (e: unknown) => e);
+    const err = await orch.plan({ stack: test.name, spec: { version: 1 }, actor: "test" }).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(BosunError);
     expect((err as BosunError).message).toContain("passphrase is wrong");
     expect((err as BosunError).message).not.toContain("pp-secret");

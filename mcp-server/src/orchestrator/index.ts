@@ -13,7 +13,7 @@ import type { EventBus } from "../coordination/events.ts";
 import { countChanges, createChangeCollector, createProgress, maskValue, planText, urnParts } from "./changes.ts";
 import { toBosunError } from "./engine-errors.ts";
 import { emptied, hasSecrets, redacted, restoreSecrets, secretPaths, validated, withoutService } from "./specs.ts";
-import { checkStackName, hashOf, liveSpec, openStack, stackFiles, stateVersion } from "./workspace.ts";
+import { checkStackName, fileVersion, forgetStack, hashOf, liveSpec, openStack, stackFiles, stateVersion, withCandidate } from "./workspace.ts";
 import { BosunError } from "./types.ts";
 import type { ApplyResult, DeploymentSummary, DriftReport, Orchestrator, PlanCounts, PlanKind, PlanResult, ProgressEvent, ResourceChange, StackStatus } from "./types.ts";
 import { SPEC_CONFIG_KEY } from "../../../stacks/spec/index.ts";
@@ -69,11 +69,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   }
 
   async function preview(stack: string, toWrite: unknown, during: string) {
-    const s = await openStack(ws, stack, toWrite);
+    const s = await openStack(ws, stack);
     const collector = createChangeCollector();
     try {
-      await s.preview({ onEvent: collector.onEvent, color: "never" });
+      await withCandidate(s, toWrite, () => s.preview({ onEvent: collector.onEvent, color: "never" }));
     } catch (err) {
+      forgetStack(ws, stack);
       throw toBosunError(err, stack, during);
     }
     return collector;
@@ -229,25 +230,33 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     }
   }
 
-  async function status(stack: string): Promise<StackStatus> {
-    checkStackName(workDir, stack);
+  // What status reads from the engine (three CLI calls) only changes when the
+  // state or the stack file does, so it is cached under both versions.
+  const statusCache = new Map<string, { key: string; value: Omit<StackStatus, "lastDeployment"> }>();
+
+  async function engineStatus(stack: string): Promise<Omit<StackStatus, "lastDeployment">> {
+    const key = `${stateVersion(backend(), PROJECT, stack)}:${fileVersion(workDir, stack)}`;
+    const hit = statusCache.get(stack);
+    if (hit && hit.key === key && key.indexOf("unknown") < 0) return hit.value;
     const s = await openStack(ws, stack);
     try {
-      const [live, outputs, state, recent] = [await liveSpec(s), await s.outputs(), await s.exportStack(), await q.listHistory(db, { stack, limit: 10 })];
+      const [live, outputs, state] = [await liveSpec(s), await s.outputs(), await s.exportStack()];
       const resources = ((state.deployment as { resources?: { urn: string; type: string }[] } | undefined)?.resources ?? [])
         .filter((r) => !r.type.startsWith("pulumi:providers:") && r.type !== "pulumi:pulumi:Stack")
         .map((r) => ({ urn: r.urn, type: r.type, name: urnParts(r.urn).name }));
-      const last = recent.find((d) => d.status !== "planned" && d.status !== "expired" && d.kind !== "drift");
-      return {
-        stack,
-        spec: redacted(live.value),
-        outputs: maskOutputs(outputs),
-        resources,
-        ...(last ? { lastDeployment: summary(last) } : {}),
-      };
+      const value = { stack, spec: redacted(live.value), outputs: maskOutputs(outputs), resources };
+      statusCache.set(stack, { key, value });
+      return value;
     } catch (err) {
       throw toBosunError(err, stack, "reading the status");
     }
+  }
+
+  async function status(stack: string): Promise<StackStatus> {
+    checkStackName(workDir, stack);
+    const [engine, recent] = await Promise.all([engineStatus(stack), q.listHistory(db, { stack, limit: 10 })]);
+    const last = recent.find((d) => d.status !== "planned" && d.status !== "expired" && d.kind !== "drift");
+    return { ...engine, ...(last ? { lastDeployment: summary(last) } : {}) };
   }
 
   async function drift(input: { stack: string; actor: string }): Promise<DriftReport> {

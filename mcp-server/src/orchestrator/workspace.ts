@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SPEC_CONFIG_KEY } from "../../../stacks/spec/index.ts";
 import { CANDIDATE_ENV } from "../../../stacks/spec-source.ts";
+import { parse as parseYaml } from "yaml";
 import { BosunError } from "./types.ts";
 import { toBosunError } from "./engine-errors.ts";
 
@@ -40,27 +41,75 @@ export function checkStackName(workDir: string, stack: string): void {
   }
 }
 
-/** Opens (creating in the backend if needed) a stack; `candidate` is previewed instead of the live spec. */
-export async function openStack(opts: WorkspaceOptions, stack: string, candidate?: unknown): Promise<Stack> {
+// One selected Stack per workspace and name: selecting costs a CLI run, and
+// plans must not pay it every time. A candidate spec travels in an env var
+// set on the workspace for one preview; previews of one stack take turns.
+const stacks = new Map<string, Promise<Stack>>();
+const turns = new Map<string, Promise<unknown>>();
+
+/** Opens (creating in the backend if needed) a stack. */
+export async function openStack(opts: WorkspaceOptions, stack: string): Promise<Stack> {
   checkStackName(opts.workDir, stack);
-  const envVars: Record<string, string> = { ...opts.env };
-  if (candidate !== undefined) envVars[CANDIDATE_ENV] = JSON.stringify(candidate);
+  const key = `${opts.workDir}\0${JSON.stringify(opts.env)}\0${stack}`;
+  let opened = stacks.get(key);
+  if (!opened) {
+    opened = (async () => LocalWorkspace.createOrSelectStack({ stackName: stack, workDir: opts.workDir }, { pulumiCommand: await pulumiCommand(opts.workDir), envVars: { ...opts.env } }))();
+    stacks.set(key, opened);
+  }
   try {
-    return await LocalWorkspace.createOrSelectStack({ stackName: stack, workDir: opts.workDir }, { pulumiCommand: await pulumiCommand(opts.workDir), envVars });
+    return await opened;
   } catch (err) {
+    stacks.delete(key);
     throw toBosunError(err, stack, "opening");
   }
 }
 
-/** The live spec as written in the stack's config (secret config is decrypted by the CLI). */
+/** Forgets an opened stack (after a failure that may mean it was removed behind our back). */
+export function forgetStack(opts: WorkspaceOptions, stack: string): void {
+  stacks.delete(`${opts.workDir}\0${JSON.stringify(opts.env)}\0${stack}`);
+}
+
+/** Runs `fn` with the program seeing `candidate` instead of the live spec. */
+export async function withCandidate<T>(s: Stack, candidate: unknown, fn: () => Promise<T>): Promise<T> {
+  const ws = s.workspace as LocalWorkspace;
+  const key = `${ws.workDir}\0${s.name}`;
+  const previous = turns.get(key) ?? Promise.resolve();
+  const mine = previous.catch(() => {}).then(async () => {
+    ws.envVars[CANDIDATE_ENV] = JSON.stringify(candidate);
+    try {
+      return await fn();
+    } finally {
+      delete ws.envVars[CANDIDATE_ENV];
+    }
+  });
+  turns.set(key, mine);
+  return mine;
+}
+
+/**
+ * The live spec as written in the stack's config. Read from the file when it
+ * holds no encrypted value; through the CLI (which decrypts) when it does.
+ */
 export async function liveSpec(stack: Stack): Promise<{ value: unknown; secret: boolean }> {
+  const ws = stack.workspace as LocalWorkspace;
+  const file = join(ws.workDir, "stacks", `Pulumi.${stack.name}.yaml`);
+  if (existsSync(file)) {
+    const config = (parseYaml(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
+    const raw = config[SPEC_CONFIG_KEY];
+    if (raw === undefined) return { value: { version: 1 }, secret: false };
+    if (!JSON.stringify(raw).includes('"secure"')) return { value: typeof raw === "string" ? parseMaybe(raw) : raw, secret: false };
+  }
   const all = await stack.getAllConfig();
   const entry = all[SPEC_CONFIG_KEY];
   if (entry === undefined) return { value: { version: 1 }, secret: false };
+  return { value: parseMaybe(entry.value), secret: entry.secret ?? false };
+}
+
+function parseMaybe(text: string): unknown {
   try {
-    return { value: JSON.parse(entry.value) as unknown, secret: entry.secret ?? false };
+    return JSON.parse(text) as unknown;
   } catch {
-    return { value: entry.value, secret: entry.secret ?? false };
+    return text;
   }
 }
 
@@ -79,4 +128,10 @@ export function stateVersion(backendUrl: string | undefined, project: string, st
     if (existsSync(file)) return createHash("sha256").update(readFileSync(file)).digest("hex").slice(0, 32);
   }
   return "none";
+}
+
+/** Changes whenever the stack's config file does (a hand edit, or bosun writing the spec). */
+export function fileVersion(workDir: string, stack: string): string {
+  const file = join(workDir, "stacks", `Pulumi.${stack}.yaml`);
+  return existsSync(file) ? createHash("sha256").update(readFileSync(file)).digest("hex").slice(0, 16) : "none";
 }
