@@ -1,0 +1,104 @@
+// A small Docker Engine API client on node:http: a unix socket or tcp://,
+// JSON in and out, the engine's own error message on failure. Only what the
+// dynamic resources need.
+import http from "node:http";
+
+export interface EngineTarget {
+  socketPath?: string;
+  host?: string;
+  port?: number;
+}
+
+/** unix:///path, tcp://host:port (no TLS) or a bare socket path. */
+export function parseDockerHost(value: string): EngineTarget {
+  if (value.startsWith("unix://")) return { socketPath: value.slice("unix://".length) };
+  if (value.startsWith("/")) return { socketPath: value };
+  const m = /^tcp:\/\/([^:/]+):(\d+)\/?$/.exec(value);
+  if (m) return { host: m[1] ?? "", port: Number(m[2]) };
+  throw new Error(`dockerEngine:host "${value}": expected unix:///path/to/docker.sock or tcp://host:port`);
+}
+
+export class EngineError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.name = "EngineError";
+    this.status = status;
+  }
+}
+
+export interface Engine {
+  json<T>(method: string, path: string, body?: unknown): Promise<T>;
+  /** Raw body (logs, pull progress). */
+  raw(method: string, path: string, body?: unknown, timeoutMs?: number): Promise<Buffer>;
+  describe(): string;
+}
+
+export function createEngine(target: EngineTarget, timeoutMs = 60_000): Engine {
+  function call(method: string, path: string, body: unknown, timeout: number): Promise<{ status: number; data: Buffer }> {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        {
+          ...(target.socketPath ? { socketPath: target.socketPath } : { host: target.host, port: target.port }),
+          method,
+          path,
+          headers: { ...(payload ? { "content-type": "application/json", "content-length": payload.length } : {}), host: "docker" },
+          timeout,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, data: Buffer.concat(chunks) }));
+          res.on("error", reject);
+        },
+      );
+      req.on("timeout", () => req.destroy(new Error(`Docker engine did not answer ${method} ${path.split("?")[0]} within ${timeout / 1000} s`)));
+      req.on("error", (err: NodeJS.ErrnoException) =>
+        reject(err.code === "ENOENT" || err.code === "ECONNREFUSED" ? new Error(`cannot reach the Docker engine at ${describe()}: ${err.code}; is dockerd running (npm run setup starts it) and dockerEngine:host / DOCKER_HOST right?`) : err),
+      );
+      if (payload) req.write(payload);
+      req.end();
+    });
+  }
+  function describe(): string {
+    return target.socketPath ? `unix://${target.socketPath}` : `tcp://${target.host}:${target.port}`;
+  }
+  async function checked(method: string, path: string, body: unknown, timeout: number): Promise<Buffer> {
+    const { status, data } = await call(method, path, body, timeout);
+    if (status >= 400) {
+      let message = data.toString().trim();
+      try {
+        message = (JSON.parse(message) as { message?: string }).message ?? message;
+      } catch {
+        // plain text error
+      }
+      throw new EngineError(status, message || `HTTP ${status}`);
+    }
+    return data;
+  }
+  return {
+    async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+      const data = await checked(method, path, body, timeoutMs);
+      return (data.length ? JSON.parse(data.toString()) : {}) as T;
+    },
+    raw: (method, path, body, timeout) => checked(method, path, body, timeout ?? timeoutMs),
+    describe,
+  };
+}
+
+/** Splits Docker's multiplexed log stream (8-byte frame headers) into text. */
+export function demuxLogs(buffer: Buffer): string {
+  let out = "";
+  let i = 0;
+  while (i + 8 <= buffer.length) {
+    const kind = buffer[i];
+    const size = buffer.readUInt32BE(i + 4);
+    if (kind !== 0 && kind !== 1 && kind !== 2) return buffer.toString(); // not multiplexed (TTY)
+    out += buffer.subarray(i + 8, i + 8 + size).toString();
+    i += 8 + size;
+  }
+  return out;
+}
+
+export const isNotFound = (err: unknown): boolean => err instanceof EngineError && err.status === 404;

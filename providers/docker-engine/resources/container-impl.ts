@@ -1,0 +1,212 @@
+// Docker container: implementation run in the provider process. Create is
+// all-or-nothing: a container that does not come up (running, and healthy when
+// it has a health check) is removed again and the error carries its last log
+// lines. Read reports live values, so `pulumi refresh` shows drift.
+import { z } from "zod";
+import { checkWith, userInputs, type Props } from "../../opnsense-dynamic/resources/common.ts";
+import { demuxLogs, isNotFound, type Engine } from "../client/engine.ts";
+import { getEngine } from "./connection.ts";
+import { NAME, ipv4, labels, port } from "./schemas.ts";
+
+export { configure } from "./connection.ts";
+
+const absolute = z.string().startsWith("/", "must be an absolute path");
+const inputs = z.object({
+  name: NAME,
+  image: z.string().regex(/^[a-z0-9][a-z0-9._/:@-]*$/, "must be an image reference like nginx:1.27-alpine"),
+  pull: z.enum(["missing", "never", "always"]).default("missing"),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"), z.string()).default({}),
+  command: z.array(z.string()).optional(),
+  memoryMb: z.number().int("must be a whole number of MiB").min(6, "must be at least 6 (the engine's minimum)").max(1_048_576),
+  cpus: z.number().positive("must be more than 0").max(1024).optional(),
+  ports: z.array(z.object({ internal: port, external: port, protocol: z.enum(["tcp", "udp"]), ip: ipv4.optional() })).default([]),
+  volumes: z
+    .array(z.object({ volumeName: z.string().optional(), hostPath: absolute.optional(), containerPath: absolute, readOnly: z.boolean().default(false) }).refine((v) => (v.volumeName === undefined) !== (v.hostPath === undefined), "needs exactly one of volumeName or hostPath"))
+    .default([]),
+  healthCheck: z.object({ test: z.array(z.string()).min(1), intervalSeconds: z.number().int().min(1), retries: z.number().int().min(1) }).optional(),
+  restart: z.enum(["no", "always", "unless-stopped", "on-failure"]).default("unless-stopped"),
+  network: z.object({ name: z.string().min(1), ipv4Address: ipv4.optional(), aliases: z.array(z.string()).optional() }).optional(),
+  hostname: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9.-]{0,62}$/, "must be a host name").optional(),
+  labels: labels.default({}),
+  startTimeoutSeconds: z.number().int().min(1).max(3600).default(60),
+});
+type Inputs = z.infer<typeof inputs>;
+
+/** Fields fixed at creation (a change means a new container). */
+const REPLACE = ["name", "image", "env", "command", "ports", "volumes", "healthCheck", "network", "hostname", "labels"] as const;
+/** Fields `POST /containers/{id}/update` changes in place. */
+const UPDATE = ["memoryMb", "cpus", "restart"] as const;
+
+interface ContainerInspect {
+  Id: string;
+  Image: string;
+  State: { Status: string; ExitCode: number; Health?: { Status: string } };
+  HostConfig: { Memory: number; NanoCpus: number; RestartPolicy: { Name: string } };
+  NetworkSettings: { Networks?: Record<string, { IPAddress: string }> };
+}
+
+const MiB = 1024 * 1024;
+const label = (i: Partial<Inputs>) => `Docker container ${i.name ?? "?"}`;
+const stable = (v: unknown) => JSON.stringify(v ?? null);
+
+function restartPolicy(r: Inputs["restart"]) {
+  return { Name: r === "no" ? "" : r, ...(r === "on-failure" ? { MaximumRetryCount: 5 } : {}) };
+}
+
+async function ensureImage(engine: Engine, i: Inputs): Promise<void> {
+  const present = await engine.json("GET", `/images/${encodeURIComponent(i.image)}/json`).then(() => true, (err: unknown) => (isNotFound(err) ? false : Promise.reject(err)));
+  if (present && i.pull !== "always") return;
+  if (i.pull === "never") throw new Error(`${label(i)}: image ${i.image} is not present locally and pull is "never"`);
+  const [repo, tag] = splitImage(i.image);
+  try {
+    const body = (await engine.raw("POST", `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`, undefined, 600_000)).toString();
+    const failed = body.split("\n").map((l) => l.trim()).filter(Boolean).map((l) => JSON.parse(l) as { error?: string }).find((m) => m.error);
+    if (failed) throw new Error(failed.error);
+  } catch (err) {
+    if (present) return; // "always" but the registry is unreachable: the local copy will do
+    throw new Error(`${label(i)}: image ${i.image} is not present locally and could not be pulled: ${(err as Error).message}`);
+  }
+}
+
+function splitImage(image: string): [string, string] {
+  const at = image.indexOf("@");
+  if (at >= 0) return [image.slice(0, at), image.slice(at + 1)];
+  const colon = image.lastIndexOf(":");
+  return colon > image.lastIndexOf("/") ? [image.slice(0, colon), image.slice(colon + 1)] : [image, "latest"];
+}
+
+function createBody(i: Inputs) {
+  const portKey = (p: Inputs["ports"][number]) => `${p.internal}/${p.protocol}`;
+  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const p of i.ports) (bindings[portKey(p)] ??= []).push({ HostIp: p.ip ?? "", HostPort: String(p.external) });
+  return {
+    Image: i.image,
+    Env: Object.entries(i.env).map(([k, v]) => `${k}=${v}`),
+    ...(i.command ? { Cmd: i.command } : {}),
+    ...(i.hostname ? { Hostname: i.hostname } : {}),
+    Labels: { ...i.labels, "bosun.managed": "true", "bosun.resource": i.name },
+    ExposedPorts: Object.fromEntries(i.ports.map((p) => [portKey(p), {}])),
+    ...(i.healthCheck ? { Healthcheck: { Test: i.healthCheck.test, Interval: i.healthCheck.intervalSeconds * 1e9, Retries: i.healthCheck.retries, StartPeriod: 5e9 } } : {}),
+    HostConfig: {
+      Memory: i.memoryMb * MiB,
+      MemorySwap: i.memoryMb * MiB,
+      ...(i.cpus ? { NanoCpus: Math.round(i.cpus * 1e9) } : {}),
+      RestartPolicy: restartPolicy(i.restart),
+      PortBindings: bindings,
+      Mounts: i.volumes.map((v) => ({ Type: v.volumeName ? "volume" : "bind", Source: v.volumeName ?? v.hostPath, Target: v.containerPath, ReadOnly: v.readOnly })),
+    },
+    ...(i.network
+      ? { NetworkingConfig: { EndpointsConfig: { [i.network.name]: { ...(i.network.ipv4Address ? { IPAMConfig: { IPv4Address: i.network.ipv4Address } } : {}), Aliases: i.network.aliases ?? [] } } } }
+      : {}),
+  };
+}
+
+async function lastLogs(engine: Engine, id: string): Promise<string> {
+  const raw = await engine.raw("GET", `/containers/${id}/logs?stdout=1&stderr=1&tail=20`).catch(() => Buffer.from(""));
+  return demuxLogs(raw).trimEnd();
+}
+
+/** Waits for running (and healthy); throws with the last log lines otherwise. */
+async function waitUp(engine: Engine, id: string, i: Inputs): Promise<ContainerInspect> {
+  const deadline = Date.now() + i.startTimeoutSeconds * 1000;
+  let runningSince: number | undefined;
+  for (;;) {
+    const c = await engine.json<ContainerInspect>("GET", `/containers/${id}/json`);
+    const health = c.State.Health?.Status;
+    if (c.State.Status === "exited" || c.State.Status === "dead" || health === "unhealthy") {
+      const logs = await lastLogs(engine, id);
+      const why = health === "unhealthy" ? "its health check failed" : `it exited with code ${c.State.ExitCode}`;
+      throw new Error(`${label(i)} did not start: ${why}.${logs ? ` Last log lines:\n${logs}` : " It wrote no log lines."}`);
+    }
+    if (c.State.Status === "running") {
+      runningSince ??= Date.now();
+      // A command that fails right away is "running" for a moment: give it a second.
+      if ((health === undefined || health === "healthy") && Date.now() - runningSince >= 1000) return c;
+    }
+    if (Date.now() > deadline) {
+      const logs = await lastLogs(engine, id);
+      throw new Error(`${label(i)} was not ${i.healthCheck ? "healthy" : "running"} after ${i.startTimeoutSeconds} s (state ${c.State.Status}${health ? `, health ${health}` : ""}).${logs ? ` Last log lines:\n${logs}` : ""}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function outputs(c: ContainerInspect, i: Props) {
+  const networkName = (i.network as { name?: string } | undefined)?.name;
+  return {
+    ...i,
+    containerId: c.Id,
+    imageId: c.Image,
+    state: c.State.Status,
+    memoryMb: Math.round(c.HostConfig.Memory / MiB),
+    ...(i.cpus !== undefined || c.HostConfig.NanoCpus ? { cpus: c.HostConfig.NanoCpus / 1e9 } : {}),
+    restart: c.HostConfig.RestartPolicy.Name === "" ? "no" : c.HostConfig.RestartPolicy.Name,
+    ipAddress: networkName ? (c.NetworkSettings.Networks?.[networkName]?.IPAddress ?? "") : "",
+  };
+}
+
+export async function check(_olds: Props, news: Props) {
+  return checkWith(label(news as Partial<Inputs>), inputs, news);
+}
+
+export async function diff(_id: string, olds: Props, news: Props) {
+  const n = userInputs(news);
+  const replaces = REPLACE.filter((f) => stable(olds[f]) !== stable(n[f]));
+  const updates = UPDATE.filter((f) => n[f] !== undefined && stable(olds[f]) !== stable(n[f]));
+  // Stopped behind Pulumi's back (seen by refresh): an update starts it again.
+  const stopped = olds.state !== undefined && olds.state !== "running" ? ["state"] : [];
+  const changed = [...replaces, ...updates, ...stopped];
+  return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 && olds.name === n.name };
+}
+
+export async function create(props: Props) {
+  const i = inputs.parse(userInputs(props));
+  const engine = getEngine();
+  await ensureImage(engine, i);
+  const created = await engine.json<{ Id: string }>("POST", `/containers/create?name=${encodeURIComponent(i.name)}`, createBody(i)).catch((err: Error) => {
+    throw new Error(`${label(i)}: ${err.message}`);
+  });
+  try {
+    await engine.json("POST", `/containers/${created.Id}/start`);
+    const c = await waitUp(engine, created.Id, i);
+    return { id: created.Id, outs: outputs(c, { ...userInputs(props), ...i }) };
+  } catch (err) {
+    // All or nothing: no half-started container stays behind.
+    await engine.json("DELETE", `/containers/${created.Id}?force=1`).catch(() => {});
+    throw err instanceof Error && err.message.startsWith(label(i)) ? err : new Error(`${label(i)}: ${(err as Error).message}`);
+  }
+}
+
+export async function read(id: string, props: Props) {
+  try {
+    return { id, props: outputs(await getEngine().json<ContainerInspect>("GET", `/containers/${id}/json`), props) };
+  } catch (err) {
+    if (isNotFound(err)) return {};
+    throw err;
+  }
+}
+
+export async function update(id: string, _olds: Props, news: Props) {
+  const i = inputs.parse(userInputs(news));
+  const engine = getEngine();
+  await engine.json("POST", `/containers/${id}/update`, {
+    Memory: i.memoryMb * MiB,
+    MemorySwap: i.memoryMb * MiB,
+    ...(i.cpus ? { NanoCpus: Math.round(i.cpus * 1e9) } : {}),
+    RestartPolicy: restartPolicy(i.restart),
+  });
+  const before = await engine.json<ContainerInspect>("GET", `/containers/${id}/json`);
+  if (before.State.Status !== "running") {
+    await engine.json("POST", `/containers/${id}/start`);
+    await waitUp(engine, id, i);
+  }
+  return { outs: outputs(await engine.json<ContainerInspect>("GET", `/containers/${id}/json`), { ...userInputs(news), ...i }) };
+}
+
+export async function remove(id: string) {
+  await getEngine()
+    .json("DELETE", `/containers/${id}?force=1`)
+    .catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    });
+}
