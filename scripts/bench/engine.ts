@@ -29,7 +29,7 @@ export async function run(args: string[]): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const sim = await startSimulator({ apiKey: "bench-key", apiSecret: "bench-secret" });
+  const sim = await startSimulator({ apiKey: "bench-key", apiSecret: "bench-secret", assignVlans: { "42": "10.42.0.1/24" } });
   const stackName = `test-bench-${randomBytes(3).toString("hex")}`;
   const pulumiCommand = await PulumiCommand.get({ root: join(root, ".tools/pulumi") });
   const stack = await LocalWorkspace.createStack({ stackName, workDir: root }, { pulumiCommand });

@@ -19,7 +19,7 @@ const CALLS_PER_CLIENT = 10;
 const spec = { version: 1, networks: { bench: { vlan: 361, subnet: "10.31.61.0/24" }, lab: { vlan: 362, subnet: "10.31.62.0/24" } } };
 
 export async function run(): Promise<void> {
-  const sim = await startSimulator({ apiKey: "bench-key", apiSecret: "bench-secret" });
+  const sim = await startSimulator({ apiKey: "bench-key", apiSecret: "bench-secret", assignVlans: { "361": "10.31.61.1/24", "362": "10.31.62.1/24" } });
   const test = await createTestStack("bench-mcp", sim);
   // `bosun serve` in its own process (own embedded database), as a person runs it.
   const state = mkdtempSync(join(tmpdir(), "bosun-bench-mcp-"));

@@ -34,7 +34,7 @@ async function connect(token?: string): Promise<Client> {
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({ apiKey: "flow-key", apiSecret: "flow-secret-value-98765" });
+  sim = await startSimulator({ apiKey: "flow-key", apiSecret: "flow-secret-value-98765", assignVlans: { "20": "10.20.0.1/24", "341": "10.31.41.1/24", "342": "10.31.42.1/24" } });
   const url = process.env["BOSUN_TEST_DATABASE_URL"];
   handle = url ? await openFreshPostgres(url) : await createDb({ dataDir: "memory" });
   const redisUrl = process.env["BOSUN_REDIS_URL"];

@@ -23,7 +23,7 @@ function bosun(args: string[]): Promise<{ code: number; stdout: string; stderr: 
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({ apiKey: "cli-key", apiSecret: "cli-secret" });
+  sim = await startSimulator({ apiKey: "cli-key", apiSecret: "cli-secret", assignVlans: { "32": "10.32.0.1/24" } });
   test = await createTestStack("cli", sim);
   state = mkdtempSync(join(tmpdir(), "bosun-cli-"));
 });

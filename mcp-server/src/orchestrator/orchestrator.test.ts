@@ -36,7 +36,7 @@ async function rejects(p: Promise<unknown>, code: string): Promise<BosunError> {
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({ apiKey: "orch-key", apiSecret: "orch-secret-value-1234" });
+  sim = await startSimulator({ apiKey: "orch-key", apiSecret: "orch-secret-value-1234", assignVlans: { "331": "10.31.31.1/24", "332": "10.31.32.1/24" } });
   const url = process.env["BOSUN_TEST_DATABASE_URL"];
   handle = url ? await openFreshPostgres(url) : await createDb({ dataDir: "memory" });
   const redisUrl = process.env["BOSUN_REDIS_URL"];

@@ -22,7 +22,7 @@ describe.skipIf(!databaseUrl)("recovery after a crash mid-apply", () => {
   let test: TestStack;
   let handle: DbHandle & { url: string };
   beforeAll(async () => {
-    sim = await startSimulator({ apiKey: "rec-key", apiSecret: "rec-secret" });
+    sim = await startSimulator({ apiKey: "rec-key", apiSecret: "rec-secret", assignVlans: { "351": "10.31.51.1/24", "352": "10.31.52.1/24" } });
     test = await createTestStack("recover", sim);
     handle = await openFreshPostgres(databaseUrl ?? "");
   });

@@ -26,6 +26,13 @@ export interface SimulatorOptions {
   rollbackSeconds?: number;
   /** Physical devices that can parent VLANs. @default igc0..igc3 */
   devices?: string[];
+  /**
+   * Stands in for the person doing the one manual step (Interfaces →
+   * Assignments, which the API cannot do): a VLAN with one of these tags is
+   * assigned to the next free optN with the given address when it is added,
+   * and unassigned before it is deleted. @example { "20": "10.20.0.1/24" }
+   */
+  assignVlans?: Record<string, string>;
 }
 
 export interface Simulator {
@@ -242,7 +249,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const host = opts.host ?? "127.0.0.1";
   if (!opts.apiKey || !opts.apiSecret) throw new Error("startSimulator needs apiKey and apiSecret");
   const { caPem, certPem, keyPem } = await makeCertificates(host);
-  const store = new SimStore({ stateFile: opts.stateFile, rollbackSeconds: opts.rollbackSeconds, devices: opts.devices });
+  const store = new SimStore({ stateFile: opts.stateFile, rollbackSeconds: opts.rollbackSeconds, devices: opts.devices, assignVlans: opts.assignVlans });
   const faults = new FaultTable();
   const routes = buildRoutes(store);
   let total = 0;

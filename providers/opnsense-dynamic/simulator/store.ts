@@ -56,7 +56,11 @@ export class SimStore {
   readonly rolledBack: string[] = [];
   private lastRevision = 0;
 
-  constructor(opts: { stateFile?: string; rollbackSeconds?: number; devices?: readonly string[] }) {
+  /** VLAN tag → interface address the simulated person assigns (see SimulatorOptions.assignVlans). */
+  private readonly assignVlans: Record<string, string>;
+
+  constructor(opts: { stateFile?: string; rollbackSeconds?: number; devices?: readonly string[]; assignVlans?: Record<string, string> }) {
+    this.assignVlans = opts.assignVlans ?? {};
     this.devices = opts.devices ?? ["igc0", "igc1", "igc2", "igc3"];
     this.rollbackMs = Math.round((opts.rollbackSeconds ?? 60) * 1000);
     this.stateFile = opts.stateFile;
@@ -127,6 +131,8 @@ export class SimStore {
     def.complete?.(item, this.ctx());
     const uuid = randomUUID();
     this.table(def.name, "saved")[uuid] = item;
+    const address = def.name === "vlans" ? this.assignVlans[String(item.tag)] : undefined;
+    if (address !== undefined && item.vlanif) this.assignAs(item.vlanif, address, `vlan${String(item.tag)}`);
     this.persist();
     return { result: "saved", uuid };
   }
@@ -145,6 +151,10 @@ export class SimStore {
   del(def: CollectionDef, uuid: string): MutationResult {
     const existing = this.table(def.name, "saved")[uuid];
     if (!existing) return { result: "not found" };
+    if (def.name === "vlans" && this.assignVlans[String(existing.tag)] !== undefined) {
+      // The simulated person removes the assignment before the VLAN goes.
+      for (const [id, iface] of Object.entries(this.state.interfaces)) if (iface.device === existing.vlanif) delete this.state.interfaces[id];
+    }
     const why = def.inUse?.(existing, uuid, this.ctx());
     if (why) return { errorMessage: why, errorTitle: `${def.label} in use` };
     delete this.table(def.name, "saved")[uuid];
@@ -300,6 +310,14 @@ export class SimStore {
     this.state.interfaces[iface.identifier] = full;
     this.persist();
     return full;
+  }
+
+  /** Assigns a device to the next free optN (what a person does in Interfaces → Assignments). */
+  private assignAs(device: string, addr4: string, description: string): void {
+    if (Object.values(this.state.interfaces).some((i) => i.device === device)) return;
+    let n = 1;
+    while (`opt${n}` in this.state.interfaces) n++;
+    this.assignInterface({ identifier: `opt${n}`, device, addr4, description });
   }
 
   unassignInterface(identifier: string): boolean {
