@@ -63,6 +63,9 @@ DOCKER_SOCK="$RUN/docker.sock"
 DOCKER_EXEC="$RUN/docker"
 BASE_IMAGE=bosun/base:1
 ECHO_IMAGE=bosun/echo-server:1
+# Stands in for itzg/minecraft-server in the demo stack (no registry here): the
+# echo server listening on 25565/tcp. It answers HTTP, not the Minecraft protocol.
+STANDIN_IMAGE=bosun/minecraft-standin:1
 
 # Temporary directories removed when the script exits, however it exits.
 CLEANUP=()
@@ -399,6 +402,9 @@ ensure_images() {
     build_echo_image
     built=1
   fi
+  if ! docker image inspect "$STANDIN_IMAGE" >/dev/null 2>&1; then
+    build_standin_image
+  fi
   # The end-to-end check costs a few seconds, so it runs only when something was just built
   # or the daemon is new to us; `status` repeats it on demand with VERIFY=1.
   if [ $built = 1 ] || [ ! -f "$RUN/docker.verified" ] || [ "${VERIFY:-0}" = 1 ]; then
@@ -463,6 +469,26 @@ EOF
     "$cid" "$ECHO_IMAGE" >/dev/null || { docker rm -f "$cid" >/dev/null 2>&1; die "docker commit of $ECHO_IMAGE failed"; }
   docker rm -f "$cid" >/dev/null 2>&1 || true
   say "docker: built $ECHO_IMAGE"
+}
+
+build_standin_image() {
+  local cid tmp
+  tmp=$(mktemp -d)
+  CLEANUP+=("$tmp")
+  # The template's health check runs mc-health (as itzg's image has it).
+  printf '#!/bin/sh\nexec wget -q -O /dev/null "http://127.0.0.1:${PORT:-25565}/"\n' >"$tmp/mc-health"
+  chmod 755 "$tmp/mc-health"
+  cid=$(docker create "$ECHO_IMAGE") || die "docker create from $ECHO_IMAGE failed"
+  docker cp "$tmp/mc-health" "$cid:/usr/bin/mc-health" >/dev/null ||
+    { docker rm -f "$cid" >/dev/null 2>&1; die "docker cp into a $ECHO_IMAGE container failed"; }
+  docker commit \
+    --change 'ENV PORT=25565' \
+    --change 'ENV MESSAGE="bosun stand-in for itzg/minecraft-server (no registry on this machine)"' \
+    --change 'EXPOSE 25565' \
+    --message "bosun minecraft stand-in: echo-server on 25565 (scripts/services.sh)" \
+    "$cid" "$STANDIN_IMAGE" >/dev/null || { docker rm -f "$cid" >/dev/null 2>&1; die "docker commit of $STANDIN_IMAGE failed"; }
+  docker rm -f "$cid" >/dev/null 2>&1 || true
+  say "docker: built $STANDIN_IMAGE"
 }
 
 # `docker run --rm` works, and a port published on 127.0.0.1 answers.
@@ -569,7 +595,7 @@ cmd_status() {
     fi
     if [ -n "$host" ]; then
       local img
-      for img in "$BASE_IMAGE" "$ECHO_IMAGE"; do
+      for img in "$BASE_IMAGE" "$ECHO_IMAGE" "$STANDIN_IMAGE"; do
         if DOCKER_HOST=$host docker image inspect "$img" >/dev/null 2>&1; then
           echo "image $img: present"
         else

@@ -133,7 +133,7 @@ describe("MCP plan → apply flow over HTTP", () => {
     expect(Object.values(sim.items("vlans")).map((v) => v.tag)).toEqual(["342"]);
 
     const status = (await client.callTool({ name: "status", arguments: { stack: test.name } })).structuredContent as { resources: { name: string }[]; lastDeployment: { status: string; actor: string } };
-    expect(status.resources.map((r) => r.name)).toContain("net-lab");
+    expect(status.resources.map((r) => r.name)).toContain("lab-vlan");
     expect(status.lastDeployment).toMatchObject({ status: "succeeded", actor: "ops" });
     const history = (await client.callTool({ name: "history", arguments: { stack: test.name, limit: 50 } })).structuredContent as { deployments: { kind: string; status: string; actor: string }[] };
     expect(history.deployments[0]).toMatchObject({ kind: "apply", status: "succeeded", actor: "ops" });

@@ -50,7 +50,7 @@ describe("bosun plan", () => {
   it("previews without changing anything, then applies with --apply --yes", async () => {
     const preview = await bosun(["plan", "add a camera VLAN 32", "--stack", test.name]);
     expect(preview.code).toBe(0);
-    expect(preview.stdout).toMatch(/\+ create\s+net-cameras/);
+    expect(preview.stdout).toMatch(/\+ create\s+cameras-vlan/);
     expect(preview.stdout).toContain("Nothing changed");
     expect(Object.keys(sim.items("vlans"))).toHaveLength(0);
 

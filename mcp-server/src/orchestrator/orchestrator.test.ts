@@ -71,13 +71,14 @@ describe("orchestrator", () => {
     const before = readFileSync(stackFile, "utf8");
     const plan = await orch.plan({ stack, spec: specA, actor: "alice", intent: "a gaming VLAN" });
     expect(plan.counts.create).toBe(plan.changes.filter((c) => c.op === "create").length);
-    expect(plan.changes.some((c) => c.op === "create" && c.name === "net-gaming")).toBe(true);
-    expect(plan.text).toMatch(/\+ create\s+net-gaming/);
+    expect(plan.changes.some((c) => c.op === "create" && c.name === "gaming-vlan")).toBe(true);
+    expect(plan.text).toMatch(/\+ create\s+gaming-vlan/);
     expect(readFileSync(stackFile, "utf8")).toBe(before);
     expect(Object.keys(sim.items("vlans"))).toHaveLength(0);
 
     const progress: string[] = [];
     const result = await orch.apply({ planId: plan.planId, actor: "alice", onProgress: (e) => progress.push(e.kind) });
+    expect(result.error ?? "").toBe("");
     expect(result.status).toBe("succeeded");
     expect(progress).toContain("resource-outputs");
     expect(Object.values(sim.items("vlans")).map((v) => v.tag)).toEqual(["331"]);
@@ -85,7 +86,7 @@ describe("orchestrator", () => {
     await rejects(orch.apply({ planId: plan.planId, actor: "alice" }), "plan-used");
 
     const status = await orch.status(stack);
-    expect(status.resources.some((r) => r.name === "net-gaming")).toBe(true);
+    expect(status.resources.some((r) => r.name === "gaming-vlan")).toBe(true);
     expect(status.lastDeployment?.status).toBe("succeeded");
     const history = await orch.history(stack, 10);
     expect(history[0]).toMatchObject({ kind: "apply", status: "succeeded", actor: "alice" });
@@ -96,8 +97,9 @@ describe("orchestrator", () => {
     const [uuid] = Object.keys(sim.items("vlans"));
     sim.store.mutate({ collection: "vlans", op: "set", uuid, item: { descr: "edited on the box" } });
     const report = await orch.drift({ stack, actor: "alice" });
-    expect(report.drifted.map((c) => c.name)).toEqual(["net-gaming"]);
-    expect(report.text).toContain("net-gaming");
+    // The edited VLAN, plus what consumes its outputs (unknown until applied).
+    expect(report.drifted.map((c) => c.name)).toContain("gaming-vlan");
+    expect(report.text).toContain("gaming-vlan");
   });
 
   it("refuses stale, expired and busy applies", async () => {
@@ -128,6 +130,7 @@ describe("orchestrator", () => {
     sim.faults.add({ path: "/api/interfaces/vlan_settings/add", method: "POST", status: 500, body: { message: "injected" } });
     const result = await orch.apply({ planId: plan.planId, actor: "alice" });
     sim.faults.clear();
+    expect(result.rollback?.error ?? "").toBe("");
     expect(result.status).toBe("rolled-back");
     expect(result.error).toBeTruthy();
     expect(result.error).not.toMatch(/\n\s+at /);
@@ -163,6 +166,7 @@ describe("orchestrator", () => {
     expect(destroy.counts.delete).toBeGreaterThanOrEqual(1);
     expect(Object.values(sim.items("vlans"))).toHaveLength(1);
     const done = await orch.apply({ planId: destroy.planId, actor: "alice" });
+    expect(done.error ?? "", JSON.stringify(done.rollback)).toBe("");
     expect(done.status).toBe("succeeded");
     expect(Object.values(sim.items("vlans"))).toHaveLength(0);
   });

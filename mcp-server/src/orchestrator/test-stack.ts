@@ -4,6 +4,7 @@ import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automa
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import type { Simulator } from "../../../providers/opnsense-dynamic/simulator/server.ts";
+import { createEngine, parseDockerHost } from "../../../providers/docker-engine/client/engine.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 
@@ -34,6 +35,19 @@ export async function createTestStack(prefix: string, sim: Simulator, extraConfi
     async remove() {
       await stack.destroy().catch(() => {});
       await stack.workspace.removeStack(name, { force: true }).catch(() => {});
+      await removeDockerLeftovers(name);
     },
   };
+}
+
+/** Containers, networks and volumes named after the stack, in case a failed test left them. */
+export async function removeDockerLeftovers(prefix: string): Promise<void> {
+  const engine = createEngine(parseDockerHost(process.env["DOCKER_HOST"] ?? "unix:///var/run/docker.sock"));
+  const filter = encodeURIComponent(JSON.stringify({ name: [`^${prefix}-`] }));
+  const containers = await engine.json<{ Id: string }[]>("GET", `/containers/json?all=1&filters=${filter}`).catch(() => []);
+  for (const c of containers) await engine.json("DELETE", `/containers/${c.Id}?force=1`).catch(() => {});
+  const networks = await engine.json<{ Id: string }[]>("GET", `/networks?filters=${filter}`).catch(() => []);
+  for (const n of networks) await engine.json("DELETE", `/networks/${n.Id}`).catch(() => {});
+  const volumes = await engine.json<{ Volumes: { Name: string }[] | null }>("GET", `/volumes?filters=${filter}`).catch(() => ({ Volumes: [] }));
+  for (const v of volumes.Volumes ?? []) await engine.json("DELETE", `/volumes/${encodeURIComponent(v.Name)}`).catch(() => {});
 }

@@ -180,7 +180,7 @@ export class HttpTransport {
     }
   }
 
-  private send(call: CallInfo, opts: RequestOptions): Promise<RawResponse> {
+  private send(call: CallInfo, opts: RequestOptions, fresh = false): Promise<RawResponse> {
     const url = new URL(call.path.slice(1), this.base);
     const lib = url.protocol === "https:" ? https : http;
     let payload: Buffer | undefined;
@@ -202,7 +202,12 @@ export class HttpTransport {
         res.on("error", (err) => reject(toNetError(call, err)));
       });
       req.setTimeout(this.timeoutMs, () => req.destroy(new TimeoutError(call, this.timeoutMs)));
-      req.on("error", (err) => reject(err instanceof TimeoutError ? err : toNetError(call, err)));
+      req.on("error", (err: Error & { code?: string }) => {
+        // A kept-alive socket the box closed while idle fails before the box read
+        // anything, so sending once more on a new socket is safe even for POST.
+        if (!fresh && req.reusedSocket && err.code === "ECONNRESET") return void this.send(call, opts, true).then(resolve, reject);
+        reject(err instanceof TimeoutError ? err : toNetError(call, err));
+      });
       if (payload) req.write(payload);
       req.end();
     });

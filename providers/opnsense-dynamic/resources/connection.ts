@@ -47,14 +47,18 @@ function safeGet(config: ConfigSource, key: string): string | undefined {
 /** Called from the provider's configure(req). */
 export function configureFromStack(config: ConfigSource): void {
   const insecure = safeGet(config, CONFIG_KEYS.insecure);
-  fromStack = {
+  const next: Partial<ConnectionConfig> = {
     url: safeGet(config, CONFIG_KEYS.url),
     apiKey: safeGet(config, CONFIG_KEYS.apiKey),
     apiSecret: safeGet(config, CONFIG_KEYS.apiSecret),
     caPem: safeGet(config, CONFIG_KEYS.caPem),
     ...(insecure !== undefined ? { insecure: insecure === "true" } : {}),
   };
-  client?.close();
+  // Every resource type's provider calls configure, often while another type's
+  // calls (a debounced apply) are in flight: only a changed connection gets a
+  // new client, and the old one is left to finish rather than torn down.
+  if (JSON.stringify(next) === JSON.stringify(fromStack) && client) return;
+  fromStack = next;
   client = null;
 }
 
