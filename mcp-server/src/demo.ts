@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation/index.js";
 import { startSimulator, type Simulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
+import { specFromStackYaml } from "../../stacks/spec/index.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -30,5 +31,15 @@ export async function ensureDemoSimulator(stack = "demo", root = ROOT): Promise<
   const s = await LocalWorkspace.createOrSelectStack({ stackName: stack, workDir: root }, { pulumiCommand });
   const apiKey = (await s.getConfig("opnsense:apiKey")).value;
   const apiSecret = (await s.getConfig("opnsense:apiSecret")).value;
-  return startSimulator({ apiKey, apiSecret, port: Number(url.port), stateFile: `${root}/.state/opnsense-demo.json` });
+  return startSimulator({ apiKey, apiSecret, port: Number(url.port), stateFile: `${root}/.state/opnsense-demo.json`, assignVlans: demoAssignments(readFileSync(file, "utf8")) });
+}
+
+/**
+ * The interface assignments a person would make in the UI for the stack's
+ * networks (VLAN tag → gateway/prefix); the demo simulator makes them itself.
+ */
+export function demoAssignments(stackYaml: string): Record<string, string> {
+  const parsed = specFromStackYaml(stackYaml);
+  if (!parsed.ok) return {};
+  return Object.fromEntries(Object.values(parsed.spec.networks).map((n) => [String(n.vlan), `${n.gateway}/${n.subnet.split("/")[1] ?? "24"}`]));
 }
