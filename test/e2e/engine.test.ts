@@ -106,4 +106,17 @@ describe("engine end to end", () => {
     await expect(docker.json("GET", `/containers/${echo.containerId}/json`)).rejects.toThrow(/No such container/);
     await expect(docker.json("GET", `/networks/${stackName}-web`)).rejects.toThrow(/not found/);
   });
+
+  it("fails a deployment whose container does not start, with its last log lines, leaving no container", async () => {
+    const broken = {
+      version: 1,
+      networks: { web: { vlan: 51, subnet: "10.51.0.0/24" } },
+      services: { broken: { image: "bosun/echo-server:1", network: "web", memoryMb: 32, env: { PORT: "not-a-port" } } },
+    };
+    await stack.setConfig("bosun:spec", { value: JSON.stringify(broken) });
+    const err = await stack.up().then(() => undefined, (e: unknown) => e as Error);
+    expect(err?.message).toContain(`Docker container ${stackName}-broken did not start`);
+    expect(err?.message).toContain("echo-server: listening on 0.0.0.0:not-a-port"); // the container's own log line
+    await expect(docker.json("GET", `/containers/${stackName}-broken/json`)).rejects.toThrow(/No such container/);
+  });
 });

@@ -39,6 +39,7 @@ const UPDATE = ["memoryMb", "cpus", "restart"] as const;
 
 interface ContainerInspect {
   Id: string;
+  RestartCount?: number;
   Image: string;
   State: { Status: string; ExitCode: number; Health?: { Status: string } };
   HostConfig: { Memory: number; NanoCpus: number; RestartPolicy: { Name: string } };
@@ -113,9 +114,11 @@ async function waitUp(engine: Engine, id: string, i: Inputs): Promise<ContainerI
   for (;;) {
     const c = await engine.json<ContainerInspect>("GET", `/containers/${id}/json`);
     const health = c.State.Health?.Status;
-    if (c.State.Status === "exited" || c.State.Status === "dead" || health === "unhealthy") {
+    // A restart policy brings a crashing process back, so "restarting" or any restart so far is a failed start too.
+    const restarted = c.State.Status === "restarting" || (c.RestartCount ?? 0) > 0;
+    if (c.State.Status === "exited" || c.State.Status === "dead" || health === "unhealthy" || restarted) {
       const logs = await lastLogs(engine, id);
-      const why = health === "unhealthy" ? "its health check failed" : `it exited with code ${c.State.ExitCode}`;
+      const why = health === "unhealthy" ? "its health check failed" : restarted ? `it exited and was restarted (exit code ${c.State.ExitCode})` : `it exited with code ${c.State.ExitCode}`;
       throw new Error(`${label(i)} did not start: ${why}.${logs ? ` Last log lines:\n${logs}` : " It wrote no log lines."}`);
     }
     if (c.State.Status === "running") {
