@@ -3,6 +3,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   engine: () => import("./engine.ts"),
   translate: () => import("./translate.ts"),
   mcp: () => import("./mcp.ts"),
+  stack: () => import("./stack.ts"),
 };
 
 const [name, ...args] = process.argv.slice(2);
