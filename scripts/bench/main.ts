@@ -4,6 +4,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   translate: () => import("./translate.ts"),
   mcp: () => import("./mcp.ts"),
   stack: () => import("./stack.ts"),
+  opnsense: () => import("./opnsense.ts"),
 };
 
 const [name, ...args] = process.argv.slice(2);
