@@ -39,7 +39,7 @@ beforeAll(async () => {
   handle = url ? await openFreshPostgres(url) : await createDb({ dataDir: "memory" });
   const redisUrl = process.env["BOSUN_REDIS_URL"];
   locks = createLockManager(redisUrl ? { redisUrl } : {});
-  test = await createTestStack("mcp", sim);
+  test = await createTestStack("mcp", sim, { "bosun:localImages": JSON.stringify({ "itzg/minecraft-server:java21": "bosun/minecraft-standin:1" }) });
   const orchestrator = createOrchestrator({ db: handle.db, locks, workDir: REPO_ROOT });
   const verifier = tokenVerifier({
     file: null,
@@ -97,10 +97,15 @@ describe("MCP plan → apply flow over HTTP", () => {
     const client = await connect(OPS);
     const r = await client.callTool({ name: "plan", arguments: { stack: test.name, intent: "Deploy a Minecraft server for 10 players on VLAN 20" } });
     expect(r.isError).toBeFalsy();
-    const plan = r.structuredContent as { planId: string; counts: { create: number }; changes: { name: string; op: string }[]; assumptions: string[] };
+    const plan = r.structuredContent as { planId: string; counts: { create: number }; changes: { name: string; type: string; op: string; fields: Record<string, unknown> }[]; assumptions: string[] };
     expect(plan.planId).toMatch(/^plan_/);
-    expect(plan.counts.create).toBeGreaterThan(0);
-    expect(plan.changes.some((c) => c.op === "create" && /gaming/.test(c.name))).toBe(true);
+    const created = (type: string) => plan.changes.filter((c) => c.op === "create" && c.type.endsWith(type));
+    // VLAN 20, its DHCP range, the 25565 rule, the container with its memory limit, the DNS record.
+    expect(created(":Vlan").map((c) => c.fields.tag)).toEqual([20]);
+    expect(created(":DhcpRange").map((c) => [c.fields.start, c.fields.end])).toEqual([["10.20.0.100", "10.20.0.199"]]);
+    expect(created(":FirewallRule").some((c) => c.fields.destinationPort === "25565")).toBe(true);
+    expect(created(":Container").map((c) => c.fields.memoryMb)).toEqual([4096]);
+    expect(created(":HostOverride").map((c) => c.fields.hostname)).toEqual(["minecraft"]);
     expect(plan.assumptions.join(" ")).toMatch(/4096|4 ?GiB/);
     expect(text(r)).toContain("Nothing has changed yet");
     expect(Object.keys(sim.items("vlans"))).toHaveLength(0);
@@ -124,16 +129,25 @@ describe("MCP plan → apply flow over HTTP", () => {
 
   it("applies with progress, then shows status, history and no drift, and destroys", async () => {
     const client = await connect(OPS);
-    const plan = (await client.callTool({ name: "plan", arguments: { stack: test.name, spec: { version: 1, networks: { lab: { vlan: 342, subnet: "10.31.42.0/24" } } } } })).structuredContent as { planId: string };
+    // The Minecraft request on a segment of its own; the image is the local stand-in
+    // (bosun:localImages on this stack) and its health check runs every 2 s.
+    const minecraft = {
+      version: 1,
+      networks: { lab: { vlan: 342, subnet: "10.31.42.0/24" } },
+      services: { minecraft: { template: "minecraft-java", network: "lab", memoryMb: 4096, env: { MAX_PLAYERS: "10" }, healthCheck: { command: ["mc-health"], intervalSeconds: 2 } } },
+    };
+    const plan = (await client.callTool({ name: "plan", arguments: { stack: test.name, spec: minecraft } })).structuredContent as { planId: string };
     const progress: string[] = [];
     const applied = await client.callTool({ name: "apply", arguments: { planId: plan.planId } }, undefined, { onprogress: (p) => progress.push(p.message ?? "") });
     expect(applied.isError).toBeFalsy();
     expect((applied.structuredContent as { status: string }).status).toBe("succeeded");
     expect(progress.length).toBeGreaterThan(0);
     expect(Object.values(sim.items("vlans")).map((v) => v.tag)).toEqual(["342"]);
+    expect(Object.values(sim.items("hostOverrides", "live")).map((h) => h.hostname)).toEqual(["minecraft"]);
 
     const status = (await client.callTool({ name: "status", arguments: { stack: test.name } })).structuredContent as { resources: { name: string }[]; lastDeployment: { status: string; actor: string } };
     expect(status.resources.map((r) => r.name)).toContain("lab-vlan");
+    expect(JSON.stringify(status)).toContain("10.31.42.10"); // the service address among the outputs
     expect(status.lastDeployment).toMatchObject({ status: "succeeded", actor: "ops" });
     const history = (await client.callTool({ name: "history", arguments: { stack: test.name, limit: 50 } })).structuredContent as { deployments: { kind: string; status: string; actor: string }[] };
     expect(history.deployments[0]).toMatchObject({ kind: "apply", status: "succeeded", actor: "ops" });
