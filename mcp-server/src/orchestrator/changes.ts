@@ -3,10 +3,15 @@ import type { EngineEvent, StepEventMetadata } from "@pulumi/pulumi/automation/i
 import type { PlanCounts, ProgressEvent, ResourceChange, ResourceOp } from "./types.ts";
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+/** How the engine marks a value only known after apply. */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/** Engine warnings about bosun's own setup, not about the change (the dynamic-provider plugin is on PATH by design). */
+const SETUP_NOISE = /^using pulumi-resource-[\w-]+ from \$PATH/;
 
 /** A copy with Pulumi secrets, `[secret]` markers and internal keys hidden. */
 export function maskValue(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(maskValue);
+  if (value === UNKNOWN) return "(known after apply)";
   if (value === null || typeof value !== "object") return value;
   const obj = value as Record<string, unknown>;
   if (SECRET_SIG in obj) return "[secret]";
@@ -62,7 +67,7 @@ export function createChangeCollector() {
       const diag = event.diagnosticEvent;
       if (diag && (diag.severity === "warning" || diag.severity === "error") && !diag.ephemeral) {
         const text = diag.message.replace(/\u001b\[[0-9;]*m/g, "").trim();
-        if (text && !warnings.includes(text)) warnings.push(text.slice(0, 1000));
+        if (text && !SETUP_NOISE.test(text) && !warnings.includes(text)) warnings.push(text.slice(0, 1000));
       }
     },
     changes(): ResourceChange[] {
