@@ -39,7 +39,11 @@ beforeAll(async () => {
   handle = url ? await openFreshPostgres(url) : await createDb({ dataDir: "memory" });
   const redisUrl = process.env["BOSUN_REDIS_URL"];
   locks = createLockManager(redisUrl ? { redisUrl } : {});
-  test = await createTestStack("mcp", sim, { "bosun:localImages": JSON.stringify({ "itzg/minecraft-server:java21": "bosun/minecraft-standin:1" }) });
+  // Its own loopback address: the demo test publishes the same 25565 on 127.0.0.1, maybe at the same time.
+  test = await createTestStack("mcp", sim, {
+    "bosun:localImages": JSON.stringify({ "itzg/minecraft-server:java21": "bosun/minecraft-standin:1" }),
+    "bosun:publishAddress": "127.0.0.2",
+  });
   const orchestrator = createOrchestrator({ db: handle.db, locks, workDir: REPO_ROOT });
   const verifier = tokenVerifier({
     file: null,
@@ -139,7 +143,7 @@ describe("MCP plan → apply flow over HTTP", () => {
     const plan = (await client.callTool({ name: "plan", arguments: { stack: test.name, spec: minecraft } })).structuredContent as { planId: string };
     const progress: string[] = [];
     const applied = await client.callTool({ name: "apply", arguments: { planId: plan.planId } }, undefined, { onprogress: (p) => progress.push(p.message ?? "") });
-    expect(applied.isError).toBeFalsy();
+    expect(applied.isError, JSON.stringify(applied.content).slice(0, 3000)).toBeFalsy();
     expect((applied.structuredContent as { status: string }).status).toBe("succeeded");
     expect(progress.length).toBeGreaterThan(0);
     expect(Object.values(sim.items("vlans")).map((v) => v.tag)).toEqual(["342"]);

@@ -4,7 +4,7 @@ import { CommandError } from "../client/errors.ts";
 import { isAliasName, isCidr, isDomain, isHostname, isIp, isPortOrRange } from "../client/net.ts";
 import type { AliasItem } from "../client/types.ts";
 import { scheduleApply } from "./apply.ts";
-import { checkWith, createTransactional, diffFields, explainValidation, newRevision, userInputs, type Props } from "./common.ts";
+import { checkWith, createTransactional, diffFields, explainValidation, saveItem, newRevision, userInputs, type Props } from "./common.ts";
 import { getClient } from "./connection.ts";
 
 export { configureFromStack as configure } from "./connection.ts";
@@ -94,7 +94,7 @@ export async function read(id: string, props: Props) {
 export async function update(id: string, _olds: Props, news: Props) {
   const inputs = aliasInputs.parse(userInputs(news));
   const client = getClient();
-  await client.aliases.set(id, toItem(inputs), label(inputs)).catch((err: unknown) => explainValidation(err, label(inputs), FIELD_MAP));
+  await saveItem(client.aliases, id, toItem(inputs), label(inputs), FIELD_MAP);
   return { outs: fromItem(await client.aliases.require(id), newRevision(inputs)) };
 }
 

@@ -3,7 +3,7 @@
 // Creates and updates only save config; the ServiceApply resource (which
 // depends on every member of its subsystem) runs the one reconfigure. Deletes
 // run after everything else in a Pulumi deployment, so they cannot be ordered
-// before an apply resource: they coalesce here instead (debounced per process).
+// before an apply resource: they coalesce here instead (see scheduleApply).
 //
 // Firewall rules use OPNsense's safe cycle: a savepoint is taken before the
 // first rule change in this provider process, apply/<rev> arms the box's
@@ -44,27 +44,37 @@ export async function applyNow(client: OpnsenseClient, subsystem: Subsystem): Pr
   return { revision };
 }
 
-const DEBOUNCE_MS = 300;
-const pending = new Map<Subsystem, { timer: NodeJS.Timeout; waiters: { resolve: () => void; reject: (e: unknown) => void }[] }>();
+// Deletes run in parallel (the engine's --parallel workers) and each waits for
+// its step to be checkpointed, so they arrive in batches with gaps. A delete
+// that waited for "its" apply would hold its worker and cause one apply per
+// batch; instead each delete hands the pending apply on to the next delete of
+// the same subsystem and returns, and the last delete of the burst (none
+// followed within WINDOW_MS) runs the one apply and reports its outcome. The
+// config is saved either way; only making it live waits for the burst's end.
+// A fixed window: gaps between batches and between dependency waves look the
+// same from here, and a longer wait would delay every small deployment.
+const WINDOW_MS = 1000;
+const pending = new Map<Subsystem, { timer: NodeJS.Timeout; release: () => void }>();
 
-/** Coalesces applies requested within DEBOUNCE_MS (parallel deletes) into one. */
+/** Called after a delete: one apply per subsystem for a burst of deletes. */
 export function scheduleApply(client: OpnsenseClient, subsystem: Subsystem): Promise<void> {
+  const previous = pending.get(subsystem);
+  if (previous) {
+    clearTimeout(previous.timer);
+    previous.release();
+  }
   return new Promise<void>((resolve, reject) => {
-    const entry = pending.get(subsystem);
-    if (entry) clearTimeout(entry.timer);
-    const waiters = [...(entry?.waiters ?? []), { resolve, reject }];
     const timer = setTimeout(() => {
       pending.delete(subsystem);
-      applyNow(client, subsystem).then(
-        () => waiters.forEach((w) => w.resolve()),
-        (err: unknown) => waiters.forEach((w) => w.reject(err)),
-      );
-    }, DEBOUNCE_MS);
-    pending.set(subsystem, { timer, waiters });
+      applyNow(client, subsystem).then(() => resolve(), reject);
+    }, WINDOW_MS);
+    pending.set(subsystem, { timer, release: resolve });
   });
 }
 
-/** Tests: forget a savepoint left by an earlier case. */
+/** Tests: forget a savepoint and delete timings left by an earlier case. */
 export function resetApplyState(): void {
   savepoint = null;
+  for (const entry of pending.values()) clearTimeout(entry.timer);
+  pending.clear();
 }

@@ -118,6 +118,22 @@ export async function createTransactional<T extends object>(
   return uuid;
 }
 
+/**
+ * set() with errors in the resource's terms. OPNsense answers an unknown uuid
+ * with a bare {"result":"failed"}: that means the item was deleted outside
+ * bosun, and the fix is a refresh, not a change to the inputs.
+ */
+export async function saveItem<T extends object>(api: ModelApi<T>, id: string, item: Partial<T>, what: string, fieldMap: Record<string, string>): Promise<void> {
+  try {
+    await api.set(id, item, what);
+  } catch (err) {
+    if (err instanceof ValidationError && Object.keys(err.validations).length === 0 && (await api.get(id).catch(() => undefined)) === null) {
+      throw new Error(`${what} (${id}) no longer exists on the box (deleted outside bosun?). Run a refresh (\`pulumi refresh\`, or bosun's drift) and the next deployment creates it again.`);
+    }
+    explainValidation(err, what, fieldMap);
+  }
+}
+
 /** Rewrites OPNsense validation keys ("vlan.tag") to the resource's input names ("tag"). */
 export function explainValidation(err: unknown, label: string, fieldMap: Record<string, string>): never {
   if (err instanceof ValidationError) {

@@ -6,7 +6,7 @@ import { ipv4InCidr, ipv4ToInt, isIPv4, parseCidr } from "../client/net.ts";
 import type { OpnsenseClient } from "../client/client.ts";
 import type { DnsmasqRangeItem, KeaSubnetItem } from "../client/types.ts";
 import { scheduleApply } from "./apply.ts";
-import { checkWith, createTransactional, diffFields, explainValidation, newRevision, userInputs, type Props } from "./common.ts";
+import { checkWith, createTransactional, diffFields, explainValidation, saveItem, newRevision, userInputs, type Props } from "./common.ts";
 import { getClient } from "./connection.ts";
 import { requireInterfaces } from "./interface-assignment-impl.ts";
 
@@ -174,9 +174,9 @@ export async function update(id: string, _olds: Props, news: Props) {
   const client = getClient();
   const what = label(inputs);
   if (inputs.backend === "kea") {
-    await client.keaSubnets.set(id, keaItem(inputs), what).catch((err: unknown) => explainValidation(err, what, KEA_MAP));
+    await saveItem(client.keaSubnets, id, keaItem(inputs), what, KEA_MAP);
   } else {
-    await client.dnsmasqRanges.set(id, dnsmasqItem(inputs), what).catch((err: unknown) => explainValidation(err, what, DNSMASQ_MAP));
+    await saveItem(client.dnsmasqRanges, id, dnsmasqItem(inputs), what, DNSMASQ_MAP);
   }
   const outs = await readOutputs(client, inputs.backend, id, inputs, newRevision(inputs));
   if (!outs) throw new Error(`${what}: ${id} disappeared during the update`);

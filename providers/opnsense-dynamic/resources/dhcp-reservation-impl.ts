@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ipv4InCidr, isDomain, isHostname, isIPv4, isMac, parseCidr } from "../client/net.ts";
 import type { DnsmasqHostItem, KeaReservationItem } from "../client/types.ts";
 import { scheduleApply } from "./apply.ts";
-import { checkWith, createTransactional, diffFields, explainValidation, newRevision, userInputs, type Props } from "./common.ts";
+import { checkWith, createTransactional, diffFields, explainValidation, saveItem, newRevision, userInputs, type Props } from "./common.ts";
 import { getClient } from "./connection.ts";
 
 export { configureFromStack as configure } from "./connection.ts";
@@ -127,8 +127,8 @@ export async function update(id: string, _olds: Props, news: Props) {
   const inputs = reservationInputs.parse(userInputs(news));
   const client = getClient();
   const what = label(inputs);
-  if (inputs.backend === "kea") await client.keaReservations.set(id, keaItem(inputs), what).catch((err: unknown) => explainValidation(err, what, KEA_MAP));
-  else await client.dnsmasqHosts.set(id, dnsmasqItem(inputs), what).catch((err: unknown) => explainValidation(err, what, DNSMASQ_MAP));
+  if (inputs.backend === "kea") await saveItem(client.keaReservations, id, keaItem(inputs), what, KEA_MAP);
+  else await saveItem(client.dnsmasqHosts, id, dnsmasqItem(inputs), what, DNSMASQ_MAP);
   const outs = await readOutputs(inputs.backend, id, inputs, newRevision(inputs));
   if (!outs) throw new Error(`${what}: ${id} disappeared during the update`);
   return { outs };

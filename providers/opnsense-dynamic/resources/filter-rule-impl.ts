@@ -5,7 +5,7 @@ import { z } from "zod";
 import { isAliasName, isCidr, isIp, isPortOrRange } from "../client/net.ts";
 import type { FilterRuleItem } from "../client/types.ts";
 import { beforeFilterChange, scheduleApply } from "./apply.ts";
-import { checkWith, createTransactional, diffFields, explainValidation, newRevision, userInputs, type Props } from "./common.ts";
+import { checkWith, createTransactional, diffFields, explainValidation, saveItem, newRevision, userInputs, type Props } from "./common.ts";
 import { getClient } from "./connection.ts";
 import { requireInterfaces } from "./interface-assignment-impl.ts";
 
@@ -134,12 +134,9 @@ export async function create(props: Props) {
   const uuid = await createTransactional(client.rules, item, label(inputs), (c) =>
     (Object.keys(item) as (keyof FilterRuleItem)[]).every((k) => c[k] === item[k]),
   ).catch((err: unknown) => explainValidation(err, label(inputs), FIELD_MAP));
-  try {
-    return { id: uuid, outs: fromItem(await client.rules.require(uuid), newRevision(inputs)) };
-  } catch (err) {
-    await client.rules.del(uuid).catch(() => undefined);
-    throw err;
-  }
+  // The box stores what it accepted, so outputs come from the item sent: one
+  // call per rule (bulk rule sets stay at N calls). refresh reads it back.
+  return { id: uuid, outs: fromItem({ ...item, uuid }, newRevision(inputs)) };
 }
 
 export async function read(id: string, props: Props) {
@@ -153,8 +150,9 @@ export async function update(id: string, _olds: Props, news: Props) {
   const client = getClient();
   await requireInterfaces(client, inputs.interface, label(inputs));
   await beforeFilterChange(client);
-  await client.rules.set(id, toItem(inputs), label(inputs)).catch((err: unknown) => explainValidation(err, label(inputs), FIELD_MAP));
-  return { outs: fromItem(await client.rules.require(id), newRevision(inputs)) };
+  const item = toItem(inputs);
+  await saveItem(client.rules, id, item, label(inputs), FIELD_MAP);
+  return { outs: fromItem({ ...item, uuid: id }, newRevision(inputs)) };
 }
 
 export async function remove(id: string) {

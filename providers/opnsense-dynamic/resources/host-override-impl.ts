@@ -3,7 +3,7 @@ import { z } from "zod";
 import { isDomain, isHostname, isIPv4, isIPv6, isIp } from "../client/net.ts";
 import type { UnboundHostOverrideItem } from "../client/types.ts";
 import { scheduleApply } from "./apply.ts";
-import { checkWith, createTransactional, diffFields, explainValidation, newRevision, userInputs, type Props } from "./common.ts";
+import { checkWith, createTransactional, diffFields, explainValidation, saveItem, newRevision, userInputs, type Props } from "./common.ts";
 import { getClient } from "./connection.ts";
 
 export { configureFromStack as configure } from "./connection.ts";
@@ -86,7 +86,7 @@ export async function read(id: string, props: Props) {
 export async function update(id: string, _olds: Props, news: Props) {
   const inputs = hostOverrideInputs.parse(userInputs(news));
   const client = getClient();
-  await client.hostOverrides.set(id, toItem(inputs), label(inputs)).catch((err: unknown) => explainValidation(err, label(inputs), FIELD_MAP));
+  await saveItem(client.hostOverrides, id, toItem(inputs), label(inputs), FIELD_MAP);
   return { outs: fromItem(await client.hostOverrides.require(id), newRevision(inputs)) };
 }
 

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type { OpnsenseClient } from "../client/client.ts";
 import type { InterfaceInfo } from "../client/types.ts";
-import { ipv4InCidr, parseCidr } from "../client/net.ts";
+import { ipv4InCidr, ipv4Range, parseCidr } from "../client/net.ts";
 import { checkWith, diffFields, userInputs, type Props } from "./common.ts";
 import { getClient } from "./connection.ts";
 
@@ -54,9 +54,25 @@ export async function findAssignment(client: OpnsenseClient, device: string): Pr
   return (await client.interfaces()).find((i) => i.device === device);
 }
 
+// Interface keys seen per client. A provider process lives for one deployment,
+// and interfaces only appear by hand, so one listing serves every rule; a miss
+// lists again before failing, so a stale listing can never refuse a real key.
+const seen = new WeakMap<OpnsenseClient, Promise<Set<string>>>();
+
+async function interfaceKeys(client: OpnsenseClient, fresh: boolean): Promise<Set<string>> {
+  let keys = fresh ? undefined : seen.get(client);
+  if (!keys) {
+    keys = client.interfaces().then((list) => new Set(list.map((i) => i.identifier)));
+    seen.set(client, keys);
+    keys.catch(() => seen.delete(client));
+  }
+  return keys;
+}
+
 /** Verifies that interface keys exist before a rule or DHCP range names them. */
 export async function requireInterfaces(client: OpnsenseClient, identifiers: readonly string[], what: string): Promise<void> {
-  const known = new Set((await client.interfaces()).map((i) => i.identifier));
+  let known = await interfaceKeys(client, false);
+  if (identifiers.some((id) => !known.has(id))) known = await interfaceKeys(client, true);
   const missing = identifiers.filter((id) => !known.has(id));
   if (missing.length) {
     throw new InterfaceNotAssignedError(
@@ -66,8 +82,28 @@ export async function requireInterfaces(client: OpnsenseClient, identifiers: rea
   }
 }
 
+/** Another interface whose network overlaps `address`: OPNsense refuses that address on Save. */
+export function overlappingInterface(all: readonly InterfaceInfo[], device: string, address: string): InterfaceInfo | undefined {
+  const want = ipv4Range(address);
+  if (!want) return undefined;
+  return all.find((i) => {
+    const have = i.device !== device && i.addr4 ? ipv4Range(i.addr4) : null;
+    return have !== null && have.first <= want.last && want.first <= have.last;
+  });
+}
+
 async function verify(inputs: AssignmentInputs): Promise<AssignmentOutputs> {
-  const found = await findAssignment(getClient(), inputs.device);
+  const all = await getClient().interfaces();
+  const found = all.find((i) => i.device === inputs.device);
+  const ready = found && inputs.address && found.addr4 === inputs.address;
+  const clash = inputs.address && !ready ? overlappingInterface(all, inputs.device, inputs.address) : undefined;
+  if (clash) {
+    // Said before the UI steps: following them would end in OPNsense's own refusal.
+    throw new InterfaceNotAssignedError(
+      `address: ${inputs.address} must not overlap another interface's network: ${clash.identifier} (${clash.device}) has ${clash.addr4}. ` +
+        "Choose a subnet that is not in use on the box (change the network's subnet in the spec).",
+    );
+  }
   if (!found) throw new InterfaceNotAssignedError(assignmentSteps(inputs));
   if (inputs.identifier && found.identifier !== inputs.identifier) {
     throw new InterfaceNotAssignedError(

@@ -1,8 +1,10 @@
-// The serialized part of every bosun OPNsense dynamic provider, kept tiny on
-// purpose. Pulumi serializes these methods as closures and runs them in its
+// The serialized part of every bosun dynamic provider, kept tiny on purpose.
+// Pulumi serializes these methods as closures and runs them in its
 // dynamic-provider process; the closure serializer cannot capture ESM imports,
-// so each method only uses `implPath` (a string) and `load`, and imports the
-// real implementation inside that process.
+// so each method only forwards to `call`, which imports the real
+// implementation inside that process. The text is stored twice per resource
+// (inputs and outputs) and the file backend rewrites the whole state after
+// every step, so each byte here costs O(resources) per deployment.
 import type * as pulumi from "@pulumi/pulumi";
 import { fileURLToPath } from "node:url";
 
@@ -13,33 +15,19 @@ export function implPath(relative: string, base: string): string {
 
 /**
  * Builds the provider for one implementation module. The module must export
- * configure, check, diff, create, read, update and delete.
+ * configure, check, diff, create, read, update and remove.
  */
 export function dynamicProvider(implPath: string): pulumi.dynamic.ResourceProvider {
   // The one place that loads implementations. If import() is unavailable in the
-  // provider process, switch to: const load = (p: string) => require(p);
-  const load = (p: string) => import(p);
+  // provider process, switch to require(implPath).
+  const call = async (m: string, a: unknown[]) => (await import(implPath))[m](...a);
   return {
-    async configure(req) {
-      (await load(implPath)).configure(req.config);
-    },
-    async check(olds, news) {
-      return (await load(implPath)).check(olds, news);
-    },
-    async diff(id, olds, news) {
-      return (await load(implPath)).diff(id, olds, news);
-    },
-    async create(inputs) {
-      return (await load(implPath)).create(inputs);
-    },
-    async read(id, props) {
-      return (await load(implPath)).read(id, props);
-    },
-    async update(id, olds, news) {
-      return (await load(implPath)).update(id, olds, news);
-    },
-    async delete(id, props) {
-      return (await load(implPath)).remove(id, props);
-    },
+    configure: async (r) => void (await call("configure", [r.config])),
+    check: (...a) => call("check", a),
+    diff: (...a) => call("diff", a),
+    create: (...a) => call("create", a),
+    read: (...a) => call("read", a),
+    update: (...a) => call("update", a),
+    delete: (...a) => call("remove", a),
   };
 }

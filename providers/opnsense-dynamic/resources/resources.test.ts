@@ -116,6 +116,15 @@ describe("interface assignment", () => {
     s.store.assignInterface({ identifier: "opt3", device: "vlan0.20", description: "iot", addr4: "10.99.0.1/24" });
     await expect(make(assignment, inputs)).rejects.toThrow(/has address "10.99.0.1\/24", the spec expects 10.20.0.1\/24/);
   });
+
+  test("a subnet that overlaps another interface's network is refused before the UI steps", async () => {
+    // The simulator's LAN is igc1 = 192.168.1.1/24.
+    const inputs = { device: "vlan0.20", address: "192.168.1.129/25", description: "iot" };
+    await expect(make(assignment, inputs)).rejects.toThrow(
+      "address: 192.168.1.129/25 must not overlap another interface's network: lan (igc1) has 192.168.1.1/24.",
+    );
+    await expect(make(assignment, { ...inputs, address: "192.168.2.1/24" })).rejects.toThrow(/is not assigned as an OPNsense interface/);
+  });
 });
 
 describe("firewall aliases, rules and one apply", () => {
@@ -184,6 +193,31 @@ describe("firewall aliases, rules and one apply", () => {
     expect(s.items("rules", "live")).toEqual({});
     expect(s.store.pendingRollbacks()).toEqual([]);
     void up;
+  });
+
+  test("deletes hand the apply on: a burst of deletes in batches gets one apply, made by the last", async () => {
+    const [a, b, c] = await Promise.all(["a", "b", "c"].map((d) => make(rule, { interface: "lan", description: d })));
+    await make(apply, { subsystem: "filter", trigger: "t1" });
+    s.resetCalls();
+    const firstBatch = Promise.all([rule.remove(a!.id), rule.remove(b!.id)]);
+    await new Promise((r) => setTimeout(r, 300));
+    const last = rule.remove(c!.id);
+    await firstBatch; // released when the next delete arrived, not by an apply
+    const filterApplies = () => Object.entries(s.calls().byPath).filter(([k]) => k.includes("/filter/apply/")).reduce((n, [, v]) => n + v, 0);
+    expect(filterApplies()).toBe(0);
+    expect(Object.keys(s.items("rules", "live"))).toHaveLength(3);
+    await last;
+    expect(filterApplies()).toBe(1);
+    expect(s.items("rules", "live")).toEqual({});
+  });
+
+  test("updating a rule deleted on the box says to refresh", async () => {
+    const { id, outs } = await make(rule, { interface: "lan", description: "gone soon" });
+    s.store.mutate({ collection: "rules", op: "delete", uuid: id });
+    const news = (await rule.check({}, { interface: "lan", description: "renamed" })).inputs;
+    await expect(rule.update(id, P(outs), news)).rejects.toThrow(
+      `firewall rule "renamed" (${id}) no longer exists on the box (deleted outside bosun?). Run a refresh`,
+    );
   });
 
   test("alias rename replaces; an alias in use cannot be deleted", async () => {

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { VlanItem } from "../client/types.ts";
 import { scheduleApply } from "./apply.ts";
-import { checkWith, compact, createTransactional, diffFields, explainValidation, newRevision, userInputs, type Props } from "./common.ts";
+import { checkWith, compact, createTransactional, diffFields, explainValidation, saveItem, newRevision, userInputs, type Props } from "./common.ts";
 import { getClient } from "./connection.ts";
 
 export { configureFromStack as configure } from "./connection.ts";
@@ -88,7 +88,7 @@ export async function read(id: string, props: Props) {
 export async function update(id: string, _olds: Props, news: Props) {
   const inputs = vlanInputs.parse(userInputs(news));
   const client = getClient();
-  await client.vlans.set(id, toItem(inputs), label(inputs)).catch((err: unknown) => explainValidation(err, label(inputs), FIELD_MAP));
+  await saveItem(client.vlans, id, toItem(inputs), label(inputs), FIELD_MAP);
   return { outs: fromItem(await client.vlans.require(id), { ...inputs, revision: newRevision(inputs) }) };
 }
 

@@ -1,0 +1,10 @@
+// The fixture program's `case` config: resource arguments by kind and name.
+export type Args = Record<string, unknown>;
+export interface Case {
+  vlans?: Record<string, Args>;
+  aliases?: Record<string, Args>;
+  rules?: Record<string, Args>;
+  ranges?: Record<string, Args>;
+  reservations?: Record<string, Args>;
+  hosts?: Record<string, Args>;
+}
