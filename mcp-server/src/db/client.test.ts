@@ -52,6 +52,8 @@ describe("createDb", () => {
     await client.close();
   });
 
+  // Needs BOSUN_TEST_DATABASE_URL (the PostgreSQL setup starts). Skipped only outside scripts/with-env.sh;
+  // npm test always sets it, and scripts/test.sh fails a CI run that skipped anything.
   it.skipIf(!process.env["BOSUN_TEST_DATABASE_URL"])("opens PostgreSQL from a URL, migrating concurrently opened handles once", async () => {
     const fresh = await openFreshPostgres(process.env["BOSUN_TEST_DATABASE_URL"] ?? "");
     try {
@@ -63,6 +65,8 @@ describe("createDb", () => {
     }
   });
 
+  // Needs BOSUN_TEST_DATABASE_URL (the PostgreSQL setup starts). Skipped only outside scripts/with-env.sh;
+  // npm test always sets it, and scripts/test.sh fails a CI run that skipped anything.
   it.skipIf(!process.env["BOSUN_TEST_DATABASE_URL"])("serializes the migrations of processes opening a new database at once", async () => {
     const empty = await openFreshPostgres(process.env["BOSUN_TEST_DATABASE_URL"] ?? "", { migrate: false });
     try {

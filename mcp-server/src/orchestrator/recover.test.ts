@@ -17,6 +17,9 @@ const child = fileURLToPath(new URL("./apply-child.ts", import.meta.url));
 const databaseUrl = process.env["BOSUN_TEST_DATABASE_URL"];
 const spec = (vlan: number) => ({ version: 1, networks: { lab: { vlan, subnet: `10.31.${vlan - 300}.0/24` } } });
 
+// Needs BOSUN_TEST_DATABASE_URL: the crashed child and the recovering parent share one real PostgreSQL.
+// Skipped only outside scripts/with-env.sh; npm test always sets it, and scripts/test.sh fails a CI run
+// that skipped anything.
 describe.skipIf(!databaseUrl)("recovery after a crash mid-apply", () => {
   let sim: Simulator;
   let test: TestStack;

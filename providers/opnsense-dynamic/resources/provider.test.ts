@@ -18,6 +18,8 @@ const node = typeStrippingNode();
 const script = fileURLToPath(new URL("../test/provider-roundtrip.ts", import.meta.url));
 
 describe("serialized provider", () => {
+  // Needs a Node that strips TypeScript types (22.18+, 23.6+, 24): the dynamic-provider process loads the
+  // .ts implementation. setup.sh installs Node 24, so npm test always runs it.
   test.skipIf(!node)("round-trips through require-from-string, configure() and the simulator", () => {
     const out = execFileSync(node as string, [script], { encoding: "utf8", timeout: 60_000, env: { ...process.env, OPNSENSE_API_SECRET: "" } });
     const result = JSON.parse(out.trim().split("\n").pop() as string) as {
