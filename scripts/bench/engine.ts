@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { randomBytes } from "node:crypto";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation/index.js";
+import { removeCheckpointBackups } from "../../mcp-server/src/orchestrator/test-stack.ts";
 import { startSimulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
 import { median, timeMs } from "./stats.ts";
 
@@ -51,6 +52,7 @@ export async function run(args: string[]): Promise<void> {
     console.log(`preview, one resource, Automation API: median ${median(auto).toFixed(0)} ms of ${RUNS} (${auto.map((v) => v.toFixed(0)).join(", ")})`);
   } finally {
     await stack.workspace.removeStack(stackName, { force: true });
+    removeCheckpointBackups("bosun", stackName);
     await sim.stop();
   }
 }

@@ -7,7 +7,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { startSimulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
 import { demoAssignments } from "../../mcp-server/src/demo.ts";
-import { REPO_ROOT, createTestStack, removeDockerLeftovers } from "../../mcp-server/src/orchestrator/test-stack.ts";
+import { REPO_ROOT, createTestStack, removeCheckpointBackups, removeDockerLeftovers } from "../../mcp-server/src/orchestrator/test-stack.ts";
 import { median, timeMs } from "./stats.ts";
 
 const run$ = promisify(execFile);
@@ -42,6 +42,7 @@ export async function run(): Promise<void> {
   } finally {
     await pulumi(stack, "destroy", "--yes").catch(() => {});
     await pulumi(stack, "stack", "rm", "--yes", "--force").catch(() => {});
+    removeCheckpointBackups("bosun", stack);
     rmSync(file, { force: true });
     await removeDockerLeftovers(stack);
     await baseline.remove();

@@ -12,7 +12,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { startSimulator, type Simulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
 import { createEngine, parseDockerHost } from "../../providers/docker-engine/client/engine.ts";
 import { demoAssignments } from "../../mcp-server/src/demo.ts";
-import { REPO_ROOT, removeDockerLeftovers } from "../../mcp-server/src/orchestrator/test-stack.ts";
+import { REPO_ROOT, removeCheckpointBackups, removeDockerLeftovers } from "../../mcp-server/src/orchestrator/test-stack.ts";
 
 const stack = `test-demo-${randomBytes(3).toString("hex")}`;
 const file = `${REPO_ROOT}/stacks/Pulumi.${stack}.yaml`;
@@ -38,6 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await pulumi(["destroy", "--yes"]);
   await pulumi(["stack", "rm", "--yes", "--force"]);
+  removeCheckpointBackups("bosun", stack);
   rmSync(file, { force: true });
   await removeDockerLeftovers(stack);
   await sim?.stop();

@@ -2,9 +2,11 @@
 // the repository's own project, pointed at an OPNsense simulator.
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Simulator } from "../../../providers/opnsense-dynamic/simulator/server.ts";
 import { createEngine, parseDockerHost } from "../../../providers/docker-engine/client/engine.ts";
+import { checkpointPaths } from "./workspace.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 
@@ -35,9 +37,17 @@ export async function createTestStack(prefix: string, sim: Simulator, extraConfi
     async remove() {
       await stack.destroy().catch(() => {});
       await stack.workspace.removeStack(name, { force: true }).catch(() => {});
+      removeCheckpointBackups("bosun", name);
       await removeDockerLeftovers(name);
     },
   };
+}
+
+/** `stack rm` on a file backend keeps the checkpoint as <stack>.json.bak; a throwaway stack needs no backup. */
+export function removeCheckpointBackups(project: string, stack: string): void {
+  for (const file of checkpointPaths(process.env["PULUMI_BACKEND_URL"], project, stack)) {
+    for (const suffix of [".bak", ".bak.attrs"]) rmSync(file + suffix, { force: true });
+  }
 }
 
 /** Containers, networks and volumes named after the stack, in case a failed test left them. */

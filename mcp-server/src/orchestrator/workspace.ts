@@ -122,12 +122,19 @@ export function hashOf(value: unknown): string {
  * checkpoint in the file backend (any update, refresh or import rewrites it).
  */
 export function stateVersion(backendUrl: string | undefined, project: string, stack: string): string {
-  if (backendUrl === undefined || !backendUrl.startsWith("file://")) return "unknown";
-  const dir = backendUrl.slice("file://".length);
-  for (const file of [join(dir, ".pulumi", "stacks", project, `${stack}.json`), join(dir, ".pulumi", "stacks", `${stack}.json`)]) {
+  const files = checkpointPaths(backendUrl, project, stack);
+  if (!files.length) return "unknown";
+  for (const file of files) {
     if (existsSync(file)) return createHash("sha256").update(readFileSync(file)).digest("hex").slice(0, 32);
   }
   return "none";
+}
+
+/** Where a file backend keeps the stack's checkpoint (project-scoped layout, then the legacy flat one); [] for other backends. */
+export function checkpointPaths(backendUrl: string | undefined, project: string, stack: string): string[] {
+  if (backendUrl === undefined || !backendUrl.startsWith("file://")) return [];
+  const dir = backendUrl.slice("file://".length);
+  return [join(dir, ".pulumi", "stacks", project, `${stack}.json`), join(dir, ".pulumi", "stacks", `${stack}.json`)];
 }
 
 /** Changes whenever the stack's config file does (a hand edit, or bosun writing the spec). */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest"
 import fc from "fast-check";
 import { createServer } from "node:net";
 import { OpnsenseClient } from "./client.ts";
-import { AuthError, HttpError, TlsError, UnreachableError, ValidationError, redact } from "./errors.ts";
+import { AuthError, HttpError, NotFoundError, TlsError, UnreachableError, ValidationError, redact } from "./errors.ts";
 import { flattenItem, fromOptionMap, nestItem, toOptionMap } from "./options.ts";
 import { KEY, SECRET, clientFor, sim } from "../test/helpers.ts";
 import type { Simulator } from "../simulator/server.ts";
@@ -197,6 +197,13 @@ describe("typed modules", () => {
     expect(await c.aliases.del(uuid)).toBe("deleted");
     expect(await c.aliases.del(uuid)).toBe("not found");
     expect(await c.aliases.get(uuid)).toBeNull();
+  });
+
+  test("set on a deleted item is NotFoundError; a field refusal stays ValidationError", async () => {
+    const uuid = await c.aliases.add({ name: "web", type: "port", content: "443" });
+    await expect(c.aliases.set(uuid, { content: "not a port" })).rejects.toBeInstanceOf(ValidationError);
+    await c.aliases.del(uuid);
+    await expect(c.aliases.set(uuid, { content: "444" })).rejects.toBeInstanceOf(NotFoundError);
   });
 
   test("backup download and restore round-trip", async () => {

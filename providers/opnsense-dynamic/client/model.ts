@@ -1,6 +1,6 @@
 // One typed wrapper for OPNsense's "mutable model" controllers
 // (ApiMutableModelControllerBase): add/set/del/get/search for one item kind.
-import { NotFoundError, type CallInfo } from "./errors.ts";
+import { NotFoundError, ValidationError, type CallInfo } from "./errors.ts";
 import type { HttpTransport } from "./http.ts";
 import { flattenItem, nestItem } from "./options.ts";
 
@@ -55,13 +55,21 @@ export class ModelApi<T extends object> {
     return res.uuid;
   }
 
-  /** Saves changed fields. Setting the same values twice is harmless, so transient failures are retried. */
+  /**
+   * Saves changed fields. Setting the same values twice is harmless, so transient failures are retried.
+   * OPNsense answers an unknown uuid with a bare {"result":"failed"} (no field messages): when the item
+   * is indeed gone, that is a NotFoundError, not a validation failure.
+   */
   async set(uuid: string, item: Partial<T>, what?: string): Promise<void> {
-    await this.http.call("POST", this.path("set", uuid), {
-      body: { [this.spec.node]: nestItem(item as Record<string, string>) },
-      idempotent: true,
-      what: what ?? `${this.spec.label} ${uuid}`,
-    });
+    const label = what ?? `${this.spec.label} ${uuid}`;
+    try {
+      await this.http.call("POST", this.path("set", uuid), { body: { [this.spec.node]: nestItem(item as Record<string, string>) }, idempotent: true, what: label });
+    } catch (err) {
+      if (err instanceof ValidationError && Object.keys(err.validations).length === 0 && (await this.get(uuid).catch(() => undefined)) === null) {
+        throw new NotFoundError({ method: "POST", path: `/api/${this.path("set", uuid)}` }, label);
+      }
+      throw err;
+    }
   }
 
   /** Deletes the item; "not found" is reported, not thrown, so callers can treat it as done. */

@@ -3,7 +3,7 @@
 // create-that-leaves-nothing-behind.
 import { createHash, randomUUID } from "node:crypto";
 import type { z } from "zod";
-import { UnreachableError, ValidationError } from "../client/errors.ts";
+import { NotFoundError, UnreachableError, ValidationError } from "../client/errors.ts";
 import type { ModelApi } from "../client/model.ts";
 
 /** The engine's placeholder for values not known during preview. */
@@ -119,15 +119,14 @@ export async function createTransactional<T extends object>(
 }
 
 /**
- * set() with errors in the resource's terms. OPNsense answers an unknown uuid
- * with a bare {"result":"failed"}: that means the item was deleted outside
- * bosun, and the fix is a refresh, not a change to the inputs.
+ * set() with errors in the resource's terms. An item gone from the box was
+ * deleted outside bosun: the fix is a refresh, not a change to the inputs.
  */
 export async function saveItem<T extends object>(api: ModelApi<T>, id: string, item: Partial<T>, what: string, fieldMap: Record<string, string>): Promise<void> {
   try {
     await api.set(id, item, what);
   } catch (err) {
-    if (err instanceof ValidationError && Object.keys(err.validations).length === 0 && (await api.get(id).catch(() => undefined)) === null) {
+    if (err instanceof NotFoundError) {
       throw new Error(`${what} (${id}) no longer exists on the box (deleted outside bosun?). Run a refresh (\`pulumi refresh\`, or bosun's drift) and the next deployment creates it again.`);
     }
     explainValidation(err, what, fieldMap);

@@ -11,9 +11,12 @@ import { readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startSimulator, type Simulator } from "../simulator/server.ts";
 import type { Args, Case } from "./program/case.ts";
+import { checkpointPaths } from "../../../mcp-server/src/orchestrator/workspace.ts";
+import { removeCheckpointBackups } from "../../../mcp-server/src/orchestrator/test-stack.ts";
 
 const workDir = fileURLToPath(new URL("./program", import.meta.url));
 const root = fileURLToPath(new URL("../../..", import.meta.url));
+const PROJECT = "bosun-opnsense-engine-test"; // test/program/Pulumi.yaml
 const stackName = `test-opn-${randomBytes(3).toString("hex")}`;
 const KEY = "engine-key";
 const SECRET = "engine-secret-0123456789";
@@ -81,11 +84,6 @@ function expectAllLive(): void {
     expect(sim.items(c, "live"), c).toEqual(sim.items(c, "saved"));
   }
 }
-/** The file backend's checkpoint for this stack: what is actually stored. */
-function checkpointFile(): string {
-  const backend = fileURLToPath(process.env.PULUMI_BACKEND_URL ?? "");
-  return `${backend}/.pulumi/stacks/bosun-opnsense-engine-test/${stackName}.json`;
-}
 async function failure(p: Promise<unknown>): Promise<string> {
   const err = await p.then(
     () => null,
@@ -112,7 +110,7 @@ afterAll(async () => {
   await stack?.destroy().catch(() => undefined);
   await stack?.workspace.removeStack(stackName, { force: true }).catch(() => undefined);
   rmSync(`${workDir}/Pulumi.${stackName}.yaml`, { force: true });
-  for (const f of [".json.bak", ".json.bak.attrs"]) rmSync(checkpointFile().replace(/\.json$/, f), { force: true });
+  removeCheckpointBackups(PROJECT, stackName);
   await sim?.stop();
 });
 
@@ -143,7 +141,7 @@ describe("OPNsense resources through the engine", () => {
     expect(again.changeSummary).toEqual({ same: 15 });
     // The API secret reaches the provider through configuration only, and the
     // backend stores it encrypted: the checkpoint file never holds it in clear.
-    const onDisk = readFileSync(checkpointFile(), "utf8");
+    const onDisk = readFileSync(checkpointPaths(process.env["PULUMI_BACKEND_URL"], PROJECT, stackName)[0] ?? "", "utf8");
     expect(onDisk).toContain(KEY); // plain config is visible in the provider's inputs...
     expect(onDisk).not.toContain(SECRET); // ...the secret is not
     const providers = (JSON.parse(onDisk).checkpoint.latest.resources as { type: string; inputs: Record<string, unknown> }[])
