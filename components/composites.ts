@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerService, type ContainerServiceArgs } from "./container-service.ts";
 import { DnsRecord } from "./dns-record.ts";
-import type { DnsRecordSpec } from "../stacks/spec/mapping.ts";
+import type { DnsRecordSpec } from "../stacks/model/mapping.ts";
 
 export interface AppArgs extends ContainerServiceArgs {
   dns: DnsRecordSpec;

@@ -3,7 +3,7 @@
 // secrets), ports and health check, on its segment's Docker network.
 import * as pulumi from "@pulumi/pulumi";
 import { DockerContainer, DockerVolume } from "../providers/docker-engine/resources/index.ts";
-import type { ContainerArgs } from "../stacks/spec/mapping.ts";
+import type { ContainerArgs } from "../stacks/model/mapping.ts";
 
 export interface ContainerServiceArgs {
   container: ContainerArgs;

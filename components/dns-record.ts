@@ -1,7 +1,7 @@
 // A local DNS name: an Unbound host override on OPNsense.
 import * as pulumi from "@pulumi/pulumi";
 import { HostOverride } from "../providers/opnsense-dynamic/resources/index.ts";
-import type { DnsRecordSpec } from "../stacks/spec/mapping.ts";
+import type { DnsRecordSpec } from "../stacks/model/mapping.ts";
 
 export class DnsRecord extends pulumi.ComponentResource {
   readonly override: HostOverride;

@@ -5,8 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DhcpRange, FirewallRule, InterfaceAssignment, Vlan } from "../providers/opnsense-dynamic/resources/index.ts";
 import { DockerNetwork } from "../providers/docker-engine/resources/index.ts";
-import type { DhcpRangeSpec, FirewallRuleSpec } from "../stacks/spec/mapping.ts";
-import type { NetworkSpec } from "../stacks/spec/index.ts";
+import type { DhcpRangeSpec, FirewallRuleSpec } from "../stacks/model/mapping.ts";
+import type { NetworkSpec } from "../stacks/model/index.ts";
 
 export type DockerNetworkMode = "bridge" | "macvlan" | "ipvlan";
 

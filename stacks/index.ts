@@ -2,8 +2,8 @@
 // and the MCP server all run this file. It reads the stack's desired state
 // from config key `bosun:spec`, validates it, and builds the components.
 import * as pulumi from "@pulumi/pulumi";
-import { parseSpec, formatSpecErrors } from "./spec/index.ts";
-import { containerArgsFor, dhcpRangeFor, dnsRecordsFor, firewallRulesFor } from "./spec/mapping.ts";
+import { parseSpec, formatSpecErrors } from "./model/index.ts";
+import { containerArgsFor, dhcpRangeFor, dnsRecordsFor, firewallRulesFor } from "./model/mapping.ts";
 import { templateCatalog } from "./templates/catalog.ts";
 import { desiredSpecInput } from "./spec-source.ts";
 import { applyAfter, FirewallRule } from "../providers/opnsense-dynamic/resources/index.ts";

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation/index.js";
 import { startSimulator, type Simulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
-import { specFromStackYaml } from "../../stacks/spec/index.ts";
+import { specFromStackYaml } from "../../stacks/model/index.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 

@@ -1,7 +1,7 @@
 // The shape of a catalog template. The catalog itself is data (games.yaml,
 // apps.yaml); this schema is what makes a typo in that data fail loudly.
 import { z } from "zod";
-import { DNS_LABEL, DNS_LABEL_MESSAGE } from "../spec/names.ts";
+import { DNS_LABEL, DNS_LABEL_MESSAGE } from "../model/names.ts";
 
 const label = z.string().regex(DNS_LABEL, DNS_LABEL_MESSAGE);
 const port = z.number().int().min(1).max(65535);

@@ -1,7 +1,7 @@
 // Current specs the intent cases start from.
-import { minecraftDemo } from "../../stacks/spec/examples/minecraft.ts";
-import { formatSpecErrors, parseSpec } from "../../stacks/spec/index.ts";
-import type { SpecInput, SpecV1 } from "../../stacks/spec/index.ts";
+import { minecraftDemo } from "../../stacks/model/examples/minecraft.ts";
+import { formatSpecErrors, parseSpec } from "../../stacks/model/index.ts";
+import type { SpecInput, SpecV1 } from "../../stacks/model/index.ts";
 
 /** A small but full homelab: five VLANs, a game, media, DNS filter, a blog with its database, a VM. */
 const homelab: SpecInput = {

@@ -4,8 +4,8 @@ import { execFile } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { minecraftDemo } from "../../../stacks/spec/examples/minecraft.ts";
-import { parseSpec, stackYamlFor } from "../../../stacks/spec/index.ts";
+import { minecraftDemo } from "../../../stacks/model/examples/minecraft.ts";
+import { parseSpec, stackYamlFor } from "../../../stacks/model/index.ts";
 import { STACKS_DIR } from "./translate.ts";
 
 const cli = fileURLToPath(new URL("./main.ts", import.meta.url));

@@ -6,8 +6,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { formatSpecErrors, redactSpec, specFromStackYaml } from "../../../stacks/spec/index.ts";
-import type { SpecV1 } from "../../../stacks/spec/index.ts";
+import { formatSpecErrors, redactSpec, specFromStackYaml } from "../../../stacks/model/index.ts";
+import type { SpecV1 } from "../../../stacks/model/index.ts";
 import { MAX_TEXT_LENGTH, translate } from "../translator/index.ts";
 import type { Translation } from "../translator/index.ts";
 

@@ -16,7 +16,7 @@ import { emptied, hasSecrets, redacted, restoreSecrets, secretPaths, validated, 
 import { checkStackName, fileVersion, forgetStack, hashOf, liveSpec, openStack, stackFiles, stateVersion, withCandidate } from "./workspace.ts";
 import { BosunError } from "./types.ts";
 import type { ApplyResult, DeploymentSummary, DriftReport, Orchestrator, PlanCounts, PlanKind, PlanResult, ProgressEvent, ResourceChange, StackStatus } from "./types.ts";
-import { SPEC_CONFIG_KEY } from "../../../stacks/spec/index.ts";
+import { SPEC_CONFIG_KEY } from "../../../stacks/model/index.ts";
 
 export { BosunError } from "./types.ts";
 export type * from "./types.ts";

@@ -1,7 +1,7 @@
 // The orchestrator's contract: what the MCP tools and the CLI call. It drives
 // stacks/index.ts through @pulumi/pulumi/automation on the repository's
 // Pulumi.yaml; Pulumi owns ordering, previews, state and rollback of resources.
-import type { SpecV1 } from "../../../stacks/spec/index.ts";
+import type { SpecV1 } from "../../../stacks/model/index.ts";
 
 /** Who asked: the token name over HTTP, "stdio", "cli". */
 export type Actor = string;

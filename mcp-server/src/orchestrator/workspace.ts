@@ -4,7 +4,7 @@ import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automa
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { SPEC_CONFIG_KEY } from "../../../stacks/spec/index.ts";
+import { SPEC_CONFIG_KEY } from "../../../stacks/model/index.ts";
 import { CANDIDATE_ENV } from "../../../stacks/spec-source.ts";
 import { parse as parseYaml } from "yaml";
 import { BosunError } from "./types.ts";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { translate, MAX_TEXT_LENGTH } from "../translator/index.ts";
-import { parseSpec, redactSpec } from "../../../stacks/spec/index.ts";
+import { parseSpec, redactSpec } from "../../../stacks/model/index.ts";
 
 const config = {
   title: "Translate a request into a spec change",

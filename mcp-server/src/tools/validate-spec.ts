@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { parseSpec, redactSpec } from "../../../stacks/spec/index.ts";
+import { parseSpec, redactSpec } from "../../../stacks/model/index.ts";
 
 const config = {
   title: "Validate a bosun spec",

@@ -13,9 +13,9 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import { CreateMessageRequestSchema, ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import type { ClientCapabilities, CreateMessageRequest, ElicitRequest, ElicitResult } from "@modelcontextprotocol/sdk/types.js";
-import { minecraftDemo } from "../../../stacks/spec/examples/minecraft.ts";
-import { parseSpec } from "../../../stacks/spec/index.ts";
-import type { SpecV1 } from "../../../stacks/spec/index.ts";
+import { minecraftDemo } from "../../../stacks/model/examples/minecraft.ts";
+import { parseSpec } from "../../../stacks/model/index.ts";
+import type { SpecV1 } from "../../../stacks/model/index.ts";
 import { modelAccessFromServer, translate, translateAssisted } from "./index.ts";
 import type { AssistedTranslation } from "./index.ts";
 

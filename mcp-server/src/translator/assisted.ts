@@ -9,8 +9,8 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { RequestId } from "@modelcontextprotocol/sdk/types.js";
-import { emptySpec } from "../../../stacks/spec/index.ts";
-import type { SpecV1 } from "../../../stacks/spec/index.ts";
+import { emptySpec } from "../../../stacks/model/index.ts";
+import type { SpecV1 } from "../../../stacks/model/index.ts";
 import { buildTranslationPrompt, validateModelSpec } from "./prompt.ts";
 import { MAX_TEXT_LENGTH } from "./text.ts";
 import { translate } from "./translate.ts";

@@ -1,5 +1,5 @@
 // Everything the translator reads from one request, gathered once.
-import type { SpecV1 } from "../../../stacks/spec/index.ts";
+import type { SpecV1 } from "../../../stacks/model/index.ts";
 import type { TemplateCatalog } from "../../../stacks/templates/catalog.ts";
 import { findRefs, findTemplates, purposeOf } from "./match.ts";
 import type { Ref, TemplateHit } from "./match.ts";

@@ -1,8 +1,8 @@
 // Finding catalog templates and existing spec entities in the words of a
 // request, with typo tolerance (edit distance) where it can't collide with
 // ordinary words.
-import type { SpecV1 } from "../../../stacks/spec/index.ts";
-import { editDistance, typoBudget } from "../../../stacks/spec/names.ts";
+import type { SpecV1 } from "../../../stacks/model/index.ts";
+import { editDistance, typoBudget } from "../../../stacks/model/names.ts";
 import type { Template, TemplateCatalog } from "../../../stacks/templates/catalog.ts";
 
 /** Words never matched by typo (they sit one edit from a template or network name). */

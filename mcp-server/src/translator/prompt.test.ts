@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { minecraftDemo } from "../../../stacks/spec/examples/minecraft.ts";
-import { parseSpec } from "../../../stacks/spec/index.ts";
-import type { SpecV1 } from "../../../stacks/spec/index.ts";
+import { minecraftDemo } from "../../../stacks/model/examples/minecraft.ts";
+import { parseSpec } from "../../../stacks/model/index.ts";
+import type { SpecV1 } from "../../../stacks/model/index.ts";
 import { buildTranslationPrompt, translationSchema, validateModelSpec } from "./index.ts";
 
 function withSecret(): SpecV1 {

@@ -1,8 +1,8 @@
 // The "with a model" path: a sampling prompt that carries the spec's JSON
 // Schema, the catalog and the current (redacted) spec, and a validator whose
 // errors are formatted to be fed back to the model. The lead wires MCP sampling.
-import { diffSpecs, formatSpecErrors, isRedacted, parseSpec, redactSpec, specJsonSchema } from "../../../stacks/spec/index.ts";
-import type { SpecError, SpecV1 } from "../../../stacks/spec/index.ts";
+import { diffSpecs, formatSpecErrors, isRedacted, parseSpec, redactSpec, specJsonSchema } from "../../../stacks/model/index.ts";
+import type { SpecError, SpecV1 } from "../../../stacks/model/index.ts";
 import { templateCatalog } from "../../../stacks/templates/catalog.ts";
 import type { TemplateCatalog } from "../../../stacks/templates/catalog.ts";
 

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { minecraftDemo } from "../../../stacks/spec/examples/minecraft.ts";
-import { formatSpecErrors, parseSpec } from "../../../stacks/spec/index.ts";
-import type { SpecV1 } from "../../../stacks/spec/index.ts";
-import { containerArgsFor, dhcpRangeFor, dnsRecordsFor, firewallRulesFor } from "../../../stacks/spec/mapping.ts";
+import { minecraftDemo } from "../../../stacks/model/examples/minecraft.ts";
+import { formatSpecErrors, parseSpec } from "../../../stacks/model/index.ts";
+import type { SpecV1 } from "../../../stacks/model/index.ts";
+import { containerArgsFor, dhcpRangeFor, dnsRecordsFor, firewallRulesFor } from "../../../stacks/model/mapping.ts";
 import { translate } from "./index.ts";
 import { normalize, sizes, words } from "./text.ts";
 

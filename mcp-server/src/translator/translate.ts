@@ -12,12 +12,12 @@
 //  - Text is only matched with regular expressions; it is never executed or
 //    put into a shell or URL. Names taken from text must be DNS labels.
 import { randomBytes } from "node:crypto";
-import { diffSpecs, emptySpec, formatSpecErrors, parseSpec } from "../../../stacks/spec/index.ts";
-import type { ServicePort, SpecV1 } from "../../../stacks/spec/index.ts";
-import { nextFreeAddress } from "../../../stacks/spec/mapping.ts";
-import { formatIpv4, parseCidr, cidrsOverlap, hasHostBits, formatCidr } from "../../../stacks/spec/ip.ts";
-import { didYouMean, isDnsLabel } from "../../../stacks/spec/names.ts";
-import { isPrivateDomain } from "../../../stacks/spec/rules.ts";
+import { diffSpecs, emptySpec, formatSpecErrors, parseSpec } from "../../../stacks/model/index.ts";
+import type { ServicePort, SpecV1 } from "../../../stacks/model/index.ts";
+import { nextFreeAddress } from "../../../stacks/model/mapping.ts";
+import { formatIpv4, parseCidr, cidrsOverlap, hasHostBits, formatCidr } from "../../../providers/kit/net.ts";
+import { didYouMean, isDnsLabel } from "../../../stacks/model/names.ts";
+import { isPrivateDomain } from "../../../stacks/model/rules.ts";
 import { memoryForPlayers, templateCatalog } from "../../../stacks/templates/catalog.ts";
 import type { Template, TemplateCatalog } from "../../../stacks/templates/catalog.ts";
 import { readFacts } from "./facts.ts";

@@ -3,7 +3,7 @@
 // it has a health check) is removed again and the error carries its last log
 // lines. Read reports live values, so `pulumi refresh` shows drift.
 import { z } from "zod";
-import { checkWith, userInputs, type Props } from "../../opnsense-dynamic/resources/common.ts";
+import { checkWith, userInputs, type Props } from "../../kit/index.ts";
 import { demuxLogs, isNotFound, type Engine } from "../client/engine.ts";
 import { getEngine } from "./connection.ts";
 import { NAME, ipv4, labels, port } from "./schemas.ts";

@@ -3,7 +3,7 @@
 // *-impl.ts run in Pulumi's dynamic-provider process. The engine comes from
 // stack config dockerEngine:host, else DOCKER_HOST.
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicProvider, implPath } from "../../opnsense-dynamic/resources/provider.ts";
+import { dynamicProvider, implPath } from "../../kit/index.ts";
 import type { DockerContainerArgs, DockerNetworkArgs, DockerVolumeArgs, NetworkDriver } from "./types.ts";
 
 export type * from "./types.ts";

@@ -1,6 +1,6 @@
 // Docker network: implementation run in the provider process.
 import { z } from "zod";
-import { checkWith, diffFields, userInputs, type Props } from "../../opnsense-dynamic/resources/common.ts";
+import { checkWith, diffFields, userInputs, type Props } from "../../kit/index.ts";
 import { isNotFound } from "../client/engine.ts";
 import { getEngine } from "./connection.ts";
 import { NAME, cidr, ipv4, labels } from "./schemas.ts";

@@ -1,6 +1,6 @@
 // Docker named volume: implementation run in the provider process.
 import { z } from "zod";
-import { checkWith, diffFields, userInputs, type Props } from "../../opnsense-dynamic/resources/common.ts";
+import { checkWith, diffFields, userInputs, type Props } from "../../kit/index.ts";
 import { isNotFound } from "../client/engine.ts";
 import { getEngine } from "./connection.ts";
 import { NAME, labels } from "./schemas.ts";

@@ -1,10 +1,12 @@
 // Firewall alias (firewall/alias): implementation run in the provider process.
 import { z } from "zod";
 import { CommandError } from "../client/errors.ts";
-import { isAliasName, isCidr, isDomain, isHostname, isIp, isPortOrRange } from "../client/net.ts";
+import { isCidr, isDomain, isHostname, isIp, isPortOrRange } from "../../kit/net.ts";
+import { isAliasName } from "../client/net.ts";
 import type { AliasItem } from "../client/types.ts";
 import { scheduleApply } from "./apply.ts";
-import { checkWith, createTransactional, diffFields, explainValidation, saveItem, newRevision, userInputs, type Props } from "./common.ts";
+import { checkWith, diffFields, userInputs, type Props } from "../../kit/index.ts";
+import { createTransactional, explainValidation, saveItem, newRevision } from "./common.ts";
 import { getClient } from "./connection.ts";
 
 export { configureFromStack as configure } from "./connection.ts";

@@ -2,11 +2,12 @@
 // Kea subnet4 with one pool. Implementation run in the provider process.
 import { z } from "zod";
 import { CommandError } from "../client/errors.ts";
-import { ipv4InCidr, ipv4ToInt, isIPv4, parseCidr } from "../client/net.ts";
+import { ipv4InCidr, ipv4ToInt, isIPv4, parseNetwork } from "../../kit/net.ts";
 import type { OpnsenseClient } from "../client/client.ts";
 import type { DnsmasqRangeItem, KeaSubnetItem } from "../client/types.ts";
 import { scheduleApply } from "./apply.ts";
-import { checkWith, createTransactional, diffFields, explainValidation, saveItem, newRevision, userInputs, type Props } from "./common.ts";
+import { checkWith, diffFields, userInputs, type Props } from "../../kit/index.ts";
+import { createTransactional, explainValidation, saveItem, newRevision } from "./common.ts";
 import { getClient } from "./connection.ts";
 import { requireInterfaces } from "./interface-assignment-impl.ts";
 
@@ -19,7 +20,7 @@ export const rangeInputs = z
     backend: z.enum(["dnsmasq", "kea"]).default("dnsmasq"),
     /** Interface key, e.g. "opt3" (from InterfaceAssignment). */
     interface: z.string().regex(/^(lan|wan|opt\d+)$/, "must be an interface key: lan, wan or optN"),
-    subnet: z.string().refine((v) => parseCidr(v)?.family === 4, "must be an IPv4 network in CIDR form, e.g. 10.20.0.0/24"),
+    subnet: z.string().refine((v) => parseNetwork(v)?.family === 4, "must be an IPv4 network in CIDR form, e.g. 10.20.0.0/24"),
     start: ipv4,
     end: ipv4,
     router: ipv4.optional(),
@@ -29,7 +30,7 @@ export const rangeInputs = z
     description: z.string().default(""),
   })
   .superRefine((v, ctx) => {
-    if (parseCidr(v.subnet)?.family !== 4) return;
+    if (parseNetwork(v.subnet)?.family !== 4) return;
     for (const f of ["start", "end", "router"] as const) {
       const a = v[f];
       if (a && isIPv4(a) && !ipv4InCidr(a, v.subnet)) ctx.addIssue({ code: "custom", path: [f], message: `${a} is not inside subnet ${v.subnet}` });

@@ -1,10 +1,11 @@
 // Static DHCP reservation: a Dnsmasq host (default) or a Kea reservation in a
 // subnet4. Implementation run in the provider process.
 import { z } from "zod";
-import { ipv4InCidr, isDomain, isHostname, isIPv4, isMac, parseCidr } from "../client/net.ts";
+import { ipv4InCidr, isDomain, isHostname, isIPv4, isMac, parseNetwork } from "../../kit/net.ts";
 import type { DnsmasqHostItem, KeaReservationItem } from "../client/types.ts";
 import { scheduleApply } from "./apply.ts";
-import { checkWith, createTransactional, diffFields, explainValidation, saveItem, newRevision, userInputs, type Props } from "./common.ts";
+import { checkWith, diffFields, userInputs, type Props } from "../../kit/index.ts";
+import { createTransactional, explainValidation, saveItem, newRevision } from "./common.ts";
 import { getClient } from "./connection.ts";
 
 export { configureFromStack as configure } from "./connection.ts";
@@ -20,11 +21,11 @@ export const reservationInputs = z
     /** Kea: the DhcpRange's subnetId. */
     subnetId: z.string().optional(),
     /** The range's network, used to check that ip is inside it. */
-    subnet: z.string().refine((v) => parseCidr(v)?.family === 4, "must be an IPv4 network in CIDR form").optional(),
+    subnet: z.string().refine((v) => parseNetwork(v)?.family === 4, "must be an IPv4 network in CIDR form").optional(),
   })
   .superRefine((v, ctx) => {
     if (v.backend === "kea" && !v.subnetId) ctx.addIssue({ code: "custom", path: ["subnetId"], message: "is required with backend kea (use the DhcpRange's subnetId)" });
-    if (v.subnet && isIPv4(v.ip) && parseCidr(v.subnet) && !ipv4InCidr(v.ip, v.subnet)) {
+    if (v.subnet && isIPv4(v.ip) && parseNetwork(v.subnet) && !ipv4InCidr(v.ip, v.subnet)) {
       ctx.addIssue({ code: "custom", path: ["ip"], message: `${v.ip} is not inside subnet ${v.subnet}` });
     }
   });

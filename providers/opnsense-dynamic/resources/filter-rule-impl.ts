@@ -2,10 +2,12 @@
 // process. Rules are only saved here; a ServiceApply("filter") resource makes
 // them live through savepoint → apply/<rev> → cancelRollback/<rev>.
 import { z } from "zod";
-import { isAliasName, isCidr, isIp, isPortOrRange } from "../client/net.ts";
+import { isCidr, isIp, isPortOrRange } from "../../kit/net.ts";
+import { isAliasName } from "../client/net.ts";
 import type { FilterRuleItem } from "../client/types.ts";
 import { beforeFilterChange, scheduleApply } from "./apply.ts";
-import { checkWith, createTransactional, diffFields, explainValidation, saveItem, newRevision, userInputs, type Props } from "./common.ts";
+import { checkWith, diffFields, userInputs, type Props } from "../../kit/index.ts";
+import { createTransactional, explainValidation, saveItem, newRevision } from "./common.ts";
 import { getClient } from "./connection.ts";
 import { requireInterfaces } from "./interface-assignment-impl.ts";
 

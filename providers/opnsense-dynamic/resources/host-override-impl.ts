@@ -1,9 +1,10 @@
 // Unbound host override (unbound/settings): implementation run in the provider process.
 import { z } from "zod";
-import { isDomain, isHostname, isIPv4, isIPv6, isIp } from "../client/net.ts";
+import { isDomain, isHostname, isIPv4, isIPv6, isIp } from "../../kit/net.ts";
 import type { UnboundHostOverrideItem } from "../client/types.ts";
 import { scheduleApply } from "./apply.ts";
-import { checkWith, createTransactional, diffFields, explainValidation, saveItem, newRevision, userInputs, type Props } from "./common.ts";
+import { checkWith, diffFields, userInputs, type Props } from "../../kit/index.ts";
+import { createTransactional, explainValidation, saveItem, newRevision } from "./common.ts";
 import { getClient } from "./connection.ts";
 
 export { configureFromStack as configure } from "./connection.ts";

@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import type { Subsystem } from "../client/types.ts";
-import { dynamicProvider, implPath } from "./provider.ts";
+import { dynamicProvider, implPath } from "../../kit/index.ts";
 
 type In<T> = pulumi.Input<T>;
 const MODULE = "opnsense";

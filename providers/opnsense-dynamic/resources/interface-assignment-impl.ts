@@ -4,8 +4,8 @@
 import { z } from "zod";
 import type { OpnsenseClient } from "../client/client.ts";
 import type { InterfaceInfo } from "../client/types.ts";
-import { ipv4InCidr, ipv4Range, parseCidr } from "../client/net.ts";
-import { checkWith, diffFields, userInputs, type Props } from "./common.ts";
+import { ipv4InCidr, ipv4Range, parseNetwork } from "../../kit/net.ts";
+import { checkWith, diffFields, userInputs, type Props } from "../../kit/index.ts";
 import { getClient } from "./connection.ts";
 
 export { configureFromStack as configure } from "./connection.ts";
@@ -18,7 +18,7 @@ export const assignmentInputs = z.object({
   /** Address the interface must carry, e.g. "10.20.0.1/24". */
   address: z
     .string()
-    .refine((v) => parseCidr(v)?.family === 4, "must be an IPv4 address with prefix, e.g. 10.20.0.1/24")
+    .refine((v) => parseNetwork(v)?.family === 4, "must be an IPv4 address with prefix, e.g. 10.20.0.1/24")
     .optional(),
   /** Name to suggest for the interface in the UI, e.g. "iot". */
   description: z.string().default(""),
@@ -87,8 +87,8 @@ export function overlappingInterface(all: readonly InterfaceInfo[], device: stri
   const want = ipv4Range(address);
   if (!want) return undefined;
   return all.find((i) => {
-    const have = i.device !== device && i.addr4 ? ipv4Range(i.addr4) : null;
-    return have !== null && have.first <= want.last && want.first <= have.last;
+    const have = i.device !== device && i.addr4 ? ipv4Range(i.addr4) : undefined;
+    return have !== undefined && have.first <= want.last && want.first <= have.last;
   });
 }
 
@@ -112,8 +112,8 @@ async function verify(inputs: AssignmentInputs): Promise<AssignmentOutputs> {
     );
   }
   if (inputs.address) {
-    const want = parseCidr(inputs.address);
-    const have = parseCidr(found.addr4);
+    const want = parseNetwork(inputs.address);
+    const have = parseNetwork(found.addr4);
     if (!have || !want || have.address !== want.address || have.prefix !== want.prefix) {
       throw new InterfaceNotAssignedError(
         `Interface ${found.identifier} (${inputs.device}) has address "${found.addr4 || "none"}", the spec expects ${inputs.address}. ` +

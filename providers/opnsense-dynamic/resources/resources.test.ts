@@ -5,7 +5,7 @@ import { KEY, SECRET, sim } from "../test/helpers.ts";
 import type { Simulator } from "../simulator/server.ts";
 import { setConnection } from "./connection.ts";
 import { resetApplyState } from "./apply.ts";
-import { UNKNOWN } from "./common.ts";
+import { UNKNOWN } from "../../kit/index.ts";
 import * as vlan from "./vlan-impl.ts";
 import * as alias from "./alias-impl.ts";
 import * as rule from "./filter-rule-impl.ts";

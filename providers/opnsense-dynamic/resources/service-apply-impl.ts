@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { SUBSYSTEMS, type Subsystem } from "../client/types.ts";
 import { applyNow } from "./apply.ts";
-import { checkWith, diffFields, userInputs, type Props } from "./common.ts";
+import { checkWith, diffFields, userInputs, type Props } from "../../kit/index.ts";
 import { getClient } from "./connection.ts";
 
 export { configureFromStack as configure } from "./connection.ts";

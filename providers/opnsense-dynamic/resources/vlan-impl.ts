@@ -2,7 +2,8 @@
 import { z } from "zod";
 import type { VlanItem } from "../client/types.ts";
 import { scheduleApply } from "./apply.ts";
-import { checkWith, compact, createTransactional, diffFields, explainValidation, saveItem, newRevision, userInputs, type Props } from "./common.ts";
+import { checkWith, compact, diffFields, userInputs, type Props } from "../../kit/index.ts";
+import { createTransactional, explainValidation, saveItem, newRevision } from "./common.ts";
 import { getClient } from "./connection.ts";
 
 export { configureFromStack as configure } from "./connection.ts";

@@ -1,20 +1,8 @@
 // The simulator's model definitions: fields, defaults, option lists and the
 // validations OPNsense performs, with messages keyed "<node>.<field>" as the
 // real API returns them.
-import {
-  ipv4InCidr,
-  ipv4ToInt,
-  isAliasName,
-  isCidr,
-  isDomain,
-  isHostname,
-  isIPv4,
-  isIPv6,
-  isIp,
-  isMac,
-  isPortOrRange,
-  parseCidr,
-} from "../client/net.ts";
+import { ipv4InCidr, ipv4ToInt, isCidr, isDomain, isHostname, isIPv4, isIPv6, isIp, isMac, isPortOrRange, parseNetwork } from "../../kit/net.ts";
+import { isAliasName } from "../client/net.ts";
 import type { Subsystem } from "../client/types.ts";
 
 export type Item = Record<string, string>;
@@ -344,8 +332,8 @@ function poolIsInside(pool: string, subnet: string): boolean {
     const [from, to] = p.split("-").map((s) => s.trim());
     return !!from && !!to && ipv4InCidr(from, subnet) && ipv4InCidr(to, subnet) && ipv4ToInt(from) <= ipv4ToInt(to);
   }
-  const c = parseCidr(p);
-  return !!c && c.family === 4 && ipv4InCidr(c.address, subnet) && c.prefix >= (parseCidr(subnet)?.prefix ?? 33);
+  const c = parseNetwork(p);
+  return !!c && c.family === 4 && ipv4InCidr(c.address, subnet) && c.prefix >= (parseNetwork(subnet)?.prefix ?? 33);
 }
 
 const keaSubnets: CollectionDef = {
@@ -367,7 +355,7 @@ const keaSubnets: CollectionDef = {
   validate(item, uuid, ctx) {
     const out: Record<string, string> = {};
     const subnet = item.subnet ?? "";
-    const c = parseCidr(subnet);
+    const c = parseNetwork(subnet);
     if (!c || c.family !== 4) out["subnet4.subnet"] = "Please specify a valid IPv4 network in CIDR notation (e.g. 10.20.0.0/24).";
     else if (rows(ctx, "keaSubnets").some(([id, s]) => id !== uuid && s.subnet === subnet)) out["subnet4.subnet"] = "Subnet already exists.";
     if (c && c.family === 4) {

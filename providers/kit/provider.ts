@@ -14,8 +14,8 @@ export function implPath(relative: string, base: string): string {
 }
 
 /**
- * Builds the provider for one implementation module. The module must export
- * configure, check, diff, create, read, update and remove.
+ * Builds the provider for one implementation module, which must satisfy
+ * `ResourceImpl` (see impl.ts): configure, check, diff, create, read, update, remove.
  */
 export function dynamicProvider(implPath: string): pulumi.dynamic.ResourceProvider {
   // The one place that loads implementations. If import() is unavailable in the

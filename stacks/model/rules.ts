@@ -4,8 +4,8 @@
 import type { z } from "zod";
 import { templateCatalog } from "../templates/catalog.ts";
 import { serviceAddresses } from "./addresses.ts";
-import { cidrContains, cidrsOverlap, isHostAddress, isIpv6, parseCidr, parseIpv4 } from "./ip.ts";
-import type { Cidr } from "./ip.ts";
+import { cidrContains, cidrsOverlap, isHostAddress, isIPv6, parseCidr, parseIpv4 } from "../../providers/kit/net.ts";
+import type { Cidr } from "../../providers/kit/net.ts";
 import { DOMAIN, didYouMean, isDnsLabel } from "./names.ts";
 import type { SpecV1 } from "./schema.ts";
 
@@ -89,7 +89,7 @@ export function crossFieldRules(spec: SpecV1, ctx: z.RefinementCtx): void {
     if (owner !== undefined) issue([...at, "name"], `DNS names must be unique: "${r.name}" is already used by ${owner}`);
     else dnsNames.set(r.name, `record ${i}`);
     if (r.type === "A" && parseIpv4(r.value) === undefined) issue([...at, "value"], "an A record needs an IPv4 address");
-    if (r.type === "AAAA" && !isIpv6(r.value)) issue([...at, "value"], "an AAAA record needs an IPv6 address");
+    if (r.type === "AAAA" && !isIPv6(r.value)) issue([...at, "value"], "an AAAA record needs an IPv6 address");
     if (r.type === "CNAME" && !isDnsLabel(r.value) && !DOMAIN.test(r.value)) issue([...at, "value"], "a CNAME record needs a host name");
   }
 

@@ -6,7 +6,7 @@
 // Deterministic, but adding "aaa" later would shift the others; so the
 // translator pins the address it picks into the spec, and this fallback is
 // for hand-written specs.
-import { broadcastAddress, formatIpv4, parseCidr, parseIpv4, staticPoolStart } from "./ip.ts";
+import { broadcastAddress, formatIpv4, parseCidr, parseIpv4, staticPoolStart } from "../../providers/kit/net.ts";
 import type { SpecV1 } from "./schema.ts";
 
 /** Addresses already used in a network: gateway and all static addresses. */

@@ -218,7 +218,7 @@ describe("redactSpec, diffSpecs, JSON Schema", () => {
 
   it("has an up-to-date JSON Schema file", () => {
     const committed = readFileSync(new URL("./spec.schema.json", import.meta.url), "utf8");
-    expect(committed, "run: npx tsx stacks/spec/write-json-schema.ts").toBe(jsonSchemaText());
+    expect(committed, "run: npx tsx stacks/model/write-json-schema.ts").toBe(jsonSchemaText());
     const schema = specJsonSchema();
     expect(schema.title).toBe("bosun spec");
     expect(Object.keys(schema.properties as object)).toEqual(["version", "networks", "services", "dns", "certificates", "vms", "lxc", "kubernetes"]);

@@ -1,5 +1,5 @@
-// Writes stacks/spec/spec.schema.json from the zod schema.
-// Run after changing the schema: npx tsx stacks/spec/write-json-schema.ts
+// Writes stacks/model/spec.schema.json from the zod schema.
+// Run after changing the schema: npx tsx stacks/model/write-json-schema.ts
 // (spec.test.ts fails while the committed file is stale).
 import { writeFileSync } from "node:fs";
 import { specJsonSchema } from "./index.ts";

@@ -1,6 +1,11 @@
-// IPv4 arithmetic for the spec rules and mappings. Addresses are unsigned
-// 32-bit numbers; everything here is pure and total (parse* returns undefined
-// on bad input instead of throwing) so the zod rules can report precisely.
+// bosun's one address library: the spec's rules and mappings, the providers'
+// check() and the simulators all use it, so "valid CIDR" or "inside the
+// subnet" means the same everywhere. IPv4 addresses are unsigned 32-bit
+// numbers; parse* functions return undefined on bad input instead of throwing,
+// so validators can report precisely.
+import { isIPv4, isIPv6 } from "node:net";
+
+export { isIPv4, isIPv6 };
 
 /** A parsed IPv4 network: `10.20.0.0/24` → base 0x0a140000, prefix 24. */
 export interface Cidr {
@@ -21,7 +26,16 @@ export function formatIpv4(value: number): string {
   return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
 }
 
-/** `"10.20.0.0/24"` → Cidr (host bits may be set; see hasHostBits). */
+/** Like parseIpv4, for text already known to be an address (0 otherwise). */
+export function ipv4ToInt(address: string): number {
+  return parseIpv4(address) ?? 0;
+}
+
+export function isIp(value: string): boolean {
+  return isIPv4(value) || isIPv6(value);
+}
+
+/** `"10.20.0.0/24"` → Cidr (host bits may be set; see hasHostBits). IPv4 only. */
 export function parseCidr(text: string): Cidr | undefined {
   const [address, prefixText, extra] = text.split("/");
   if (address === undefined || prefixText === undefined || extra !== undefined) return undefined;
@@ -30,6 +44,24 @@ export function parseCidr(text: string): Cidr | undefined {
   const base = parseIpv4(address);
   if (base === undefined || prefix > 32) return undefined;
   return { base, prefix };
+}
+
+/** "10.20.0.0/24" or "fd00::/64" as text parts; the address may have host bits set, as OPNsense accepts. */
+export function parseNetwork(value: string): { address: string; prefix: number; family: 4 | 6 } | undefined {
+  const slash = value.indexOf("/");
+  if (slash < 0) return undefined;
+  const address = value.slice(0, slash);
+  const prefixText = value.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(prefixText)) return undefined;
+  const prefix = Number(prefixText);
+  if (isIPv4(address) && prefix <= 32) return { address, prefix, family: 4 };
+  if (isIPv6(address) && prefix <= 128) return { address, prefix, family: 6 };
+  return undefined;
+}
+
+/** An IPv4 or IPv6 network in CIDR form. */
+export function isCidr(value: string): boolean {
+  return parseNetwork(value) !== undefined;
 }
 
 export function cidrSize(cidr: Cidr): number {
@@ -58,6 +90,19 @@ export function cidrContains(cidr: Cidr, address: number): boolean {
   return address >= networkAddress(cidr) && address <= broadcastAddress(cidr);
 }
 
+/** `ipv4InCidr("10.20.0.5", "10.20.0.0/24")`, on text. False for anything that does not parse. */
+export function ipv4InCidr(address: string, cidr: string): boolean {
+  const a = parseIpv4(address);
+  const c = parseCidr(cidr);
+  return a !== undefined && c !== undefined && cidrContains(c, a);
+}
+
+/** First and last address (as numbers) of an IPv4 CIDR given as text. */
+export function ipv4Range(cidr: string): { first: number; last: number } | undefined {
+  const c = parseCidr(cidr);
+  return c ? { first: networkAddress(c), last: broadcastAddress(c) } : undefined;
+}
+
 /** True when the address is usable by a host: inside, not network, not broadcast. */
 export function isHostAddress(cidr: Cidr, address: number): boolean {
   return cidrContains(cidr, address) && address !== networkAddress(cidr) && address !== broadcastAddress(cidr);
@@ -69,6 +114,10 @@ export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
 
 export function firstHost(cidr: Cidr): number {
   return networkAddress(cidr) + 1;
+}
+
+export function prefixToMask(prefix: number): string {
+  return formatIpv4(prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0);
 }
 
 /**
@@ -89,9 +138,24 @@ export function staticPoolStart(cidr: Cidr): number {
   return networkAddress(cidr) + Math.max(2, Math.min(10, Math.ceil((cidrSize(cidr) * 10) / 256)));
 }
 
-/** Rough IPv6 check for AAAA records: hex groups with at most one `::`. */
-export function isIpv6(text: string): boolean {
-  if (!/^[0-9a-fA-F:]+$/.test(text) || text.split("::").length > 2) return false;
-  const groups = text.split(":").filter((g) => g !== "");
-  return groups.every((g) => g.length <= 4) && (text.includes("::") ? groups.length < 8 : groups.length === 8);
+export function isMac(value: string): boolean {
+  return /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(value);
+}
+
+/** A port "443" or a range "27015-27030" ("27015:27030" too, as OPNsense takes). */
+export function isPortOrRange(value: string): boolean {
+  const m = /^(\d{1,5})(?:[-:](\d{1,5}))?$/.exec(value);
+  if (!m) return false;
+  const from = Number(m[1]);
+  const to = m[2] === undefined ? from : Number(m[2]);
+  return from >= 1 && from <= 65535 && to >= 1 && to <= 65535 && from <= to;
+}
+
+/** A host label, or "*". */
+export function isHostname(value: string): boolean {
+  return /^(\*|[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)$/.test(value);
+}
+
+export function isDomain(value: string): boolean {
+  return /^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(value) && value.length <= 253;
 }

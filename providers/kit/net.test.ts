@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cidrsOverlap, defaultDhcpRange, formatIpv4, isHostAddress, isIpv6, parseCidr, parseIpv4, staticPoolStart } from "./ip.ts";
+import { cidrsOverlap, defaultDhcpRange, formatIpv4, isHostAddress, isIPv6, parseCidr, parseIpv4, staticPoolStart } from "./net.ts";
 
 const cidr = (s: string) => {
   const c = parseCidr(s);
@@ -48,9 +48,9 @@ describe("ip", () => {
   });
 
   it("checks IPv6 loosely", () => {
-    expect(isIpv6("fd00::1")).toBe(true);
-    expect(isIpv6("2001:db8:0:0:0:0:0:1")).toBe(true);
-    expect(isIpv6("fd00::1::2")).toBe(false);
-    expect(isIpv6("10.0.0.1")).toBe(false);
+    expect(isIPv6("fd00::1")).toBe(true);
+    expect(isIPv6("2001:db8:0:0:0:0:0:1")).toBe(true);
+    expect(isIPv6("fd00::1::2")).toBe(false);
+    expect(isIPv6("10.0.0.1")).toBe(false);
   });
 });

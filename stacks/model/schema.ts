@@ -5,7 +5,7 @@
 // Workflow for changes:
 //   - additive, optional fields: add them here with a `.default()` (old specs stay valid);
 //   - anything else: bump SPEC_VERSION, keep the old shape in migrate.ts and
-//     write its upgrade; then `npx tsx stacks/spec/write-json-schema.ts`.
+//     write its upgrade; then `npx tsx stacks/model/write-json-schema.ts`.
 //
 // Objects are strict (unknown keys are errors: a misspelt "memroyMb" must not be
 // silently ignored). Nested objects with defaults use `.prefault()`, which runs
@@ -13,7 +13,7 @@
 import { z } from "zod";
 import { templateCatalog } from "../templates/catalog.ts";
 import type { Template } from "../templates/catalog.ts";
-import { defaultDhcpRange, firstHost, formatIpv4, parseCidr, parseIpv4, hasHostBits, formatCidr } from "./ip.ts";
+import { defaultDhcpRange, firstHost, formatIpv4, parseCidr, parseIpv4, hasHostBits, formatCidr } from "../../providers/kit/net.ts";
 import { DNS_LABEL, DNS_LABEL_MESSAGE, DOMAIN } from "./names.ts";
 import { crossFieldRules } from "./rules.ts";
 
