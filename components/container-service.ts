@@ -28,7 +28,10 @@ export class ContainerService extends pulumi.ComponentResource {
     const c = args.container;
     this.volumes = c.volumes
       .filter((v) => v.volumeName !== undefined)
-      .map((v) => new DockerVolume(`${name}-${v.volumeName}`, { name: `${args.namePrefix}-${v.volumeName}`, labels: { "bosun.service": c.name } }, { parent: this }));
+      .map(
+        (v) =>
+          new DockerVolume(`${name}-${v.volumeName}`, { name: `${args.namePrefix}-${v.volumeName}`, labels: { "bosun.service": c.name } }, { parent: this }),
+      );
     const secret = new Set(c.secretEnv);
     const env = Object.fromEntries(Object.entries(c.env).map(([k, v]) => [k, secret.has(k) ? pulumi.secret(v) : v]));
     this.container = new DockerContainer(
@@ -39,7 +42,10 @@ export class ContainerService extends pulumi.ComponentResource {
         env,
         memoryMb: c.memoryMb,
         cpus: c.cpus,
-        ports: args.publishAddress === undefined ? [] : c.ports.map((p) => ({ internal: p.internal, external: p.external, protocol: p.protocol, ip: args.publishAddress })),
+        ports:
+          args.publishAddress === undefined
+            ? []
+            : c.ports.map((p) => ({ internal: p.internal, external: p.external, protocol: p.protocol, ip: args.publishAddress })),
         volumes: c.volumes.map((v) => (v.volumeName ? { ...v, volumeName: `${args.namePrefix}-${v.volumeName}` } : v)),
         ...(c.healthCheck ? { healthCheck: c.healthCheck } : {}),
         restart: c.restart,

@@ -8,7 +8,11 @@ export class DnsRecord extends pulumi.ComponentResource {
   readonly fqdn: pulumi.Output<string>;
   constructor(name: string, args: DnsRecordSpec, opts?: pulumi.ComponentResourceOptions) {
     super("bosun:index:DnsRecord", name, {}, opts);
-    this.override = new HostOverride(`${name}-override`, { hostname: args.hostname, domain: args.domain, address: args.address, type: args.type, description: args.description }, { parent: this });
+    this.override = new HostOverride(
+      `${name}-override`,
+      { hostname: args.hostname, domain: args.domain, address: args.address, type: args.type, description: args.description },
+      { parent: this },
+    );
     this.fqdn = this.override.fqdn;
     this.registerOutputs({ fqdn: this.fqdn });
   }

@@ -38,15 +38,30 @@ const segments = Object.fromEntries(
   ]),
 );
 // Traffic entering from OPNsense's own LAN or WAN towards a segment.
-const perimeter = rules.filter((r) => r.network === "lan" || r.network === "wan").map((r, i) => new FirewallRule(`${r.network}-rule-${i}`, ruleInputs(r, r.network)));
+const perimeter = rules
+  .filter((r) => r.network === "lan" || r.network === "wan")
+  .map((r, i) => new FirewallRule(`${r.network}-rule-${i}`, ruleInputs(r, r.network)));
 
 const records = dnsRecordsFor(spec);
 const apps = Object.fromEntries(
   Object.entries(spec.services).map(([name, svc]) => {
     const segment = segments[svc.network];
     const container = containerArgsFor(spec, name);
-    const dns = records.find((r) => r.description === `service ${name}`) ?? { hostname: container.hostname, domain: spec.dns.domain, address: container.address, type: "A" as const, description: `service ${name}` };
-    const args = { container, namePrefix: pulumi.getStack(), networkName: segment?.dockerNetworkName ?? "", ...(publishAddress ? { publishAddress } : {}), localImages, dns };
+    const dns = records.find((r) => r.description === `service ${name}`) ?? {
+      hostname: container.hostname,
+      domain: spec.dns.domain,
+      address: container.address,
+      type: "A" as const,
+      description: `service ${name}`,
+    };
+    const args = {
+      container,
+      namePrefix: pulumi.getStack(),
+      networkName: segment?.dockerNetworkName ?? "",
+      ...(publishAddress ? { publishAddress } : {}),
+      localImages,
+      dns,
+    };
     const game = svc.template !== undefined && templateCatalog[svc.template]?.category === "game";
     const opts = { dependsOn: segment ? [segment] : [] };
     return [name, game ? new GameServer(name, args, opts) : new WebApp(name, args, opts)];
@@ -56,7 +71,12 @@ const extraRecords = records.filter((r) => !r.description.startsWith("service ")
 
 // One reconfigure per OPNsense subsystem per deployment, after all its members.
 const all = Object.values(segments);
-if (all.length) applyAfter("vlan-apply", "vlan", all.map((s) => s.vlan));
+if (all.length)
+  applyAfter(
+    "vlan-apply",
+    "vlan",
+    all.map((s) => s.vlan),
+  );
 const filterMembers = [...all.flatMap((s) => s.rules), ...perimeter];
 if (filterMembers.length) applyAfter("filter-apply", "filter", filterMembers);
 const ranges = all.flatMap((s) => (s.dhcp ? [s.dhcp] : []));
@@ -65,7 +85,10 @@ const overrides = [...Object.values(apps).map((s) => s.dns.override), ...extraRe
 if (overrides.length) applyAfter("dns-apply", "unbound", overrides);
 
 export const networks = Object.fromEntries(
-  Object.entries(segments).map(([name, s]) => [name, { tag: s.vlan.tag, device: s.vlan.device, interface: s.interfaceKey, dockerNetwork: s.dockerNetworkName }]),
+  Object.entries(segments).map(([name, s]) => [
+    name,
+    { tag: s.vlan.tag, device: s.vlan.device, interface: s.interfaceKey, dockerNetwork: s.dockerNetworkName },
+  ]),
 );
 export const services = Object.fromEntries(
   Object.entries(apps).map(([name, s]) => [

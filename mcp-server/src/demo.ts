@@ -31,7 +31,13 @@ export async function ensureDemoSimulator(stack = "demo", root = ROOT): Promise<
   const s = await LocalWorkspace.createOrSelectStack({ stackName: stack, workDir: root }, { pulumiCommand });
   const apiKey = (await s.getConfig("opnsense:apiKey")).value;
   const apiSecret = (await s.getConfig("opnsense:apiSecret")).value;
-  return startSimulator({ apiKey, apiSecret, port: Number(url.port), stateFile: `${root}/.state/opnsense-demo.json`, assignVlans: demoAssignments(readFileSync(file, "utf8")) });
+  return startSimulator({
+    apiKey,
+    apiSecret,
+    port: Number(url.port),
+    stateFile: `${root}/.state/opnsense-demo.json`,
+    assignVlans: demoAssignments(readFileSync(file, "utf8")),
+  });
 }
 
 /**

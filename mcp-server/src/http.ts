@@ -63,7 +63,8 @@ export async function serveHttp(opts: HttpOptions): Promise<{ url: string; close
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(opts.port, opts.host, () => resolve(s));
     s.on("error", (err: NodeJS.ErrnoException) =>
-      reject(err.code === "EADDRINUSE" ? new Error(`port ${opts.port} on ${opts.host} is in use; choose another with --listen`) : err));
+      reject(err.code === "EADDRINUSE" ? new Error(`port ${opts.port} on ${opts.host} is in use; choose another with --listen`) : err),
+    );
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : opts.port;

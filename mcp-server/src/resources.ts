@@ -23,7 +23,11 @@ export function registerResources(server: McpServer, orch: Orchestrator, db: Db)
   server.registerResource(
     "deployment",
     new ResourceTemplate("bosun://deployments/{id}", { list: undefined }),
-    { title: "A deployment record", description: "One row of the deployment log: who, what, spec before/after (redacted), outcome.", mimeType: "application/json" },
+    {
+      title: "A deployment record",
+      description: "One row of the deployment log: who, what, spec before/after (redacted), outcome.",
+      mimeType: "application/json",
+    },
     async (uri, { id }) => {
       const row = z.string().uuid().safeParse(id).success ? await getDeployment(db, String(id)) : undefined;
       if (!row) throw new Error(`no deployment ${String(id)}; ids come from the history tool`);

@@ -23,9 +23,11 @@ export async function run(args: string[]): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), "bosun-cold-"));
     const cold = await timeMs(() =>
       run$("bash", ["scripts/toolchain/build-pulumi.sh"], {
-        cwd: root, maxBuffer: 64 << 20,
+        cwd: root,
+        maxBuffer: 64 << 20,
         env: { ...process.env, BOSUN_CACHE: dir, GOCACHE: join(dir, "gocache"), BOSUN_TOOLCHAIN_LINK: join(dir, "link") },
-      }));
+      }),
+    );
     console.log(`toolchain build (cold, module cache warm): ${(cold / 1000).toFixed(1)} s`);
     rmSync(dir, { recursive: true, force: true });
   }

@@ -23,7 +23,11 @@ export async function run(): Promise<void> {
   const test = await createTestStack("bench-mcp", sim);
   // `bosun serve` in its own process (own embedded database), as a person runs it.
   const state = mkdtempSync(join(tmpdir(), "bosun-bench-mcp-"));
-  const server = spawn(process.execPath, ["mcp-server/src/cli/main.ts", "serve", "--listen", "127.0.0.1:0"], { cwd: REPO_ROOT, env: { ...process.env, BOSUN_STATE: state, DATABASE_URL: "" }, stdio: ["ignore", "pipe", "inherit"] });
+  const server = spawn(process.execPath, ["mcp-server/src/cli/main.ts", "serve", "--listen", "127.0.0.1:0"], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, BOSUN_STATE: state, DATABASE_URL: "" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     server.stdout.on("data", (d: Buffer) => {
@@ -68,7 +72,9 @@ export async function run(): Promise<void> {
           }),
         ),
       );
-      console.log(`${tool.padEnd(7)} ${CLIENTS} clients × ${CALLS_PER_CLIENT}: p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms (target p99 < 50 ms), ${((times.length / wall) * 1000).toFixed(0)} calls/s`);
+      console.log(
+        `${tool.padEnd(7)} ${CLIENTS} clients × ${CALLS_PER_CLIENT}: p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms (target p99 < 50 ms), ${((times.length / wall) * 1000).toFixed(0)} calls/s`,
+      );
     }
     await Promise.all(clients.map((c) => c.close()));
   } finally {

@@ -15,7 +15,10 @@ function specWith(n: number) {
   return { version: 1, networks: { bench: { vlan: 42, subnet: "10.42.0.0/24", internet: false, allowFrom: [{ from: "lan", ports }] } } };
 }
 
-const sum = (byPath: Record<string, number>, re: RegExp) => Object.entries(byPath).filter(([p]) => re.test(p)).reduce((a, [, c]) => a + c, 0);
+const sum = (byPath: Record<string, number>, re: RegExp) =>
+  Object.entries(byPath)
+    .filter(([p]) => re.test(p))
+    .reduce((a, [, c]) => a + c, 0);
 
 async function once(n: number, skipCheckpoints: boolean): Promise<void> {
   const sim = await startSimulator({ apiKey: "bench-key", apiSecret: "bench-secret", assignVlans: { "42": "10.42.0.1/24" } });

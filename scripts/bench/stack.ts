@@ -17,7 +17,11 @@ const fmt = (xs: number[]) => `median ${median(xs).toFixed(0)} ms of ${xs.length
 
 export async function run(): Promise<void> {
   const demo = readFileSync(`${REPO_ROOT}/stacks/Pulumi.demo.yaml`, "utf8");
-  const sim = await startSimulator({ apiKey: "bosun-demo-key", apiSecret: "bosun-demo-secret-for-the-simulator-only", assignVlans: { ...demoAssignments(demo), "42": "10.42.0.1/24" } });
+  const sim = await startSimulator({
+    apiKey: "bosun-demo-key",
+    apiSecret: "bosun-demo-secret-for-the-simulator-only",
+    assignVlans: { ...demoAssignments(demo), "42": "10.42.0.1/24" },
+  });
   const stack = `test-bench-stack-${randomBytes(3).toString("hex")}`;
   const file = `${REPO_ROOT}/stacks/Pulumi.${stack}.yaml`;
   writeFileSync(file, demo.replace("https://127.0.0.1:18443", sim.url));

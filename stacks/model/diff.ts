@@ -12,7 +12,14 @@ export function diffSpecs(before: SpecV1 | undefined, after: SpecV1): string[] {
   section(out, "certificate", "certificates", before?.certificates ?? {}, after.certificates, describeCertificate);
   section(out, "VM", "vms", before?.vms ?? {}, after.vms, describeVm);
   section(out, "container", "lxc", before?.lxc ?? {}, after.lxc, describeLxc);
-  section(out, "Kubernetes app", "kubernetes.apps", before?.kubernetes.apps ?? {}, after.kubernetes.apps, (a) => `${a.chart ?? a.image} in namespace ${a.namespace}`);
+  section(
+    out,
+    "Kubernetes app",
+    "kubernetes.apps",
+    before?.kubernetes.apps ?? {},
+    after.kubernetes.apps,
+    (a) => `${a.chart ?? a.image} in namespace ${a.namespace}`,
+  );
   if (before !== undefined && before.dns.domain !== after.dns.domain) out.push(`change dns.domain: ${before.dns.domain} → ${after.dns.domain}`);
   const recordKey = (r: SpecV1["dns"]["records"][number]) => `${r.name} ${r.type} ${r.value}`;
   const beforeRecords = new Set((before?.dns.records ?? []).map(recordKey));
@@ -64,9 +71,7 @@ function show(value: unknown): string {
     return value.map((p) => `${p.host}/${p.protocol}`).join(", ");
   }
   if (Array.isArray(value) && value.every((v) => isPlainObject(v) && "from" in v)) {
-    return value
-      .map((a) => `from ${a.from}${a.service ? ` to ${a.service}` : ""} on ${(a.ports as string[]).join(", ") || "all ports"}`)
-      .join("; ");
+    return value.map((a) => `from ${a.from}${a.service ? ` to ${a.service}` : ""} on ${(a.ports as string[]).join(", ") || "all ports"}`).join("; ");
   }
   return JSON.stringify(value);
 }

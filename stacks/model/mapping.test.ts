@@ -24,7 +24,12 @@ const homelab = ok({
     alpha: { image: "nginx:1.27-alpine", network: "gaming", ports: [{ container: 80, expose: "network" }] },
     db: { template: "postgresql", network: "gaming", env: { POSTGRES_PASSWORD: { secret: "pw" } } },
   },
-  dns: { records: [{ name: "nas", type: "A", value: "10.40.0.5" }, { name: "files", type: "CNAME", value: "nas" }] },
+  dns: {
+    records: [
+      { name: "nas", type: "A", value: "10.40.0.5" },
+      { name: "files", type: "CNAME", value: "nas" },
+    ],
+  },
 });
 
 describe("addresses", () => {
@@ -42,17 +47,64 @@ describe("addresses", () => {
 describe("firewallRulesFor", () => {
   it("opens the demo's Minecraft port to the LAN and gives gaming DNS and internet", () => {
     expect(firewallRulesFor(demo)).toEqual([
-      { network: "gaming", action: "pass", sourceNet: "10.20.0.0/24", destination: "10.20.0.1", port: "53", protocol: "udp", sequence: 100, description: "gaming: DNS to the gateway" },
-      { network: "gaming", action: "pass", sourceNet: "10.20.0.0/24", destination: "10.20.0.1", port: "53", protocol: "tcp", sequence: 100, description: "gaming: DNS to the gateway" },
-      { network: "lan", action: "pass", sourceNet: "lan", destination: "10.20.0.10", port: "25565", protocol: "tcp", sequence: 200, description: "minecraft: 25565/tcp from lan" },
-      { network: "gaming", action: "block", sourceNet: "10.20.0.0/24", destination: "lan", port: "any", protocol: "any", sequence: 1000, description: "gaming: isolate from lan" },
-      { network: "gaming", action: "pass", sourceNet: "10.20.0.0/24", destination: "any", port: "any", protocol: "any", sequence: 2000, description: "gaming: internet" },
+      {
+        network: "gaming",
+        action: "pass",
+        sourceNet: "10.20.0.0/24",
+        destination: "10.20.0.1",
+        port: "53",
+        protocol: "udp",
+        sequence: 100,
+        description: "gaming: DNS to the gateway",
+      },
+      {
+        network: "gaming",
+        action: "pass",
+        sourceNet: "10.20.0.0/24",
+        destination: "10.20.0.1",
+        port: "53",
+        protocol: "tcp",
+        sequence: 100,
+        description: "gaming: DNS to the gateway",
+      },
+      {
+        network: "lan",
+        action: "pass",
+        sourceNet: "lan",
+        destination: "10.20.0.10",
+        port: "25565",
+        protocol: "tcp",
+        sequence: 200,
+        description: "minecraft: 25565/tcp from lan",
+      },
+      {
+        network: "gaming",
+        action: "block",
+        sourceNet: "10.20.0.0/24",
+        destination: "lan",
+        port: "any",
+        protocol: "any",
+        sequence: 1000,
+        description: "gaming: isolate from lan",
+      },
+      {
+        network: "gaming",
+        action: "pass",
+        sourceNet: "10.20.0.0/24",
+        destination: "any",
+        port: "any",
+        protocol: "any",
+        sequence: 2000,
+        description: "gaming: internet",
+      },
     ]);
   });
 
   it("maps exposure, allowFrom and isolation across segments", () => {
     const rules = firewallRulesFor(homelab);
-    const passes = rules.filter((r) => r.action === "pass" && r.sequence >= 200 && r.sequence < 1000).map((r) => `${r.network} ${r.sourceNet} → ${r.destination}:${r.port}/${r.protocol}`);
+    const passes = rules
+      .filter((r) => r.action === "pass" && r.sequence >= 200 && r.sequence < 1000)
+      .map((r) => `${r.network} ${r.sourceNet} → ${r.destination}:${r.port}/${r.protocol}`);
     expect(passes).toEqual([
       "cameras 10.50.0.0/24 → 10.20.0.10:25565/tcp",
       "guests 10.40.0.0/24 → 10.20.0.10:25565/tcp",
@@ -75,14 +127,26 @@ describe("firewallRulesFor", () => {
 describe("dhcp and dns", () => {
   it("gives a range only when DHCP is on", () => {
     expect(dhcpRangeFor(homelab.networks.gaming!)).toEqual({
-      subnet: "10.20.0.0/24", start: "10.20.0.100", end: "10.20.0.199", router: "10.20.0.1", leaseSeconds: 86400, domain: "home.arpa", description: "VLAN 20",
+      subnet: "10.20.0.0/24",
+      start: "10.20.0.100",
+      end: "10.20.0.199",
+      router: "10.20.0.1",
+      leaseSeconds: 86400,
+      domain: "home.arpa",
+      description: "VLAN 20",
     });
     expect(dhcpRangeFor(homelab.networks.cameras!)).toBeUndefined();
   });
 
   it("names every service under the domain", () => {
     expect(dnsRecordsFor(demo)).toEqual([{ hostname: "minecraft", domain: "home.arpa", address: "10.20.0.10", type: "A", description: "service minecraft" }]);
-    expect(dnsRecordsFor(homelab).map((r) => `${r.hostname} ${r.address}`)).toEqual(["alpha 10.20.0.11", "db 10.20.0.12", "minecraft 10.20.0.10", "web 10.20.0.13", "nas 10.40.0.5"]);
+    expect(dnsRecordsFor(homelab).map((r) => `${r.hostname} ${r.address}`)).toEqual([
+      "alpha 10.20.0.11",
+      "db 10.20.0.12",
+      "minecraft 10.20.0.10",
+      "web 10.20.0.13",
+      "nas 10.40.0.5",
+    ]);
     expect(dnsAliasesFor(homelab)).toEqual([{ hostname: "files", domain: "home.arpa", target: "nas.home.arpa" }]);
   });
 });
@@ -113,7 +177,10 @@ describe("containerArgsFor", () => {
     expect(db.env.POSTGRES_PASSWORD).toBe("pw");
     expect(db.secretEnv).toEqual(["POSTGRES_PASSWORD"]);
     const web = ok({ version: 1, networks: { n: { vlan: 2, subnet: "10.2.0.0/24" } }, services: { site: { template: "nginx", network: "n" } } });
-    expect(containerArgsFor(web, "site").healthCheck?.test).toEqual(["CMD-SHELL", "wget -q -O /dev/null 'http://127.0.0.1:80/' || curl -fsS -o /dev/null 'http://127.0.0.1:80/' || exit 1"]);
+    expect(containerArgsFor(web, "site").healthCheck?.test).toEqual([
+      "CMD-SHELL",
+      "wget -q -O /dev/null 'http://127.0.0.1:80/' || curl -fsS -o /dev/null 'http://127.0.0.1:80/' || exit 1",
+    ]);
     expect(() => containerArgsFor(web, "nope")).toThrow('no service named "nope"');
   });
 });

@@ -66,7 +66,16 @@ export function firewallRulesFor(spec: SpecV1): FirewallRuleSpec[] {
 
   for (const [name, net] of networks) {
     for (const protocol of ["udp", "tcp"] as const) {
-      rules.push({ network: name, action: "pass", sourceNet: net.subnet, destination: net.gateway, port: "53", protocol, sequence: 100, description: `${name}: DNS to the gateway` });
+      rules.push({
+        network: name,
+        action: "pass",
+        sourceNet: net.subnet,
+        destination: net.gateway,
+        port: "53",
+        protocol,
+        sequence: 100,
+        description: `${name}: DNS to the gateway`,
+      });
     }
   }
 
@@ -118,9 +127,27 @@ export function firewallRulesFor(spec: SpecV1): FirewallRuleSpec[] {
     if (!net.internet) continue;
     for (const other of otherSegments(spec, name)) {
       const destination = other.network === "lan" ? "lan" : (spec.networks[other.network]?.subnet ?? other.network);
-      rules.push({ network: name, action: "block", sourceNet: net.subnet, destination, port: "any", protocol: "any", sequence: 1000, description: `${name}: isolate from ${other.network}` });
+      rules.push({
+        network: name,
+        action: "block",
+        sourceNet: net.subnet,
+        destination,
+        port: "any",
+        protocol: "any",
+        sequence: 1000,
+        description: `${name}: isolate from ${other.network}`,
+      });
     }
-    rules.push({ network: name, action: "pass", sourceNet: net.subnet, destination: "any", port: "any", protocol: "any", sequence: 2000, description: `${name}: internet` });
+    rules.push({
+      network: name,
+      action: "pass",
+      sourceNet: net.subnet,
+      destination: "any",
+      port: "any",
+      protocol: "any",
+      sequence: 2000,
+      description: `${name}: internet`,
+    });
   }
   return rules;
 }

@@ -89,7 +89,8 @@ function migrateV0(v0: Raw): Raw {
     const at = `containers[${i}]`;
     if (!isObject(c)) throw new SpecMigrationError(at, "expected an object");
     const network = typeof c.vlan === "number" ? nameByTag.get(c.vlan) : undefined;
-    if (network === undefined) throw new SpecMigrationError(`${at}.vlan`, `container "${String(c.name)}" is on VLAN ${String(c.vlan)}, which has no entry in vlans`);
+    if (network === undefined)
+      throw new SpecMigrationError(`${at}.vlan`, `container "${String(c.name)}" is on VLAN ${String(c.vlan)}, which has no entry in vlans`);
     const memoryMb = memoryToMb(c.memory, `${at}.memory`);
     services[String(c.name)] = {
       ...(c.template !== undefined ? { template: c.template } : {}),

@@ -64,7 +64,8 @@ export function crossFieldRules(spec: SpecV1, ctx: z.RefinementCtx): void {
     }
     const template = svc.template === undefined ? undefined : templateCatalog[svc.template];
     for (const envName of Object.keys(template?.secretEnv ?? {})) {
-      if (svc.env[envName] === undefined) issue([...at, "env", envName], `the ${svc.template} template needs the secret ${envName}: set it as { secret: "..." }`);
+      if (svc.env[envName] === undefined)
+        issue([...at, "env", envName], `the ${svc.template} template needs the secret ${envName}: set it as { secret: "..." }`);
     }
     const owner = dnsNames.get(svc.dns);
     if (owner !== undefined) issue([...at, "dns"], `DNS names must be unique: "${svc.dns}" is already used by ${owner}`);
@@ -129,14 +130,16 @@ function checkNetworks(spec: SpecV1, issue: (path: Path, message: string) => voi
 
     if (net.opnsenseInterface !== undefined) {
       const owner = interfaces.get(net.opnsenseInterface);
-      if (owner !== undefined) issue([...at, "opnsenseInterface"], `OPNsense interfaces must be unique: ${net.opnsenseInterface} is already used by network "${owner}"`);
+      if (owner !== undefined)
+        issue([...at, "opnsenseInterface"], `OPNsense interfaces must be unique: ${net.opnsenseInterface} is already used by network "${owner}"`);
       else interfaces.set(net.opnsenseInterface, name);
     }
 
     const cidr = parseCidr(net.subnet);
     if (cidr === undefined) continue;
     for (const [other, otherCidr] of subnets) {
-      if (cidrsOverlap(cidr, otherCidr)) issue([...at, "subnet"], `subnets must not overlap: ${net.subnet} overlaps ${spec.networks[other]?.subnet} of network "${other}"`);
+      if (cidrsOverlap(cidr, otherCidr))
+        issue([...at, "subnet"], `subnets must not overlap: ${net.subnet} overlaps ${spec.networks[other]?.subnet} of network "${other}"`);
     }
     subnets.set(name, cidr);
 
@@ -152,7 +155,8 @@ function checkNetworks(spec: SpecV1, issue: (path: Path, message: string) => voi
     if (net.dhcp.enabled) {
       const start = hostAddress([...at, "dhcp", "start"], net.dhcp.start, "DHCP start");
       const end = hostAddress([...at, "dhcp", "end"], net.dhcp.end, "DHCP end");
-      if (start !== undefined && end !== undefined && start > end) issue([...at, "dhcp", "end"], `the DHCP range must go low to high: ${net.dhcp.start} is after ${net.dhcp.end}`);
+      if (start !== undefined && end !== undefined && start > end)
+        issue([...at, "dhcp", "end"], `the DHCP range must go low to high: ${net.dhcp.start} is after ${net.dhcp.end}`);
       if (gateway !== undefined && start !== undefined && end !== undefined && gateway >= start && gateway <= end) {
         issue([...at, "gateway"], `the gateway ${net.gateway} must not be inside the DHCP range ${net.dhcp.start}-${net.dhcp.end}`);
       }
@@ -167,7 +171,8 @@ function checkNetworks(spec: SpecV1, issue: (path: Path, message: string) => voi
       if (rule.service !== undefined) {
         const svc = spec.services[rule.service];
         if (svc === undefined) issue([...ruleAt, "service"], `no service named "${rule.service}"${didYouMean(rule.service, Object.keys(spec.services))}`);
-        else if (svc.network !== name) issue([...ruleAt, "service"], `allowFrom can only narrow to a service of "${name}"; "${rule.service}" runs on "${svc.network}"`);
+        else if (svc.network !== name)
+          issue([...ruleAt, "service"], `allowFrom can only narrow to a service of "${name}"; "${rule.service}" runs on "${svc.network}"`);
       }
     }
   }
@@ -177,7 +182,12 @@ function checkNetworks(spec: SpecV1, issue: (path: Path, message: string) => voi
 function checkStaticAddresses(spec: SpecV1, issue: (path: Path, message: string) => void, subnets: Map<string, Cidr>): void {
   const taken = new Map<string, string>();
   const owners: [Path, string, string | undefined, string][] = [
-    ...Object.entries(spec.services).map(([n, s]): [Path, string, string | undefined, string] => [["services", n, "address"], s.network, s.address, `service "${n}"`]),
+    ...Object.entries(spec.services).map(([n, s]): [Path, string, string | undefined, string] => [
+      ["services", n, "address"],
+      s.network,
+      s.address,
+      `service "${n}"`,
+    ]),
     ...Object.entries(spec.vms).map(([n, s]): [Path, string, string | undefined, string] => [["vms", n, "address"], s.network, s.address, `VM "${n}"`]),
     ...Object.entries(spec.lxc).map(([n, s]): [Path, string, string | undefined, string] => [["lxc", n, "address"], s.network, s.address, `container "${n}"`]),
   ];

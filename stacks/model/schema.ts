@@ -69,7 +69,11 @@ const networkInput = z.strictObject({
   subnet: cidr.describe("IPv4 network. @example 10.20.0.0/24"),
   gateway: ipv4.optional().describe("OPNsense's address on this VLAN. @default the first host (10.20.0.1)"),
   dhcp: dhcpSchema.prefault({}),
-  parentInterface: z.string().regex(/^[a-z][a-z0-9_.]*$/, "must be an interface name like igc1").default("igc1").describe("Physical parent of the VLAN on OPNsense. @default igc1"),
+  parentInterface: z
+    .string()
+    .regex(/^[a-z][a-z0-9_.]*$/, "must be an interface name like igc1")
+    .default("igc1")
+    .describe("Physical parent of the VLAN on OPNsense. @default igc1"),
   opnsenseInterface: z
     .string()
     .regex(/^(lan|opt\d{1,3})$/, 'must be an OPNsense interface key like "opt3"')
@@ -127,7 +131,11 @@ const healthCheckSchema = z
     command: z.array(z.string().min(1)).min(1).optional().describe("Exec-form command run in the container."),
     tcpPort: port.optional().describe("Healthy when this port accepts connections."),
     // Restricted characters: the path ends up in a health-check command.
-    httpPath: z.string().regex(/^\/[A-Za-z0-9._~\/=&%-]*$/, "must be a URL path like /health").optional().describe("Healthy when GET <path> answers 2xx/3xx."),
+    httpPath: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._~\/=&%-]*$/, "must be a URL path like /health")
+      .optional()
+      .describe("Healthy when GET <path> answers 2xx/3xx."),
     port: port.optional().describe("Port for httpPath. @default the first TCP port"),
     intervalSeconds: z.number().int().min(1).max(3600).default(30),
     retries: z.number().int().min(1).max(100).default(3),
@@ -141,7 +149,13 @@ const serviceInput = z.strictObject({
   template: label.optional().describe("Catalog template name. @example minecraft-java"),
   image: imageRef.optional().describe("Container image when not using a template. @example nginx:1.27-alpine"),
   network: label.describe("Network the service runs on. @example gaming"),
-  memoryMb: z.number().int().min(32, "memoryMb must be at least 32").max(262_144, "memoryMb must be at most 262144 (256 GiB)").optional().describe("Memory limit in MiB. @default the template's rule, else 512"),
+  memoryMb: z
+    .number()
+    .int()
+    .min(32, "memoryMb must be at least 32")
+    .max(262_144, "memoryMb must be at most 262144 (256 GiB)")
+    .optional()
+    .describe("Memory limit in MiB. @default the template's rule, else 512"),
   cpus: z.number().positive().max(128, "cpus must be at most 128").optional().describe("CPU limit. @default the template's, else 1"),
   ports: z.array(servicePortSchema).optional().describe("Published ports. @default the template's"),
   volumes: z.array(volumeSchema).optional().describe("Volumes. @default the template's (named <service>-<name>)"),
@@ -242,7 +256,10 @@ const specObject = z.strictObject({
 function resolveSpec(s: z.output<typeof specObject>) {
   const services = Object.fromEntries(Object.entries(s.services).map(([name, svc]) => [name, { ...svc, dns: svc.dns ?? name }]));
   const certificates = Object.fromEntries(
-    Object.entries(s.certificates).map(([name, cert]) => [name, { ...cert, dnsNames: cert.dnsNames.map((n) => (n.includes(".") ? n : `${n}.${s.dns.domain}`)) }]),
+    Object.entries(s.certificates).map(([name, cert]) => [
+      name,
+      { ...cert, dnsNames: cert.dnsNames.map((n) => (n.includes(".") ? n : `${n}.${s.dns.domain}`)) },
+    ]),
   );
   return { ...s, services, certificates };
 }

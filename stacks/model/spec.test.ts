@@ -65,7 +65,11 @@ describe("parseSpec", () => {
     expect(ok(spec)).toEqual(spec);
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 4094 }), fc.integer({ min: 1, max: 250 }), fc.integer({ min: 1, max: 100 }), (vlan, octet, players) => {
-        const raw = { version: 1, networks: { n: { vlan, subnet: `10.${octet}.0.0/24` } }, services: { s: { template: "minecraft-java", network: "n", env: { MAX_PLAYERS: String(players) } } } };
+        const raw = {
+          version: 1,
+          networks: { n: { vlan, subnet: `10.${octet}.0.0/24` } },
+          services: { s: { template: "minecraft-java", network: "n", env: { MAX_PLAYERS: String(players) } } },
+        };
         const once = ok(raw);
         expect(ok(once)).toEqual(once);
       }),
@@ -77,9 +81,15 @@ describe("parseSpec", () => {
     expect(errorsOf({ version: 1, netwroks: {} })).toEqual([': unknown field "netwroks"']);
     expect(errorsOf({ version: 1, networks: { Gaming: { vlan: 20, subnet: "10.20.0.0/24" } } })[0]).toMatch(/^networks\.Gaming: invalid name/);
     expect(errorsOf(demoWith((s) => void (s.networks.gaming!.vlan = 5000)))).toEqual(["networks.gaming.vlan: VLAN tag must be 1-4094"]);
-    expect(errorsOf(demoWith((s) => void (s.networks.gaming!.subnet = "10.20.0.5/24")))).toEqual(['networks.gaming.subnet: host bits are set; did you mean "10.20.0.0/24"?']);
-    expect(errorsOf(demoWith((s) => void (s.services.minecraft!.ports = [{ container: 70000 }])))).toEqual(["services.minecraft.ports[0].container: port must be 1-65535"]);
-    expect(errorsOf({ version: 1 as const, services: { x: { image: "nginx:1", network: "n", memoryMb: 4_000_000 } } })[0]).toBe("services.x.memoryMb: memoryMb must be at most 262144 (256 GiB)");
+    expect(errorsOf(demoWith((s) => void (s.networks.gaming!.subnet = "10.20.0.5/24")))).toEqual([
+      'networks.gaming.subnet: host bits are set; did you mean "10.20.0.0/24"?',
+    ]);
+    expect(errorsOf(demoWith((s) => void (s.services.minecraft!.ports = [{ container: 70000 }])))).toEqual([
+      "services.minecraft.ports[0].container: port must be 1-65535",
+    ]);
+    expect(errorsOf({ version: 1 as const, services: { x: { image: "nginx:1", network: "n", memoryMb: 4_000_000 } } })[0]).toBe(
+      "services.x.memoryMb: memoryMb must be at most 262144 (256 GiB)",
+    );
   });
 
   it("refuses newer versions and requires one", () => {
@@ -94,7 +104,11 @@ describe("parseSpec", () => {
 
 describe("cross-field rules", () => {
   const cases: [string, unknown, string][] = [
-    ["network exists", demoWith((s) => void (s.services.minecraft!.network = "gamng")), 'services.minecraft.network: no network named "gamng"; did you mean "gaming"?'],
+    [
+      "network exists",
+      demoWith((s) => void (s.services.minecraft!.network = "gamng")),
+      'services.minecraft.network: no network named "gamng"; did you mean "gaming"?',
+    ],
     [
       "VLAN unique",
       demoWith((s) => void (s.networks.iot = { vlan: 20, subnet: "10.30.0.0/24" })),
@@ -105,14 +119,46 @@ describe("cross-field rules", () => {
       demoWith((s) => void (s.networks.iot = { vlan: 30, subnet: "10.20.0.0/16" })),
       'networks.iot.subnet: subnets must not overlap: 10.20.0.0/16 overlaps 10.20.0.0/24 of network "gaming"',
     ],
-    ["gateway inside", demoWith((s) => void (s.networks.gaming!.gateway = "10.21.0.1")), "networks.gaming.gateway: gateway 10.21.0.1 must be inside the subnet 10.20.0.0/24"],
-    ["gateway not broadcast", demoWith((s) => void (s.networks.gaming!.gateway = "10.20.0.255")), "networks.gaming.gateway: gateway 10.20.0.255 must not be the network or broadcast address of 10.20.0.0/24"],
-    ["gateway outside DHCP", demoWith((s) => void (s.networks.gaming!.gateway = "10.20.0.150")), "networks.gaming.gateway: the gateway 10.20.0.150 must not be inside the DHCP range 10.20.0.100-10.20.0.199"],
-    ["DHCP inside", demoWith((s) => void (s.networks.gaming!.dhcp = { start: "10.20.1.100" })), "networks.gaming.dhcp.start: DHCP start 10.20.1.100 must be inside the subnet 10.20.0.0/24"],
-    ["DHCP ordered", demoWith((s) => void (s.networks.gaming!.dhcp = { start: "10.20.0.200", end: "10.20.0.150" })), "networks.gaming.dhcp.end: the DHCP range must go low to high: 10.20.0.200 is after 10.20.0.150"],
-    ["static inside", demoWith((s) => void (s.services.minecraft!.address = "10.30.0.10")), 'services.minecraft.address: static address 10.30.0.10 must be inside the subnet 10.20.0.0/24 of network "gaming"'],
-    ["static outside DHCP", demoWith((s) => void (s.services.minecraft!.address = "10.20.0.150")), "services.minecraft.address: static address 10.20.0.150 must be outside the DHCP range 10.20.0.100-10.20.0.199"],
-    ["static not gateway", demoWith((s) => void (s.services.minecraft!.address = "10.20.0.1")), 'services.minecraft.address: static address 10.20.0.1 is the gateway of "gaming"'],
+    [
+      "gateway inside",
+      demoWith((s) => void (s.networks.gaming!.gateway = "10.21.0.1")),
+      "networks.gaming.gateway: gateway 10.21.0.1 must be inside the subnet 10.20.0.0/24",
+    ],
+    [
+      "gateway not broadcast",
+      demoWith((s) => void (s.networks.gaming!.gateway = "10.20.0.255")),
+      "networks.gaming.gateway: gateway 10.20.0.255 must not be the network or broadcast address of 10.20.0.0/24",
+    ],
+    [
+      "gateway outside DHCP",
+      demoWith((s) => void (s.networks.gaming!.gateway = "10.20.0.150")),
+      "networks.gaming.gateway: the gateway 10.20.0.150 must not be inside the DHCP range 10.20.0.100-10.20.0.199",
+    ],
+    [
+      "DHCP inside",
+      demoWith((s) => void (s.networks.gaming!.dhcp = { start: "10.20.1.100" })),
+      "networks.gaming.dhcp.start: DHCP start 10.20.1.100 must be inside the subnet 10.20.0.0/24",
+    ],
+    [
+      "DHCP ordered",
+      demoWith((s) => void (s.networks.gaming!.dhcp = { start: "10.20.0.200", end: "10.20.0.150" })),
+      "networks.gaming.dhcp.end: the DHCP range must go low to high: 10.20.0.200 is after 10.20.0.150",
+    ],
+    [
+      "static inside",
+      demoWith((s) => void (s.services.minecraft!.address = "10.30.0.10")),
+      'services.minecraft.address: static address 10.30.0.10 must be inside the subnet 10.20.0.0/24 of network "gaming"',
+    ],
+    [
+      "static outside DHCP",
+      demoWith((s) => void (s.services.minecraft!.address = "10.20.0.150")),
+      "services.minecraft.address: static address 10.20.0.150 must be outside the DHCP range 10.20.0.100-10.20.0.199",
+    ],
+    [
+      "static not gateway",
+      demoWith((s) => void (s.services.minecraft!.address = "10.20.0.1")),
+      'services.minecraft.address: static address 10.20.0.1 is the gateway of "gaming"',
+    ],
     [
       "host ports unique",
       demoWith((s) => void (s.services.mc2 = { image: "itzg/minecraft-server:java21", network: "gaming", ports: [{ container: 25565 }] })),
@@ -123,9 +169,21 @@ describe("cross-field rules", () => {
       demoWith((s) => void (s.networks.gaming!.allowFrom = [{ from: "guets", ports: ["25565/tcp"] }])),
       'networks.gaming.allowFrom[0].from: allowFrom needs a network name, "lan", "any" or a CIDR: no network named "guets"',
     ],
-    ["allowFrom not self", demoWith((s) => void (s.networks.gaming!.allowFrom = [{ from: "gaming" }])), 'networks.gaming.allowFrom[0].from: allowFrom must name another segment: traffic inside "gaming" never crosses the firewall'],
-    ["template xor image", demoWith((s) => void (s.services.minecraft!.image = "nginx:1")), "services.minecraft: a service needs exactly one of template or image"],
-    ["template exists", demoWith((s) => void (s.services.minecraft!.template = "minecraft-jav")), 'services.minecraft.template: no template named "minecraft-jav" in the catalog; did you mean "minecraft-java"?'],
+    [
+      "allowFrom not self",
+      demoWith((s) => void (s.networks.gaming!.allowFrom = [{ from: "gaming" }])),
+      'networks.gaming.allowFrom[0].from: allowFrom must name another segment: traffic inside "gaming" never crosses the firewall',
+    ],
+    [
+      "template xor image",
+      demoWith((s) => void (s.services.minecraft!.image = "nginx:1")),
+      "services.minecraft: a service needs exactly one of template or image",
+    ],
+    [
+      "template exists",
+      demoWith((s) => void (s.services.minecraft!.template = "minecraft-jav")),
+      'services.minecraft.template: no template named "minecraft-jav" in the catalog; did you mean "minecraft-java"?',
+    ],
     [
       "dns unique",
       demoWith((s) => void (s.services.web = { image: "nginx:1", network: "gaming", dns: "minecraft" })),
@@ -134,7 +192,7 @@ describe("cross-field rules", () => {
     [
       "cert under domain",
       demoWith((s) => void (s.certificates = { web: { dnsNames: ["web.example.com"] } })),
-      "certificates.web.dnsNames[0]: certificate names must be under home.arpa: \"web.example.com\" is not (set outsideDomain: true to allow it)",
+      'certificates.web.dnsNames[0]: certificate names must be under home.arpa: "web.example.com" is not (set outsideDomain: true to allow it)',
     ],
     [
       "acme needs public names",
@@ -152,8 +210,16 @@ describe("cross-field rules", () => {
       "services.minecraft.volumes[0].hostPath: host path /etc/ssh is a system path; bind mounts must stay out of system directories",
     ],
     ["vm network exists", demoWith((s) => void (s.vms = { docker: { network: "lab" } })), 'vms.docker.network: no network named "lab"'],
-    ["k8s chart xor image", demoWith((s) => void (s.kubernetes = { apps: { g: {} } })), "kubernetes.apps.g: a Kubernetes app needs exactly one of chart or image"],
-    ["A record value", demoWith((s) => void (s.dns = { records: [{ name: "nas", type: "A", value: "fd00::1" }] })), "dns.records[0].value: an A record needs an IPv4 address"],
+    [
+      "k8s chart xor image",
+      demoWith((s) => void (s.kubernetes = { apps: { g: {} } })),
+      "kubernetes.apps.g: a Kubernetes app needs exactly one of chart or image",
+    ],
+    [
+      "A record value",
+      demoWith((s) => void (s.dns = { records: [{ name: "nas", type: "A", value: "fd00::1" }] })),
+      "dns.records[0].value: an A record needs an IPv4 address",
+    ],
   ];
   it.each(cases)("%s", (_rule, raw, message) => {
     expect(errorsOf(raw)).toContain(message);
@@ -173,7 +239,12 @@ describe("migrate", () => {
     expect(spec.networks.gaming?.vlan).toBe(20);
     expect(spec.networks.iot?.dhcp.enabled).toBe(false);
     expect(spec.services.minecraft).toMatchObject({ network: "gaming", memoryMb: 4096, env: { MAX_PLAYERS: "10" } });
-    expect(spec.services.web).toMatchObject({ image: "nginx:1.27-alpine", network: "iot", memoryMb: 256, ports: [{ container: 80, host: 8080, protocol: "tcp", expose: "lan" }] });
+    expect(spec.services.web).toMatchObject({
+      image: "nginx:1.27-alpine",
+      network: "iot",
+      memoryMb: 256,
+      ports: [{ container: 80, host: 8080, protocol: "tcp", expose: "lan" }],
+    });
     expect(migrate({ version: 1, networks: {} })).toEqual({ version: 1, networks: {} });
   });
 
@@ -198,11 +269,13 @@ describe("redactSpec, diffSpecs, JSON Schema", () => {
   });
 
   it("describes changes and hides secrets", () => {
-    const after = ok(demoWith((s) => {
-      s.services.minecraft!.memoryMb = 8192;
-      s.services.minecraft!.env = { MAX_PLAYERS: "10", RCON_PASSWORD: { secret: "swordfish" } };
-      s.networks.iot = { vlan: 30, subnet: "10.30.0.0/24" };
-    }));
+    const after = ok(
+      demoWith((s) => {
+        s.services.minecraft!.memoryMb = 8192;
+        s.services.minecraft!.env = { MAX_PLAYERS: "10", RCON_PASSWORD: { secret: "swordfish" } };
+        s.networks.iot = { vlan: 30, subnet: "10.30.0.0/24" };
+      }),
+    );
     const lines = diffSpecs(withSecret, after);
     expect(lines).toEqual([
       "add network iot: VLAN 30, 10.30.0.0/24, gateway 10.30.0.1, DHCP 10.30.0.100-10.30.0.199",

@@ -15,7 +15,27 @@ describe("template catalog", () => {
 
   it("covers the games and apps bosun promises", () => {
     const names = Object.keys(templateCatalog).sort();
-    for (const name of ["minecraft-java", "minecraft-bedrock", "valheim", "factorio", "terraria", "nginx", "wordpress", "mariadb", "ghost", "postgresql", "redis", "jellyfin", "home-assistant", "pihole", "nextcloud", "gitea", "grafana", "uptime-kuma", "vaultwarden"]) {
+    for (const name of [
+      "minecraft-java",
+      "minecraft-bedrock",
+      "valheim",
+      "factorio",
+      "terraria",
+      "nginx",
+      "wordpress",
+      "mariadb",
+      "ghost",
+      "postgresql",
+      "redis",
+      "jellyfin",
+      "home-assistant",
+      "pihole",
+      "nextcloud",
+      "gitea",
+      "grafana",
+      "uptime-kuma",
+      "vaultwarden",
+    ]) {
       expect(names).toContain(name);
     }
     expect(templateCatalog["minecraft-java"]?.env.EULA).toBe("TRUE");
@@ -37,6 +57,10 @@ describe("template catalog", () => {
     expect(() => loadCatalog(["- { name: Bad, title: x }"])).toThrow(/template Bad: name/);
     const dup = "- { name: a, title: A, category: web, description: d, image: 'x:1', memory: { defaultMb: 64, minMb: 64, maxMb: 64 } }";
     expect(() => loadCatalog([dup, dup])).toThrow("template a: duplicate name");
-    expect(() => loadCatalog(["- { name: a, title: A, category: web, description: d, image: 'x:1', memory: { defaultMb: 64, minMb: 64, maxMb: 64 }, companions: [{ template: zz, suffix: db }] }"])).toThrow('companion "zz"');
+    expect(() =>
+      loadCatalog([
+        "- { name: a, title: A, category: web, description: d, image: 'x:1', memory: { defaultMb: 64, minMb: 64, maxMb: 64 }, companions: [{ template: zz, suffix: db }] }",
+      ]),
+    ).toThrow('companion "zz"');
   });
 });

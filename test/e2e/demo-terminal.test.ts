@@ -22,8 +22,11 @@ let sim: Simulator;
 
 function pulumi(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile("pulumi", [...args, "--stack", stack, "--non-interactive", "--color", "never"], { cwd: REPO_ROOT, timeout: 300_000, maxBuffer: 32 << 20 }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      "pulumi",
+      [...args, "--stack", stack, "--non-interactive", "--color", "never"],
+      { cwd: REPO_ROOT, timeout: 300_000, maxBuffer: 32 << 20 },
+      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }

@@ -116,7 +116,10 @@ describe("engine end to end", () => {
       services: { broken: { image: "bosun/echo-server:1", network: "web", memoryMb: 32, env: { PORT: "not-a-port" } } },
     };
     await stack.setConfig("bosun:spec", { value: JSON.stringify(broken) });
-    const err = await stack.up().then(() => undefined, (e: unknown) => e as Error);
+    const err = await stack.up().then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     expect(err?.message).toContain(`Docker container ${stackName}-broken did not start`);
     expect(err?.message).toContain("echo-server: listening on 0.0.0.0:not-a-port"); // the container's own log line
     await expect(docker.json("GET", `/containers/${stackName}-broken/json`)).rejects.toThrow(/No such container/);

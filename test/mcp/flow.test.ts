@@ -34,7 +34,11 @@ async function connect(token?: string): Promise<Client> {
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({ apiKey: "flow-key", apiSecret: "flow-secret-value-98765", assignVlans: { "20": "10.20.0.1/24", "341": "10.31.41.1/24", "342": "10.31.42.1/24" } });
+  sim = await startSimulator({
+    apiKey: "flow-key",
+    apiSecret: "flow-secret-value-98765",
+    assignVlans: { "20": "10.20.0.1/24", "341": "10.31.41.1/24", "342": "10.31.42.1/24" },
+  });
   const url = process.env["BOSUN_TEST_DATABASE_URL"];
   handle = url ? await openFreshPostgres(url) : await createDb({ dataDir: "memory" });
   const redisUrl = process.env["BOSUN_REDIS_URL"];
@@ -86,7 +90,10 @@ describe("MCP plan → apply flow over HTTP", () => {
     const unknown = await client.callTool({ name: "status", arguments: { stack: "nope" } });
     expect(unknown.isError).toBe(true);
     expect(text(unknown)).toMatch(/no stack named "nope"[\s\S]*What to do/);
-    const bad = await client.callTool({ name: "plan", arguments: { stack: test.name, spec: { version: 1, networks: { gaming: { vlan: 9999, subnet: "10.31.41.0/24" } } } } });
+    const bad = await client.callTool({
+      name: "plan",
+      arguments: { stack: test.name, spec: { version: 1, networks: { gaming: { vlan: 9999, subnet: "10.31.41.0/24" } } } },
+    });
     expect(bad.isError).toBe(true);
     expect(text(bad)).toContain("networks.gaming.vlan");
     const noPlan = await client.callTool({ name: "apply", arguments: { planId: "plan_doesnotexist" } });
@@ -101,7 +108,12 @@ describe("MCP plan → apply flow over HTTP", () => {
     const client = await connect(OPS);
     const r = await client.callTool({ name: "plan", arguments: { stack: test.name, intent: "Deploy a Minecraft server for 10 players on VLAN 20" } });
     expect(r.isError).toBeFalsy();
-    const plan = r.structuredContent as { planId: string; counts: { create: number }; changes: { name: string; type: string; op: string; fields: Record<string, unknown> }[]; assumptions: string[] };
+    const plan = r.structuredContent as {
+      planId: string;
+      counts: { create: number };
+      changes: { name: string; type: string; op: string; fields: Record<string, unknown> }[];
+      assumptions: string[];
+    };
     expect(plan.planId).toMatch(/^plan_/);
     const created = (type: string) => plan.changes.filter((c) => c.op === "create" && c.type.endsWith(type));
     // VLAN 20, its DHCP range, the 25565 rule, the container with its memory limit, the DNS record.
@@ -118,7 +130,9 @@ describe("MCP plan → apply flow over HTTP", () => {
 
   it("lets a read-only token look but not apply", async () => {
     const ops = await connect(OPS);
-    const plan = (await ops.callTool({ name: "plan", arguments: { stack: test.name, spec: { version: 1, networks: { lab: { vlan: 341, subnet: "10.31.41.0/24" } } } } })).structuredContent as { planId: string };
+    const plan = (
+      await ops.callTool({ name: "plan", arguments: { stack: test.name, spec: { version: 1, networks: { lab: { vlan: 341, subnet: "10.31.41.0/24" } } } } })
+    ).structuredContent as { planId: string };
     await ops.close();
     const viewer = await connect(VIEWER);
     const denied = await viewer.callTool({ name: "apply", arguments: { planId: plan.planId } });
@@ -138,29 +152,47 @@ describe("MCP plan → apply flow over HTTP", () => {
     const minecraft = {
       version: 1,
       networks: { lab: { vlan: 342, subnet: "10.31.42.0/24" } },
-      services: { minecraft: { template: "minecraft-java", network: "lab", memoryMb: 4096, env: { MAX_PLAYERS: "10" }, healthCheck: { command: ["mc-health"], intervalSeconds: 2 } } },
+      services: {
+        minecraft: {
+          template: "minecraft-java",
+          network: "lab",
+          memoryMb: 4096,
+          env: { MAX_PLAYERS: "10" },
+          healthCheck: { command: ["mc-health"], intervalSeconds: 2 },
+        },
+      },
     };
     const plan = (await client.callTool({ name: "plan", arguments: { stack: test.name, spec: minecraft } })).structuredContent as { planId: string };
     const progress: string[] = [];
-    const applied = await client.callTool({ name: "apply", arguments: { planId: plan.planId } }, undefined, { onprogress: (p) => progress.push(p.message ?? "") });
+    const applied = await client.callTool({ name: "apply", arguments: { planId: plan.planId } }, undefined, {
+      onprogress: (p) => progress.push(p.message ?? ""),
+    });
     expect(applied.isError, JSON.stringify(applied.content).slice(0, 3000)).toBeFalsy();
     expect((applied.structuredContent as { status: string }).status).toBe("succeeded");
     expect(progress.length).toBeGreaterThan(0);
     expect(Object.values(sim.items("vlans")).map((v) => v.tag)).toEqual(["342"]);
     expect(Object.values(sim.items("hostOverrides", "live")).map((h) => h.hostname)).toEqual(["minecraft"]);
 
-    const status = (await client.callTool({ name: "status", arguments: { stack: test.name } })).structuredContent as { resources: { name: string }[]; lastDeployment: { status: string; actor: string } };
+    const status = (await client.callTool({ name: "status", arguments: { stack: test.name } })).structuredContent as {
+      resources: { name: string }[];
+      lastDeployment: { status: string; actor: string };
+    };
     expect(status.resources.map((r) => r.name)).toContain("lab-vlan");
     expect(JSON.stringify(status)).toContain("10.31.42.10"); // the service address among the outputs
     expect(status.lastDeployment).toMatchObject({ status: "succeeded", actor: "ops" });
-    const history = (await client.callTool({ name: "history", arguments: { stack: test.name, limit: 50 } })).structuredContent as { deployments: { kind: string; status: string; actor: string }[] };
+    const history = (await client.callTool({ name: "history", arguments: { stack: test.name, limit: 50 } })).structuredContent as {
+      deployments: { kind: string; status: string; actor: string }[];
+    };
     expect(history.deployments[0]).toMatchObject({ kind: "apply", status: "succeeded", actor: "ops" });
     const drift = (await client.callTool({ name: "drift", arguments: { stack: test.name } })).structuredContent as { drifted: unknown[] };
     expect(drift.drifted).toHaveLength(0);
     const spec = await client.readResource({ uri: `bosun://stacks/${test.name}/spec` });
     expect((spec.contents[0] as { text: string }).text).toContain("342");
 
-    const destroy = (await client.callTool({ name: "destroy", arguments: { stack: test.name } })).structuredContent as { planId: string; counts: { delete: number } };
+    const destroy = (await client.callTool({ name: "destroy", arguments: { stack: test.name } })).structuredContent as {
+      planId: string;
+      counts: { delete: number };
+    };
     expect(destroy.counts.delete).toBeGreaterThan(0);
     expect(Object.values(sim.items("vlans"))).toHaveLength(1); // a destroy plan alone changes nothing
     const gone = await client.callTool({ name: "apply", arguments: { planId: destroy.planId } });
@@ -178,7 +210,17 @@ describe("MCP plan → apply flow over HTTP", () => {
     expect(JSON.parse(list.stdout).tools.map((t: { name: string }) => t.name)).toContain("plan");
     const plan = await run(
       process.execPath,
-      [...base, "--method", "tools/call", "--tool-name", "plan", "--tool-arg", `stack=${test.name}`, "--tool-arg", "intent=Deploy a Minecraft server for 10 players on VLAN 20"],
+      [
+        ...base,
+        "--method",
+        "tools/call",
+        "--tool-name",
+        "plan",
+        "--tool-arg",
+        `stack=${test.name}`,
+        "--tool-arg",
+        "intent=Deploy a Minecraft server for 10 players on VLAN 20",
+      ],
       { timeout: 180_000 },
     );
     const result = JSON.parse(plan.stdout) as { structuredContent: { planId: string; counts: { create: number } } };

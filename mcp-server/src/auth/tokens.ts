@@ -30,7 +30,10 @@ export function tokensFile(env: NodeJS.ProcessEnv = process.env): string {
 const sha = (token: string) => createHash("sha256").update(token).digest("hex");
 
 export function parseScopes(text: string): Scope[] {
-  const scopes = text.split(",").map((s) => s.trim()).filter(Boolean);
+  const scopes = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const s of scopes) {
     if (!(SCOPES as readonly string[]).includes(s)) throw new Error(`unknown scope "${s}"; scopes are ${SCOPES.join(", ")}`);
   }
@@ -75,8 +78,13 @@ export interface TokenVerifier {
  * Tokens from the store plus, for a quick start, BOSUN_TOKEN (one token with
  * every scope, named "default").
  */
-export function tokenVerifier(options: { file?: string | null; token?: string | undefined; extra?: { token: string; principal: Principal }[] } = {}): TokenVerifier {
-  const entries = (options.file === null ? [] : load(options.file ?? tokensFile())).map((t) => ({ hash: Buffer.from(t.sha256, "hex"), principal: { name: t.name, scopes: t.scopes } }));
+export function tokenVerifier(
+  options: { file?: string | null; token?: string | undefined; extra?: { token: string; principal: Principal }[] } = {},
+): TokenVerifier {
+  const entries = (options.file === null ? [] : load(options.file ?? tokensFile())).map((t) => ({
+    hash: Buffer.from(t.sha256, "hex"),
+    principal: { name: t.name, scopes: t.scopes },
+  }));
   if (options.token) entries.push({ hash: Buffer.from(sha(options.token), "hex"), principal: { name: "default", scopes: [...SCOPES] } });
   for (const e of options.extra ?? []) entries.push({ hash: Buffer.from(sha(e.token), "hex"), principal: e.principal });
   return {

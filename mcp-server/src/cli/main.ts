@@ -38,7 +38,12 @@ async function main(argv: string[]): Promise<void> {
     console.log(`Connect Claude Code:    claude mcp add --transport http bosun ${http.url}`);
     console.log(`Connect Claude Desktop: see README "Connect a client" (stdio: npx bosun mcp)`);
     console.log(`Then ask: "Deploy a Minecraft server for 10 players on VLAN 20" (stack demo).`);
-    const stop = () => void http.close().then(() => runtime.close()).then(() => sim?.stop()).then(() => process.exit(0));
+    const stop = () =>
+      void http
+        .close()
+        .then(() => runtime.close())
+        .then(() => sim?.stop())
+        .then(() => process.exit(0));
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
     return;

@@ -7,7 +7,18 @@ import { parseArgs } from "node:util";
 import { translate } from "../translator/index.ts";
 import { BosunError } from "../orchestrator/types.ts";
 import { startRuntime } from "../runtime.ts";
-import { CliError, EXIT_OK, EXIT_QUESTIONS, EXIT_USAGE, checkStackName, consoleIo, formatTranslation, readStackSpec, requestText, type Io } from "./translate.ts";
+import {
+  CliError,
+  EXIT_OK,
+  EXIT_QUESTIONS,
+  EXIT_USAGE,
+  checkStackName,
+  consoleIo,
+  formatTranslation,
+  readStackSpec,
+  requestText,
+  type Io,
+} from "./translate.ts";
 
 const PLAN_USAGE = `usage: bosun plan "<request>" --stack S [--apply [--yes]] [--json]
   e.g. bosun plan "Deploy a Minecraft server for 10 players on VLAN 20" --stack demo`;
@@ -18,7 +29,13 @@ export async function planCommand(args: string[], io: Io = consoleIo, confirm: (
   try {
     parsed = parseArgs({
       args,
-      options: { stack: { type: "string" }, apply: { type: "boolean", default: false }, yes: { type: "boolean", default: false }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h" } },
+      options: {
+        stack: { type: "string" },
+        apply: { type: "boolean", default: false },
+        yes: { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h" },
+      },
       allowPositionals: true,
       strict: true,
     });
@@ -26,7 +43,7 @@ export async function planCommand(args: string[], io: Io = consoleIo, confirm: (
     throw new CliError(`${(error as Error).message}\n${PLAN_USAGE}`, EXIT_USAGE);
   }
   const { values, positionals } = parsed;
-  if (values.help === true) return io.out(PLAN_USAGE), EXIT_OK;
+  if (values.help === true) return (io.out(PLAN_USAGE), EXIT_OK);
   if (typeof values.stack !== "string") throw new CliError(`--stack is required.\n${PLAN_USAGE}`, EXIT_USAGE);
   const stack = checkStackName(values.stack);
   const text = requestText(positionals, PLAN_USAGE);
@@ -55,13 +72,21 @@ export async function planCommand(args: string[], io: Io = consoleIo, confirm: (
       io.out("Not applied.");
       return EXIT_OK;
     }
-    const result = await orch.apply({ planId: plan.planId, actor: "cli", onProgress: (e) => e.kind === "resource-outputs" && io.out(`  ${e.message} (${e.done}/${e.total})`) });
+    const result = await orch.apply({
+      planId: plan.planId,
+      actor: "cli",
+      onProgress: (e) => e.kind === "resource-outputs" && io.out(`  ${e.message} (${e.done}/${e.total})`),
+    });
     if (result.status === "succeeded") {
       io.out(`Applied in ${(result.durationMs / 1000).toFixed(1)} s (deployment ${result.deploymentId}).`);
       return EXIT_OK;
     }
     io.err(`The update failed: ${result.error}`);
-    io.err(result.rollback?.status === "succeeded" ? "Rolled back to the last good spec; the stack is as it was." : `The automatic rollback failed too: ${result.rollback?.error}`);
+    io.err(
+      result.rollback?.status === "succeeded"
+        ? "Rolled back to the last good spec; the stack is as it was."
+        : `The automatic rollback failed too: ${result.rollback?.error}`,
+    );
     return EXIT_APPLY_FAILED;
   } catch (err) {
     if (err instanceof BosunError) throw new CliError(`${err.message}\n${err.hint}`);

@@ -25,7 +25,10 @@ const broken = `${stack}-broken`;
 const file = (name: string) => `${STACKS_DIR}Pulumi.${name}.yaml`;
 
 beforeAll(() => {
-  const withSecret = parseSpec({ ...minecraftDemo, services: { minecraft: { ...minecraftDemo.services?.minecraft, env: { MAX_PLAYERS: "10", RCON_PASSWORD: { secret: "hunter2-cli" } } } } });
+  const withSecret = parseSpec({
+    ...minecraftDemo,
+    services: { minecraft: { ...minecraftDemo.services?.minecraft, env: { MAX_PLAYERS: "10", RCON_PASSWORD: { secret: "hunter2-cli" } } } },
+  });
   if (!withSecret.ok) throw new Error("bad fixture");
   writeFileSync(file(stack), stackYamlFor(withSecret.spec));
   writeFileSync(file(broken), "config:\n  bosun:spec:\n    version: 1\n    networks:\n      gaming: { vlan: 5000, subnet: 10.20.0.0/24 }\n");
@@ -47,7 +50,15 @@ describe("bosun translate", () => {
   it("prints the object with --json", async () => {
     const r = await bosun("translate", "--json", "Deploy a Minecraft server for 10 players on VLAN 20");
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { spec: { networks: Record<string, { vlan: number; dhcp: { start: string } }>; services: Record<string, { memoryMb: number; ports: { host: number }[]; dns: string }> }; changes: string[]; assumptions: string[]; questions: string[] };
+    const out = JSON.parse(r.stdout) as {
+      spec: {
+        networks: Record<string, { vlan: number; dhcp: { start: string } }>;
+        services: Record<string, { memoryMb: number; ports: { host: number }[]; dns: string }>;
+      };
+      changes: string[];
+      assumptions: string[];
+      questions: string[];
+    };
     expect(Object.keys(out).sort()).toEqual(["assumptions", "changes", "questions", "spec"]);
     expect(out.spec.networks.gaming?.vlan).toBe(20);
     expect(out.spec.networks.gaming?.dhcp.start).toBe("10.20.0.100");

@@ -44,7 +44,10 @@ const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export function checkStackName(stack: string): string {
   if (!STACK_NAME.test(stack) || stack.includes("..")) {
-    throw new CliError(`--stack ${JSON.stringify(stack)}: a stack name is letters, digits, '.', '_' and '-' (at most 100), starting with a letter or digit`, EXIT_USAGE);
+    throw new CliError(
+      `--stack ${JSON.stringify(stack)}: a stack name is letters, digits, '.', '_' and '-' (at most 100), starting with a letter or digit`,
+      EXIT_USAGE,
+    );
   }
   return stack;
 }
@@ -62,7 +65,8 @@ export function readStackSpec(stack: string, dir: string = STACKS_DIR): SpecV1 {
 export function requestText(positionals: string[], usage: string): string {
   const text = positionals.join(" ").trim();
   if (text === "") throw new CliError(`give the request in words.\n${usage}`, EXIT_USAGE);
-  if (text.length > MAX_TEXT_LENGTH) throw new CliError(`the request is ${text.length} characters; at most ${MAX_TEXT_LENGTH}. Split it into smaller requests.`, EXIT_USAGE);
+  if (text.length > MAX_TEXT_LENGTH)
+    throw new CliError(`the request is ${text.length} characters; at most ${MAX_TEXT_LENGTH}. Split it into smaller requests.`, EXIT_USAGE);
   return text;
 }
 

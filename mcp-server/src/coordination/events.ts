@@ -179,10 +179,7 @@ class RedisEventBus implements EventBus {
 
   async close(): Promise<void> {
     this.handlers.clear();
-    await Promise.allSettled([
-      this.pub.quit(),
-      ...(this.sub ? [this.sub.quit()] : []),
-    ]);
+    await Promise.allSettled([this.pub.quit(), ...(this.sub ? [this.sub.quit()] : [])]);
   }
 
   private subscriber(): Redis {

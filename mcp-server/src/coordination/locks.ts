@@ -200,22 +200,25 @@ class Manager implements LockManager {
       clearInterval(timer);
       if (!controller.signal.aborted) controller.abort(new LockLostError(stack, why));
     };
-    const timer = setInterval(() => {
-      if (renewing) return;
-      renewing = true;
-      this.store
-        .renew(key, token, this.ttlMs)
-        .then((ok) => {
-          if (ok) lastRenewed = Date.now();
-          else lose("it expired and another operation holds it now");
-        })
-        .catch((err: unknown) => {
-          if (Date.now() - lastRenewed >= this.ttlMs) lose(`could not renew it for ${this.ttlMs} ms: ${errorMessage(err)}`);
-        })
-        .finally(() => {
-          renewing = false;
-        });
-    }, Math.max(10, Math.floor(this.ttlMs / 3)));
+    const timer = setInterval(
+      () => {
+        if (renewing) return;
+        renewing = true;
+        this.store
+          .renew(key, token, this.ttlMs)
+          .then((ok) => {
+            if (ok) lastRenewed = Date.now();
+            else lose("it expired and another operation holds it now");
+          })
+          .catch((err: unknown) => {
+            if (Date.now() - lastRenewed >= this.ttlMs) lose(`could not renew it for ${this.ttlMs} ms: ${errorMessage(err)}`);
+          })
+          .finally(() => {
+            renewing = false;
+          });
+      },
+      Math.max(10, Math.floor(this.ttlMs / 3)),
+    );
     // A held lock alone must not keep the process alive.
     timer.unref();
 

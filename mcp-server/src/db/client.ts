@@ -81,10 +81,7 @@ export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle>
 
   if (options.url || options.client instanceof pg.Pool) {
     const ownPool = !options.client;
-    const pool =
-      options.client instanceof pg.Pool
-        ? options.client
-        : new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
+    const pool = options.client instanceof pg.Pool ? options.client : new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
     // Without a listener an idle client's network error would crash the process.
     if (ownPool) pool.on("error", (err) => console.error(`deployment log: idle PostgreSQL connection failed: ${err.message}`));
     try {

@@ -65,9 +65,7 @@ for (const target of testDatabases) {
     }
 
     it("applies the migrations from mcp-server/drizzle", async () => {
-      const rows = await db.execute(
-        sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
-      );
+      const rows = await db.execute(sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`);
       const names = (rows as unknown as { rows: { table_name: string }[] }).rows.map((r) => r.table_name);
       expect(names).toEqual(["deployments", "infrastructure_events", "infrastructure_resources", "intents"]);
       const journal = await db.execute(sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`);
@@ -89,18 +87,9 @@ for (const target of testDatabases) {
     });
 
     it("rejects values outside the enums", async () => {
-      await expectSqlState(
-        db.insert(deployments).values({ stack: uniqueStack(), kind: "deploy" as never, status: "planned", actor: "ci" }),
-        "22P02",
-      );
-      await expectSqlState(
-        db.insert(deployments).values({ stack: uniqueStack(), kind: "apply", status: "done" as never, actor: "ci" }),
-        "22P02",
-      );
-      await expectSqlState(
-        db.insert(intents).values({ stack: "s", text: "t", source: "mcp", actor: "a", status: "approved" as never }),
-        "22P02",
-      );
+      await expectSqlState(db.insert(deployments).values({ stack: uniqueStack(), kind: "deploy" as never, status: "planned", actor: "ci" }), "22P02");
+      await expectSqlState(db.insert(deployments).values({ stack: uniqueStack(), kind: "apply", status: "done" as never, actor: "ci" }), "22P02");
+      await expectSqlState(db.insert(intents).values({ stack: "s", text: "t", source: "mcp", actor: "a", status: "approved" as never }), "22P02");
     });
 
     it("enforces foreign keys", async () => {
@@ -336,10 +325,7 @@ for (const target of testDatabases) {
 
     it("stores events only for existing deployments of the right shape", async () => {
       const d = await startDeployment(db, { stack: uniqueStack(), kind: "destroy", actor: "ci" });
-      await expectSqlState(
-        db.insert(infrastructureEvents).values({ deploymentId: d.id, seq: 0, type: null as never }),
-        "23502",
-      );
+      await expectSqlState(db.insert(infrastructureEvents).values({ deploymentId: d.id, seq: 0, type: null as never }), "23502");
     });
   });
 }

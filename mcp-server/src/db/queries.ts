@@ -7,12 +7,7 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, lt, lte, notInArray, or, sql } from "drizzle-orm";
 import type { SQL } from "drizzle-orm";
 import type { Db } from "./client.ts";
-import {
-  deployments,
-  infrastructureEvents,
-  infrastructureResources,
-  intents,
-} from "./schema.ts";
+import { deployments, infrastructureEvents, infrastructureResources, intents } from "./schema.ts";
 import type {
   Deployment,
   DeploymentKind,
@@ -34,14 +29,7 @@ export class DeploymentStateError extends Error {
 }
 
 /** Statuses that end a deployment. */
-export const finalStatuses = [
-  "succeeded",
-  "failed",
-  "rolled_back",
-  "interrupted",
-  "expired",
-  "cancelled",
-] as const satisfies readonly DeploymentStatus[];
+export const finalStatuses = ["succeeded", "failed", "rolled_back", "interrupted", "expired", "cancelled"] as const satisfies readonly DeploymentStatus[];
 export type FinalStatus = (typeof finalStatuses)[number];
 
 /** Kinds that change a stack's resources (what "the last good deployment" means). */
@@ -64,11 +52,7 @@ export async function recordIntent(db: Db, input: RecordIntentInput): Promise<In
   return required(row, "intent insert returned no row");
 }
 
-export async function updateIntent(
-  db: Db,
-  id: string,
-  patch: { status?: IntentStatus; spec?: JsonObject | null },
-): Promise<Intent | undefined> {
+export async function updateIntent(db: Db, id: string, patch: { status?: IntentStatus; spec?: JsonObject | null }): Promise<Intent | undefined> {
   const [row] = await db.update(intents).set(patch).where(eq(intents.id, id)).returning();
   return row;
 }
@@ -147,13 +131,7 @@ export async function claimPlan(
   const [claimed] = await db
     .update(deployments)
     .set({ status: "running", startedAt: now })
-    .where(
-      and(
-        eq(deployments.id, existing.id),
-        eq(deployments.status, "planned"),
-        or(sql`${deployments.expiresAt} IS NULL`, gt(deployments.expiresAt, now)),
-      ),
-    )
+    .where(and(eq(deployments.id, existing.id), eq(deployments.status, "planned"), or(sql`${deployments.expiresAt} IS NULL`, gt(deployments.expiresAt, now))))
     .returning();
   if (!claimed) {
     // Someone else claimed (or expired) it between the read and the update.
@@ -217,9 +195,7 @@ export async function finishDeployment(db: Db, id: string, input: FinishDeployme
   if (row) return row;
   const current = await getDeployment(db, id);
   throw new DeploymentStateError(
-    current
-      ? `deployment ${id} is ${current.status}, not running; it cannot be finished as ${input.status}`
-      : `deployment ${id} does not exist`,
+    current ? `deployment ${id} is ${current.status}, not running; it cannot be finished as ${input.status}` : `deployment ${id} does not exist`,
   );
 }
 
@@ -237,10 +213,7 @@ export async function cancelPlan(db: Db, planId: string, now: Date = new Date())
  * At startup: deployments still `running` were left by a process that died. Marks them
  * `interrupted` (optionally only for some stacks) and returns them.
  */
-export async function markRunningInterrupted(
-  db: Db,
-  options: { stacks?: string[]; now?: Date; reason?: string } = {},
-): Promise<Deployment[]> {
+export async function markRunningInterrupted(db: Db, options: { stacks?: string[]; now?: Date; reason?: string } = {}): Promise<Deployment[]> {
   const now = options.now ?? new Date();
   const where: SQL[] = [eq(deployments.status, "running")];
   if (options.stacks) {
@@ -317,11 +290,7 @@ export async function getRunningDeployment(db: Db, stack: string): Promise<Deplo
 }
 
 /** The most recent succeeded deployment that changed the stack (apply, rollback, destroy, refresh). */
-export async function latestSuccessfulDeployment(
-  db: Db,
-  stack: string,
-  kinds: readonly DeploymentKind[] = mutatingKinds,
-): Promise<Deployment | undefined> {
+export async function latestSuccessfulDeployment(db: Db, stack: string, kinds: readonly DeploymentKind[] = mutatingKinds): Promise<Deployment | undefined> {
   const [row] = await db
     .select()
     .from(deployments)
@@ -335,23 +304,11 @@ export async function latestSuccessfulDeployment(
  * The succeeded deployment that defined the stack at time `at`: the last one that finished at or
  * before it. Rolling back "to yesterday 18:00" re-applies its `specAfter`.
  */
-export async function deploymentAtOrBefore(
-  db: Db,
-  stack: string,
-  at: Date,
-  kinds: readonly DeploymentKind[] = mutatingKinds,
-): Promise<Deployment | undefined> {
+export async function deploymentAtOrBefore(db: Db, stack: string, at: Date, kinds: readonly DeploymentKind[] = mutatingKinds): Promise<Deployment | undefined> {
   const [row] = await db
     .select()
     .from(deployments)
-    .where(
-      and(
-        eq(deployments.stack, stack),
-        eq(deployments.status, "succeeded"),
-        inArray(deployments.kind, [...kinds]),
-        lte(deployments.finishedAt, at),
-      ),
-    )
+    .where(and(eq(deployments.stack, stack), eq(deployments.status, "succeeded"), inArray(deployments.kind, [...kinds]), lte(deployments.finishedAt, at)))
     .orderBy(desc(deployments.finishedAt), desc(deployments.createdAt))
     .limit(1);
   return row;
@@ -384,11 +341,7 @@ export async function appendEvents(db: Db, deploymentId: string, events: readonl
 }
 
 /** Events of a deployment in order, optionally only those after `afterSeq` (for tailing). */
-export async function listEvents(
-  db: Db,
-  deploymentId: string,
-  options: { afterSeq?: number; limit?: number } = {},
-): Promise<InfrastructureEvent[]> {
+export async function listEvents(db: Db, deploymentId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<InfrastructureEvent[]> {
   const where: SQL[] = [eq(infrastructureEvents.deploymentId, deploymentId)];
   if (options.afterSeq !== undefined) where.push(gt(infrastructureEvents.seq, options.afterSeq));
   return db
@@ -412,11 +365,7 @@ export interface EventWriter {
  * Buffers engine events (Automation API `onEvent` is synchronous) and writes them in batches,
  * every `flushMs` or when `batchSize` are queued, one write at a time so order is kept.
  */
-export function createEventWriter(
-  db: Db,
-  deploymentId: string,
-  options: { batchSize?: number; flushMs?: number; firstSeq?: number } = {},
-): EventWriter {
+export function createEventWriter(db: Db, deploymentId: string, options: { batchSize?: number; flushMs?: number; firstSeq?: number } = {}): EventWriter {
   const batchSize = options.batchSize ?? 200;
   let nextSeq = options.firstSeq ?? 0;
   let queue: EventInput[] = [];
@@ -526,11 +475,7 @@ export async function upsertResources(
 }
 
 /** Records (or with `null`, clears) drift on resources of a stack. Returns how many were updated. */
-export async function setResourceDrift(
-  db: Db,
-  stack: string,
-  drift: ReadonlyArray<{ urn: string; drift: ResourceDrift | null }>,
-): Promise<number> {
+export async function setResourceDrift(db: Db, stack: string, drift: ReadonlyArray<{ urn: string; drift: ResourceDrift | null }>): Promise<number> {
   let n = 0;
   await db.transaction(async (tx) => {
     for (const d of drift) {
@@ -546,20 +491,11 @@ export async function setResourceDrift(
 }
 
 /** Resources of a stack by URN; deleted ones only when asked. */
-export async function listResources(
-  db: Db,
-  stack: string,
-  options: { includeDeleted?: boolean } = {},
-): Promise<InfrastructureResource[]> {
+export async function listResources(db: Db, stack: string, options: { includeDeleted?: boolean } = {}): Promise<InfrastructureResource[]> {
   return db
     .select()
     .from(infrastructureResources)
-    .where(
-      and(
-        eq(infrastructureResources.stack, stack),
-        options.includeDeleted ? undefined : sql`${infrastructureResources.status} <> 'deleted'`,
-      ),
-    )
+    .where(and(eq(infrastructureResources.stack, stack), options.includeDeleted ? undefined : sql`${infrastructureResources.status} <> 'deleted'`))
     .orderBy(asc(infrastructureResources.urn));
 }
 

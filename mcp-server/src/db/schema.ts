@@ -19,18 +19,7 @@
  * All reads and writes go through queries.ts.
  */
 import { sql } from "drizzle-orm";
-import {
-  bigint,
-  index,
-  integer,
-  jsonb,
-  pgEnum,
-  pgTable,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from "drizzle-orm/pg-core";
+import { bigint, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 /** Any JSON value, as stored in a `jsonb` column. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -101,16 +90,7 @@ export const deploymentKindValues = ["plan", "apply", "rollback", "destroy", "dr
 export const deploymentKind = pgEnum("deployment_kind", deploymentKindValues);
 export type DeploymentKind = (typeof deploymentKindValues)[number];
 
-export const deploymentStatusValues = [
-  "planned",
-  "running",
-  "succeeded",
-  "failed",
-  "rolled_back",
-  "interrupted",
-  "expired",
-  "cancelled",
-] as const;
+export const deploymentStatusValues = ["planned", "running", "succeeded", "failed", "rolled_back", "interrupted", "expired", "cancelled"] as const;
 /**
  * planned → running → succeeded | failed | rolled_back | cancelled; running → interrupted when the
  * process died mid-run (set at the next startup); planned → expired | cancelled.

@@ -26,10 +26,7 @@ export const testDatabases: TestDatabase[] = [
 ];
 
 /** Creates `<db>_<random>` next to the database in `url`, migrates it, and drops it on close. */
-export async function openFreshPostgres(
-  url: string,
-  options: { migrate?: boolean } = {},
-): Promise<DbHandle & { url: string }> {
+export async function openFreshPostgres(url: string, options: { migrate?: boolean } = {}): Promise<DbHandle & { url: string }> {
   const base = new URL(url);
   const name = `${base.pathname.slice(1) || "bosun_test"}_${process.pid}_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: url });

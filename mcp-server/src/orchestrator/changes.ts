@@ -88,7 +88,25 @@ export function countChanges(changes: ResourceChange[]): PlanCounts {
 }
 
 const SIGN: Record<string, string> = { create: "+", update: "~", replace: "+-", delete: "-", read: ">", refresh: "~" };
-const KEY_FIELDS = ["tag", "device", "name", "image", "memoryMb", "subnet", "start", "end", "hostname", "domain", "server", "address", "destinationPort", "protocol", "action", "interface", "description"];
+const KEY_FIELDS = [
+  "tag",
+  "device",
+  "name",
+  "image",
+  "memoryMb",
+  "subnet",
+  "start",
+  "end",
+  "hostname",
+  "domain",
+  "server",
+  "address",
+  "destinationPort",
+  "protocol",
+  "action",
+  "interface",
+  "description",
+];
 
 function keyFields(fields: Record<string, unknown>): string {
   const picked = KEY_FIELDS.filter((k) => fields[k] !== undefined && fields[k] !== "").map((k) => `${k}=${JSON.stringify(fields[k])}`);

@@ -20,14 +20,20 @@ describe("engine error messages", () => {
   });
 
   it("says what to do about a missing state folder", () => {
-    const e = toBosunError(cmd('error: unable to open state directory "file:///srv/bosun/.state/pulumi-backend": stat /srv/bosun/.state/pulumi-backend: no such file or directory'), "demo", "opening");
+    const e = toBosunError(
+      cmd('error: unable to open state directory "file:///srv/bosun/.state/pulumi-backend": stat /srv/bosun/.state/pulumi-backend: no such file or directory'),
+      "demo",
+      "opening",
+    );
     expect(e.message).toContain("file:///srv/bosun/.state/pulumi-backend is missing");
     expect(e.hint).toContain("npm run setup");
   });
 
   it("says who holds a locked stack and how to clear it", () => {
     const e = toBosunError(
-      cmd("error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n  file:///w/.state/pulumi-backend/.pulumi/locks/bosun/demo/1.json: created by root@lab (pid 4242) at 2026-11-24T15:00:00Z"),
+      cmd(
+        "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n  file:///w/.state/pulumi-backend/.pulumi/locks/bosun/demo/1.json: created by root@lab (pid 4242) at 2026-11-24T15:00:00Z",
+      ),
       "demo",
       "the update",
     );
@@ -36,7 +42,9 @@ describe("engine error messages", () => {
   });
 
   it("keeps one meaningful line, without traces or secrets", () => {
-    const s = engineSummary("Updating (demo):\nerror: apiSecret: hunter2-very-secret was rejected\n    at Object.<anonymous> (/x.js:1:1)\n    at node:internal/main");
+    const s = engineSummary(
+      "Updating (demo):\nerror: apiSecret: hunter2-very-secret was rejected\n    at Object.<anonymous> (/x.js:1:1)\n    at node:internal/main",
+    );
     expect(s).toBe("apiSecret=[secret] was rejected");
     const e = toBosunError(new Error("something odd\n    at foo (/x.js:1:1)"), "demo", "the preview");
     expect(e).toBeInstanceOf(BosunError);
@@ -61,7 +69,10 @@ describe("a real wrong passphrase", () => {
 
   it("turns the CLI's refusal into a BosunError with the fix", async () => {
     const orch = createOrchestrator({ db: handle.db, locks: createLockManager(), workDir: REPO_ROOT, env: { PULUMI_CONFIG_PASSPHRASE: "not-the-passphrase" } });
-    const err = await orch.plan({ stack: test.name, spec: { version: 1 }, actor: "test" }).then(() => undefined, (e: unknown) => e);
+    const err = await orch.plan({ stack: test.name, spec: { version: 1 }, actor: "test" }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(BosunError);
     expect((err as BosunError).message).toContain("passphrase is wrong");
     expect((err as BosunError).message).not.toContain("pp-secret");

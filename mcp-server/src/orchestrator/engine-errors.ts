@@ -49,9 +49,18 @@ export function engineSummary(text: string): string {
   const lines = text
     .split("\n")
     .map((l) => l.trim())
-    .filter((l) => l && !/^(?:stdout|stderr|code|err\??):|Command failed with exit code|^at |^\s*at |node:internal|^error: update failed|^Diagnostics:|^Resources:|^Duration:|^\+\d|^Previewing|^Updating|^View Live|^Type\s+Name/.test(l));
+    .filter(
+      (l) =>
+        l &&
+        !/^(?:stdout|stderr|code|err\??):|Command failed with exit code|^at |^\s*at |node:internal|^error: update failed|^Diagnostics:|^Resources:|^Duration:|^\+\d|^Previewing|^Updating|^View Live|^Type\s+Name/.test(
+          l,
+        ),
+    );
   const pick = lines.find((l) => /^error:|Error:|failed|refused|invalid|not /i.test(l)) ?? lines[0] ?? "the Pulumi engine failed";
-  return pick.replace(/^error:\s*/, "").replace(SECRETISH, "$1=[secret]").slice(0, 500);
+  return pick
+    .replace(/^error:\s*/, "")
+    .replace(SECRETISH, "$1=[secret]")
+    .slice(0, 500);
 }
 
 /** Maps any error from the Automation API to a BosunError. */

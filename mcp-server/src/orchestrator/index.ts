@@ -15,7 +15,18 @@ import { toBosunError } from "./engine-errors.ts";
 import { emptied, hasSecrets, redacted, restoreSecrets, secretPaths, validated, withoutService } from "./specs.ts";
 import { checkStackName, fileVersion, forgetStack, hashOf, liveSpec, openStack, stackFiles, stateVersion, withCandidate } from "./workspace.ts";
 import { BosunError } from "./types.ts";
-import type { ApplyResult, DeploymentSummary, DriftReport, Orchestrator, PlanCounts, PlanKind, PlanResult, ProgressEvent, ResourceChange, StackStatus } from "./types.ts";
+import type {
+  ApplyResult,
+  DeploymentSummary,
+  DriftReport,
+  Orchestrator,
+  PlanCounts,
+  PlanKind,
+  PlanResult,
+  ProgressEvent,
+  ResourceChange,
+  StackStatus,
+} from "./types.ts";
 import { SPEC_CONFIG_KEY } from "../../../stacks/model/index.ts";
 
 export { BosunError } from "./types.ts";
@@ -91,7 +102,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     const planId = `plan_${randomBytes(12).toString("base64url")}`;
     const expiresAt = new Date(now().getTime() + ttl);
     const intent = input.intent
-      ? await q.recordIntent(db, { stack: input.stack, text: input.intent, source: "mcp", actor: input.actor, spec: redacted(toWrite) as JsonObject, status: "planned" })
+      ? await q.recordIntent(db, {
+          stack: input.stack,
+          text: input.intent,
+          source: "mcp",
+          actor: input.actor,
+          spec: redacted(toWrite) as JsonObject,
+          status: "planned",
+        })
       : undefined;
     await q.recordPlan(db, {
       stack: input.stack,
@@ -137,7 +155,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           progress(event);
           const meta = event.resourcePreEvent?.metadata ?? event.resOutputsEvent?.metadata ?? event.resOpFailedEvent?.metadata;
           const diag = event.diagnosticEvent;
-          if (meta) writer.push({ type: event.resourcePreEvent ? "resource-pre" : event.resOutputsEvent ? "resource-outputs" : "resource-failed", urn: meta.urn, op: meta.op });
+          if (meta)
+            writer.push({
+              type: event.resourcePreEvent ? "resource-pre" : event.resOutputsEvent ? "resource-outputs" : "resource-failed",
+              urn: meta.urn,
+              op: meta.op,
+            });
           else if (diag && !diag.ephemeral) writer.push({ type: "diagnostic", status: diag.severity, message: String(maskValue(diag.message)).slice(0, 2000) });
         },
       });
@@ -175,12 +198,21 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     try {
       const s = await openStack(ws, plan.stack);
       const live = await liveSpec(s);
-      const claim = await q.claimPlan(db, { planId: input.planId, currentStateVersion: stateVersion(backend(), PROJECT, plan.stack), specHash: hashOf(live.value), now: now() });
+      const claim = await q.claimPlan(db, {
+        planId: input.planId,
+        currentStateVersion: stateVersion(backend(), PROJECT, plan.stack),
+        specHash: hashOf(live.value),
+        now: now(),
+      });
       if (!claim.ok) {
         if (claim.reason === "expired") throw new BosunError("plan-expired", `plan ${input.planId} has expired`, "make a new plan; nothing was changed");
         if (claim.reason === "stack_moved" || claim.reason === "spec_changed") {
           const what = claim.reason === "spec_changed" ? "the stack's spec was edited" : "the stack's state changed (another update or refresh ran)";
-          throw new BosunError("plan-stale", `${what} since plan ${input.planId} was made`, "make a new plan so the preview shows what would really change; nothing was changed");
+          throw new BosunError(
+            "plan-stale",
+            `${what} since plan ${input.planId} was made`,
+            "make a new plan so the preview shows what would really change; nothing was changed",
+          );
         }
         throw new BosunError("plan-used", `plan ${input.planId} is no longer waiting to be applied`, "make a new plan");
       }
@@ -193,11 +225,21 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         const counts = (up.summary.resourceChanges ?? {}) as Partial<PlanCounts>;
         await q.finishDeployment(db, deploymentId, { status: "succeeded", pulumiUpdateVersion: up.summary.version, previewSummary: { ...counts } });
         await publish(plan.stack, "deployment.finished", deploymentId, { status: "succeeded" });
-        return { deploymentId, stack: plan.stack, status: "succeeded", outputs: maskOutputs(up.outputs), counts, durationMs: Date.now() - started, pulumiVersion: up.summary.version };
+        return {
+          deploymentId,
+          stack: plan.stack,
+          status: "succeeded",
+          outputs: maskOutputs(up.outputs),
+          counts,
+          durationMs: Date.now() - started,
+          pulumiVersion: up.summary.version,
+        };
       } catch (err) {
         const failure = toBosunError(err, plan.stack, "the update");
         const rollback = await rollBack(s, live, deploymentId, input.actor);
-        await q.finishDeployment(db, deploymentId, { status: rollback.status === "succeeded" ? "rolled_back" : "failed", error: failure.message }).catch(() => {});
+        await q
+          .finishDeployment(db, deploymentId, { status: rollback.status === "succeeded" ? "rolled_back" : "failed", error: failure.message })
+          .catch(() => {});
         await publish(plan.stack, "deployment.finished", deploymentId, { status: "failed", rollback: rollback.status });
         return {
           deploymentId,
@@ -216,7 +258,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   }
 
   /** After a failed update: the previous spec back in the config, and an update to it. */
-  async function rollBack(s: Stack, previous: { value: unknown; secret: boolean }, failedId: string, actor: string): Promise<NonNullable<ApplyResult["rollback"]>> {
+  async function rollBack(
+    s: Stack,
+    previous: { value: unknown; secret: boolean },
+    failedId: string,
+    actor: string,
+  ): Promise<NonNullable<ApplyResult["rollback"]>> {
     const row = await q.startDeployment(db, { stack: s.name, kind: "rollback", actor, specAfter: redacted(previous.value) as JsonObject });
     try {
       await writeSpec(s, previous.value, previous.secret);
@@ -273,7 +320,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       }
       const drifted = collector.changes().filter((c) => c.op !== "same" && c.op !== "read" && c.op !== "refresh");
       await q.finishDeployment(db, row.id, { status: "succeeded", changes: drifted.map(dbChange), previewSummary: { ...countChanges(drifted) } });
-      const text = drifted.length === 0 ? "no drift: the infrastructure matches the desired state" : `${drifted.length} resource(s) differ from the desired state; apply a plan of the current spec to restore them:\n${planText(drifted, countChanges(drifted))}`;
+      const text =
+        drifted.length === 0
+          ? "no drift: the infrastructure matches the desired state"
+          : `${drifted.length} resource(s) differ from the desired state; apply a plan of the current spec to restore them:\n${planText(drifted, countChanges(drifted))}`;
       return { stack: input.stack, deploymentId: row.id, drifted, text };
     } catch (err) {
       const e = err instanceof BosunError ? err : toBosunError(err, input.stack, "the drift check");
@@ -300,9 +350,14 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
         : input.at
           ? await q.deploymentAtOrBefore(db, input.stack, parseTime(input.at))
           : undefined;
-      if (!input.deploymentId && !input.at) throw new BosunError("not-found", "a rollback needs deploymentId or at", "pass the id of a deployment from the history tool, or a time (ISO 8601)");
+      if (!input.deploymentId && !input.at)
+        throw new BosunError("not-found", "a rollback needs deploymentId or at", "pass the id of a deployment from the history tool, or a time (ISO 8601)");
       if (!target || target.stack !== input.stack || target.status !== "succeeded" || !target.specAfter) {
-        throw new BosunError("not-found", `no succeeded deployment of stack ${input.stack} ${input.deploymentId ? `with id ${input.deploymentId}` : `at or before ${input.at}`}`, "pick one from the history tool");
+        throw new BosunError(
+          "not-found",
+          `no succeeded deployment of stack ${input.stack} ${input.deploymentId ? `with id ${input.deploymentId}` : `at or before ${input.at}`}`,
+          "pick one from the history tool",
+        );
       }
       const live = await liveSpec(await openStack(ws, input.stack));
       return makePlan({ stack: input.stack, spec: restoreSecrets(target.specAfter, live.value), actor: input.actor, kind: "rollback" });

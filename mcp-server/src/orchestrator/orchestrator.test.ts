@@ -28,7 +28,10 @@ let events: EventBus;
 let orch: Orchestrator;
 
 async function rejects(p: Promise<unknown>, code: string): Promise<BosunError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(BosunError);
   expect((err as BosunError).code).toBe(code);
   expect((err as BosunError).hint.length).toBeGreaterThan(0);
@@ -59,7 +62,10 @@ afterAll(async () => {
 
 describe("orchestrator", () => {
   it("refuses bad input before touching anything", async () => {
-    const bad = await rejects(orch.plan({ stack, spec: { version: 1, networks: { gaming: { vlan: 5000, subnet: "10.31.31.0/24" } } }, actor: "test" }), "invalid-spec");
+    const bad = await rejects(
+      orch.plan({ stack, spec: { version: 1, networks: { gaming: { vlan: 5000, subnet: "10.31.31.0/24" } } }, actor: "test" }),
+      "invalid-spec",
+    );
     expect(bad.message).toContain("networks.gaming.vlan");
     await rejects(orch.plan({ stack: "no-such-stack", spec: specA, actor: "test" }), "unknown-stack");
     await rejects(orch.plan({ stack: "../etc", spec: specA, actor: "test" }), "unknown-stack");
@@ -141,7 +147,10 @@ describe("orchestrator", () => {
 
   it("keeps a spec's secrets encrypted in the stack file and out of the log", async () => {
     const secret = "s3cr3t-value-7f1d";
-    const withSecret = { ...specA, services: { echo: { image: "bosun/echo-server:1", network: "gaming", memoryMb: 64, env: { MESSAGE: "hi", TOKEN: { secret } } } } };
+    const withSecret = {
+      ...specA,
+      services: { echo: { image: "bosun/echo-server:1", network: "gaming", memoryMb: 64, env: { MESSAGE: "hi", TOKEN: { secret } } } },
+    };
     const plan = await orch.plan({ stack, spec: withSecret, actor: "alice" });
     expect(JSON.stringify(plan)).not.toContain(secret);
     const result = await orch.apply({ planId: plan.planId, actor: "alice" });

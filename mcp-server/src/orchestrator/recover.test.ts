@@ -39,7 +39,11 @@ describe.skipIf(!databaseUrl)("recovery after a crash mid-apply", () => {
   it("marks the apply interrupted, recovers the stack, and applies again", async () => {
     // The VLAN create hangs long enough to kill the process while it is in flight.
     sim.faults.add({ path: "/api/interfaces/vlan_settings/add", method: "POST", delayMs: 60_000, status: 500 });
-    const proc = spawn(process.execPath, [child, test.name, handle.url, JSON.stringify(spec(351))], { cwd: REPO_ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(process.execPath, [child, test.name, handle.url, JSON.stringify(spec(351))], {
+      cwd: REPO_ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     await new Promise<void>((resolve, reject) => {
       proc.stdout.on("data", (d: Buffer) => d.toString().includes("STARTED") && resolve());
       proc.on("exit", (code) => reject(new Error(`child exited early (${code})`)));

@@ -12,7 +12,11 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
 export function validated(input: unknown): { spec: SpecV1; toWrite: unknown } {
   const parsed = parseSpec(input);
   if (!parsed.ok) {
-    throw new BosunError("invalid-spec", `the spec is invalid:\n${formatSpecErrors(parsed.errors)}`, "fix the fields named above and plan again; nothing was changed");
+    throw new BosunError(
+      "invalid-spec",
+      `the spec is invalid:\n${formatSpecErrors(parsed.errors)}`,
+      "fix the fields named above and plan again; nothing was changed",
+    );
   }
   const current = isObj(input) && input["version"] === SPEC_VERSION;
   return { spec: parsed.spec, toWrite: current ? input : parsed.spec };
@@ -29,7 +33,8 @@ export function secretPaths(spec: unknown): { path: string; value: string }[] {
   const out: { path: string; value: string }[] = [];
   for (const [name, svc] of Object.entries(spec["services"])) {
     if (!isObj(svc) || !isObj(svc["env"])) continue;
-    for (const [key, value] of Object.entries(svc["env"])) if (isSecretValue(value)) out.push({ path: `services.${name}.env.${key}.secret`, value: value.secret });
+    for (const [key, value] of Object.entries(svc["env"]))
+      if (isSecretValue(value)) out.push({ path: `services.${name}.env.${key}.secret`, value: value.secret });
   }
   return out;
 }

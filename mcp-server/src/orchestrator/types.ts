@@ -122,16 +122,7 @@ export interface Orchestrator {
   close(): Promise<void>;
 }
 
-export type BosunErrorCode =
-  | "unknown-stack"
-  | "invalid-spec"
-  | "plan-unknown"
-  | "plan-expired"
-  | "plan-stale"
-  | "plan-used"
-  | "busy"
-  | "not-found"
-  | "engine";
+export type BosunErrorCode = "unknown-stack" | "invalid-spec" | "plan-unknown" | "plan-expired" | "plan-stale" | "plan-used" | "busy" | "not-found" | "engine";
 
 /** An error meant for the person: `message` says what is wrong, `hint` what to do. Never a stack trace or a secret. */
 export class BosunError extends Error {

@@ -21,7 +21,11 @@ let command: Promise<PulumiCommand> | undefined;
 function pulumiCommand(workDir: string): Promise<PulumiCommand> {
   command ??= PulumiCommand.get({ root: join(workDir, ".tools", "pulumi"), skipVersionCheck: true }).catch((err: unknown) => {
     command = undefined;
-    throw new BosunError("engine", `the Pulumi CLI is not usable: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`, "run `npm run setup`, which builds it into .tools/pulumi");
+    throw new BosunError(
+      "engine",
+      `the Pulumi CLI is not usable: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`,
+      "run `npm run setup`, which builds it into .tools/pulumi",
+    );
   });
   return command;
 }
@@ -37,7 +41,11 @@ export function stackFiles(workDir: string): string[] {
 export function checkStackName(workDir: string, stack: string): void {
   if (!STACK_NAME.test(stack) || !existsSync(join(workDir, "stacks", `Pulumi.${stack}.yaml`))) {
     const known = stackFiles(workDir).filter((s) => !s.startsWith("test-"));
-    throw new BosunError("unknown-stack", `there is no stack named "${stack}"`, `known stacks: ${known.join(", ") || "none"}; a stack is a file stacks/Pulumi.<name>.yaml`);
+    throw new BosunError(
+      "unknown-stack",
+      `there is no stack named "${stack}"`,
+      `known stacks: ${known.join(", ") || "none"}; a stack is a file stacks/Pulumi.<name>.yaml`,
+    );
   }
 }
 
@@ -53,7 +61,11 @@ export async function openStack(opts: WorkspaceOptions, stack: string): Promise<
   const key = `${opts.workDir}\0${JSON.stringify(opts.env)}\0${stack}`;
   let opened = stacks.get(key);
   if (!opened) {
-    opened = (async () => LocalWorkspace.createOrSelectStack({ stackName: stack, workDir: opts.workDir }, { pulumiCommand: await pulumiCommand(opts.workDir), envVars: { ...opts.env } }))();
+    opened = (async () =>
+      LocalWorkspace.createOrSelectStack(
+        { stackName: stack, workDir: opts.workDir },
+        { pulumiCommand: await pulumiCommand(opts.workDir), envVars: { ...opts.env } },
+      ))();
     stacks.set(key, opened);
   }
   try {
@@ -74,14 +86,16 @@ export async function withCandidate<T>(s: Stack, candidate: unknown, fn: () => P
   const ws = s.workspace as LocalWorkspace;
   const key = `${ws.workDir}\0${s.name}`;
   const previous = turns.get(key) ?? Promise.resolve();
-  const mine = previous.catch(() => {}).then(async () => {
-    ws.envVars[CANDIDATE_ENV] = JSON.stringify(candidate);
-    try {
-      return await fn();
-    } finally {
-      delete ws.envVars[CANDIDATE_ENV];
-    }
-  });
+  const mine = previous
+    .catch(() => {})
+    .then(async () => {
+      ws.envVars[CANDIDATE_ENV] = JSON.stringify(candidate);
+      try {
+        return await fn();
+      } finally {
+        delete ws.envVars[CANDIDATE_ENV];
+      }
+    });
   turns.set(key, mine);
   return mine;
 }
@@ -114,7 +128,10 @@ function parseMaybe(text: string): unknown {
 }
 
 export function hashOf(value: unknown): string {
-  return createHash("sha256").update(JSON.stringify(value ?? null)).digest("hex").slice(0, 32);
+  return createHash("sha256")
+    .update(JSON.stringify(value ?? null))
+    .digest("hex")
+    .slice(0, 32);
 }
 
 /**

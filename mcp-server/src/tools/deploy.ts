@@ -53,7 +53,14 @@ function planStructured(p: PlanResult, extra: { assumptions?: string[] } = {}) {
     kind: p.kind,
     expiresAt: p.expiresAt,
     counts: p.counts,
-    changes: p.changes.map(({ name, type, op, fields, diff, replaceReason }) => ({ name, type, op, fields, diff, ...(replaceReason ? { replaceReason } : {}) })),
+    changes: p.changes.map(({ name, type, op, fields, diff, replaceReason }) => ({
+      name,
+      type,
+      op,
+      fields,
+      diff,
+      ...(replaceReason ? { replaceReason } : {}),
+    })),
     warnings: p.warnings,
     ...extra,
     text: p.text,
@@ -88,7 +95,7 @@ export function registerDeployTools(server: McpServer, orch: Orchestrator, calle
       title: "Plan a change (preview only)",
       description:
         "Previews a change to a stack with the real Pulumi engine and returns exactly what would be created, updated, replaced or deleted, " +
-        "with a planId. Give either `spec` (the whole new spec, as in bosun:spec) or `intent` (a sentence such as \"deploy a Minecraft server for 10 players on VLAN 20\"). " +
+        'with a planId. Give either `spec` (the whole new spec, as in bosun:spec) or `intent` (a sentence such as "deploy a Minecraft server for 10 players on VLAN 20"). ' +
         "Changes nothing; the live config is untouched. Show the plan to the person and call apply only if they agree.",
       inputSchema: {
         stack: stackName,
@@ -145,7 +152,10 @@ export function registerDeployTools(server: McpServer, orch: Orchestrator, calle
         onProgress: (e) => {
           if (token === undefined) return;
           void extra
-            .sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: e.done, ...(e.total > 0 ? { total: e.total } : {}), message: e.message } })
+            .sendNotification({
+              method: "notifications/progress",
+              params: { progressToken: token, progress: e.done, ...(e.total > 0 ? { total: e.total } : {}), message: e.message },
+            })
             .catch(() => {});
         },
       });
@@ -181,8 +191,13 @@ export function registerDeployTools(server: McpServer, orch: Orchestrator, calle
     },
     guarded<{ stack: string }>("status", "read", async ({ stack }) => {
       const s = await orch.status(stack);
-      const last = s.lastDeployment ? `last deployment: ${s.lastDeployment.kind} ${s.lastDeployment.status} at ${s.lastDeployment.finishedAt ?? s.lastDeployment.createdAt}` : "never deployed by bosun";
-      return ok(s as unknown as Record<string, unknown>, `Stack ${stack}: ${s.resources.length} resources; ${last}\nOutputs: ${JSON.stringify(s.outputs, null, 2)}`);
+      const last = s.lastDeployment
+        ? `last deployment: ${s.lastDeployment.kind} ${s.lastDeployment.status} at ${s.lastDeployment.finishedAt ?? s.lastDeployment.createdAt}`
+        : "never deployed by bosun";
+      return ok(
+        s as unknown as Record<string, unknown>,
+        `Stack ${stack}: ${s.resources.length} resources; ${last}\nOutputs: ${JSON.stringify(s.outputs, null, 2)}`,
+      );
     }),
   );
 
@@ -208,7 +223,8 @@ export function registerDeployTools(server: McpServer, orch: Orchestrator, calle
     "drift",
     {
       title: "Check for drift",
-      description: "Reads the real infrastructure (a refresh preview) and lists what differs from the stack's desired state. Changes nothing; records the check.",
+      description:
+        "Reads the real infrastructure (a refresh preview) and lists what differs from the stack's desired state. Changes nothing; records the check.",
       inputSchema: { stack: stackName },
       outputSchema: { stack: z.string(), deploymentId: z.string(), drifted: z.array(change.extend({ urn: z.string() })), text: z.string() },
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -223,7 +239,8 @@ export function registerDeployTools(server: McpServer, orch: Orchestrator, calle
     "rollback",
     {
       title: "Plan a rollback",
-      description: "Plans a return to the spec of an earlier succeeded deployment (by id, or the one in effect at a time). Returns a plan like plan does; only apply carries it out.",
+      description:
+        "Plans a return to the spec of an earlier succeeded deployment (by id, or the one in effect at a time). Returns a plan like plan does; only apply carries it out.",
       inputSchema: { stack: stackName, deploymentId: z.string().uuid().optional(), at: z.string().optional().describe("ISO 8601 time") },
       outputSchema: planOutput,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: false },
@@ -238,7 +255,8 @@ export function registerDeployTools(server: McpServer, orch: Orchestrator, calle
     "destroy",
     {
       title: "Plan a removal",
-      description: "Plans removing one service (and its firewall rules, DNS record, container) or, without service, everything in the stack. Returns a plan; only apply carries it out.",
+      description:
+        "Plans removing one service (and its firewall rules, DNS record, container) or, without service, everything in the stack. Returns a plan; only apply carries it out.",
       inputSchema: { stack: stackName, service: z.string().min(1).max(63).optional() },
       outputSchema: planOutput,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: false },

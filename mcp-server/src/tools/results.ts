@@ -28,5 +28,7 @@ export interface Caller {
 
 export function scopeError(caller: Caller, needed: Scope, tool: string): CallToolResult | undefined {
   if (caller.scopes.includes(needed)) return undefined;
-  return failure(`the token "${caller.actor}" lacks the "${needed}" scope that ${tool} needs (it has: ${caller.scopes.join(", ") || "none"})\nWhat to do: use a token with the "${needed}" scope (bosun token add <name> --scopes ${needed})`);
+  return failure(
+    `the token "${caller.actor}" lacks the "${needed}" scope that ${tool} needs (it has: ${caller.scopes.join(", ") || "none"})\nWhat to do: use a token with the "${needed}" scope (bosun token add <name> --scopes ${needed})`,
+  );
 }

@@ -6,7 +6,7 @@ import { parseSpec, redactSpec } from "../../../stacks/model/index.ts";
 const config = {
   title: "Translate a request into a spec change",
   description:
-    "Turns a sentence (\"deploy a Minecraft server for 10 players on VLAN 20\") and an optional current spec into a new spec, " +
+    'Turns a sentence ("deploy a Minecraft server for 10 players on VLAN 20") and an optional current spec into a new spec, ' +
     "the list of changes, the defaults assumed, and questions when something essential is missing. Works offline; changes nothing.",
   inputSchema: {
     text: z.string().min(1).max(MAX_TEXT_LENGTH),

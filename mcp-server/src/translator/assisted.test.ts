@@ -150,7 +150,10 @@ describe("translateAssisted with sampling", () => {
   });
 
   it("puts secrets back that the model only saw redacted", async () => {
-    const current = spec({ ...minecraftDemo, services: { minecraft: { ...minecraftDemo.services?.minecraft, env: { MAX_PLAYERS: "10", RCON_PASSWORD: { secret: "hunter2" } } } } });
+    const current = spec({
+      ...minecraftDemo,
+      services: { minecraft: { ...minecraftDemo.services?.minecraft, env: { MAX_PLAYERS: "10", RCON_PASSWORD: { secret: "hunter2" } } } },
+    });
     const echoed = structuredClone(minecraftDemo) as unknown as { services: { minecraft: { memoryMb?: number; env: Record<string, unknown> } } };
     echoed.services.minecraft.memoryMb = 8192;
     echoed.services.minecraft.env = { MAX_PLAYERS: "10", RCON_PASSWORD: { secret: "[secret]" } };

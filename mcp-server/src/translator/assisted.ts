@@ -67,9 +67,7 @@ export async function translateAssisted(text: string, currentSpec: SpecV1 | unde
       answers = undefined;
     }
     if (answers === undefined) break;
-    const fresh = questions
-      .map((q) => ({ question: q.text, answer: cleanAnswer(answers[q.id] ?? "") }))
-      .filter((a) => a.answer !== "");
+    const fresh = questions.map((q) => ({ question: q.text, answer: cleanAnswer(answers[q.id] ?? "") })).filter((a) => a.answer !== "");
     if (fresh.length === 0) break;
     answered.push(...fresh);
     result = await translateOnce(text, answered, currentSpec, access);
@@ -102,7 +100,8 @@ async function translateOnce(text: string, answered: Answered[], current: SpecV1
     }
     const json = extractJson(answer);
     const asked = modelQuestions(json);
-    if (asked !== undefined) return { spec: current ?? emptySpec(), changes: [], assumptions: [], questions: asked, via: "model", attempts: attempt, modelErrors };
+    if (asked !== undefined)
+      return { spec: current ?? emptySpec(), changes: [], assumptions: [], questions: asked, via: "model", attempts: attempt, modelErrors };
     const checked = validateModelSpec(json ?? answer, current);
     if (checked.ok) {
       const assumptions = [`translated by the client's model${attempt > 1 ? ` (accepted on try ${attempt})` : ""}; check the changes before applying`];
@@ -112,7 +111,11 @@ async function translateOnce(text: string, answered: Answered[], current: SpecV1
     modelErrors.push(checked.errors.map((e) => (e.path === "" ? e.message : `${e.path}: ${e.message}`)).join("; ") || "invalid answer");
     user = `${request}\n\nYour previous answer:\n${answer.slice(0, MAX_ECHO_LENGTH)}\n\n${checked.feedback}`;
   }
-  return offline(MAX_MODEL_ATTEMPTS, modelErrors, `the client's model gave no valid spec in ${MAX_MODEL_ATTEMPTS} tries (last problem: ${modelErrors.at(-1) ?? "unknown"}); used the offline translator`);
+  return offline(
+    MAX_MODEL_ATTEMPTS,
+    modelErrors,
+    `the client's model gave no valid spec in ${MAX_MODEL_ATTEMPTS} tries (last problem: ${modelErrors.at(-1) ?? "unknown"}); used the offline translator`,
+  );
 }
 
 /** The JSON object in a model's answer: the whole text, a fenced block, or the outermost braces. */
@@ -146,7 +149,10 @@ function modelQuestions(json: unknown): string[] | undefined {
 
 /** An answer as plain one-line text: control characters out, length capped. */
 function cleanAnswer(answer: string): string {
-  return answer.replace(/[\u0000-\u001f\u007f]+/g, " ").trim().slice(0, MAX_ANSWER_LENGTH);
+  return answer
+    .replace(/[\u0000-\u001f\u007f]+/g, " ")
+    .trim()
+    .slice(0, MAX_ANSWER_LENGTH);
 }
 
 /** For the model: the request, then the questions with the person's answers. */
@@ -244,12 +250,16 @@ export function modelAccessFromServer(server: McpServer | Server, related: Relat
 
   const elicit = async (questions: { id: string; text: string }[]): Promise<Record<string, string> | undefined> => {
     const properties = Object.fromEntries(
-      questions.map((q) => [q.id, { type: "string" as const, title: q.text.length <= 120 ? q.text : `${q.text.slice(0, 117)}...`, description: q.text, maxLength: MAX_ANSWER_LENGTH }]),
+      questions.map((q) => [
+        q.id,
+        { type: "string" as const, title: q.text.length <= 120 ? q.text : `${q.text.slice(0, 117)}...`, description: q.text, maxLength: MAX_ANSWER_LENGTH },
+      ]),
     );
     const result = await low.elicitInput(
       {
         mode: "form",
-        message: questions.length === 1 ? "bosun needs one answer to translate your request." : `bosun needs ${questions.length} answers to translate your request.`,
+        message:
+          questions.length === 1 ? "bosun needs one answer to translate your request." : `bosun needs ${questions.length} answers to translate your request.`,
         requestedSchema: { type: "object", properties },
       },
       { ...base, timeout: ELICITATION_TIMEOUT_MS },

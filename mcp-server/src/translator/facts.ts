@@ -64,13 +64,25 @@ export function readFacts(text: string, spec: SpecV1, catalog: TemplateCatalog):
     ...(image !== undefined ? { image } : {}),
     ...(dnsName !== undefined && dnsName !== "record" && dnsName !== "records" && dnsName !== "entry" ? { dnsName } : {}),
     verbs: {
-      remove: test(/\b(remove|delete|tear down|teardown|tear|destroy|get rid of|drop|uninstall|decommission|take down|nuke|scrap|kill|deprovision|wipe|purge|no longer need|dont need|don't need|trash|ditch|rip out)\b/, s),
-      deny: test(/\b(block|deny|isolate|forbid|prevent|disallow|cut off|cut [a-z0-9 -]+ off|stop [a-z0-9 -]+ from|shouldn'?t (be able to )?(reach|access|talk))\b/, s),
+      remove: test(
+        /\b(remove|delete|tear down|teardown|tear|destroy|get rid of|drop|uninstall|decommission|take down|nuke|scrap|kill|deprovision|wipe|purge|no longer need|dont need|don't need|trash|ditch|rip out)\b/,
+        s,
+      ),
+      deny: test(
+        /\b(block|deny|isolate|forbid|prevent|disallow|cut off|cut [a-z0-9 -]+ off|stop [a-z0-9 -]+ from|shouldn'?t (be able to )?(reach|access|talk))\b/,
+        s,
+      ),
       allow: test(/\b(allow|permit|let|grant)\b|\b(can|should be able to|able to) (reach|access|talk|connect|see)\b/, s),
       open: test(/\b(open|expose|publish|forward|unblock)\b/, s),
       close: test(/\b(close|unpublish|unexpose|hide)\b/, s),
-      modify: test(/\b(give|set|change|move|increase|bump|raise|resize|lower|reduce|decrease|upgrade|downgrade|scale|switch|update|grow|shrink|make|put|limit|cap|assign|disable|enable|turn off|turn on|needs?|should have|bigger|smaller|more|less)\b/, s),
-      add: test(/\b(deploy|add|create|set up|setup|spin up|run|install|host|start|launch|provision|want|need|give me|stand up|bring up|build|i'd like|new|make me|get me|put up|spin|fire up)\b/, s),
+      modify: test(
+        /\b(give|set|change|move|increase|bump|raise|resize|lower|reduce|decrease|upgrade|downgrade|scale|switch|update|grow|shrink|make|put|limit|cap|assign|disable|enable|turn off|turn on|needs?|should have|bigger|smaller|more|less)\b/,
+        s,
+      ),
+      add: test(
+        /\b(deploy|add|create|set up|setup|spin up|run|install|host|start|launch|provision|want|need|give me|stand up|bring up|build|i'd like|new|make me|get me|put up|spin|fire up)\b/,
+        s,
+      ),
       another: test(/\b(another|second|2nd|additional|extra|one more)\b/, s),
     },
     kinds: {
@@ -83,7 +95,10 @@ export function readFacts(text: string, spec: SpecV1, catalog: TemplateCatalog):
       domain: test(/\b(change|set|use|switch) (the )?(local |dns |default )?domain\b|\bdomain to\b/, s),
     },
     flags: {
-      noInternet: test(/\b(no|without|block|blocked|cut off|isolate from the|deny|disable|off the|never reach the|offline|air ?gapped)( the)? internet\b|\boffline\b|\bair ?gapped\b|\binternet access off\b/, s),
+      noInternet: test(
+        /\b(no|without|block|blocked|cut off|isolate from the|deny|disable|off the|never reach the|offline|air ?gapped)( the)? internet\b|\boffline\b|\bair ?gapped\b|\binternet access off\b/,
+        s,
+      ),
       internet: test(/\b(with|give|allow|enable|needs?|restore)( it| them)?( the)? internet\b/, s),
       noDhcp: test(/\b(no|without|disable|turn off|static only)( the)? dhcp\b|\bdhcp off\b|\bdisable dhcp\b/, s),
       dhcp: test(/\b(enable|turn on|with)( the)? dhcp\b/, s),

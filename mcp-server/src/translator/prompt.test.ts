@@ -40,7 +40,11 @@ describe("model path", () => {
     const notJson = validateModelSpec("Sure! Here is the spec:");
     expect(notJson.ok).toBe(false);
     if (!notJson.ok) expect(notJson.feedback).toMatch(/not valid JSON/);
-    const stray = validateModelSpec({ version: 1, networks: { n: { vlan: 2, subnet: "10.2.0.0/24" } }, services: { s: { image: "nginx:1", network: "n", env: { X: { secret: "[secret]" } } } } });
+    const stray = validateModelSpec({
+      version: 1,
+      networks: { n: { vlan: 2, subnet: "10.2.0.0/24" } },
+      services: { s: { image: "nginx:1", network: "n", env: { X: { secret: "[secret]" } } } },
+    });
     expect(stray.ok).toBe(false);
   });
 });

@@ -35,7 +35,7 @@ export function buildTranslationPrompt(text: string, currentSpec: SpecV1 | undef
   const systemPrompt = [
     "You edit bosun specs: the desired state of a homelab (VLANs, services, DNS, certificates, VMs).",
     "Answer with ONE JSON object: the complete new spec, valid against the JSON Schema below. No prose, no code fences.",
-    "Keep everything the request doesn't mention exactly as it is in the current spec, including { \"secret\": \"[secret]\" } values.",
+    'Keep everything the request doesn\'t mention exactly as it is in the current spec, including { "secret": "[secret]" } values.',
     "Prefer catalog templates; size player-based games with the template's memory.players rule.",
     "Give new services a static `address` inside their network, outside the DHCP range.",
     'If something essential is missing or ambiguous (which game, which VLAN), answer {"questions": ["..."]} instead of guessing.',
@@ -73,7 +73,10 @@ function restoreSecrets(candidate: unknown, current: SpecV1 | undefined): unknow
 export function validateModelSpec(json: unknown, current?: SpecV1): ModelSpecResult {
   let raw = json;
   if (typeof json === "string") {
-    const trimmed = json.trim().replace(/^```(?:json)?\s*/, "").replace(/```$/, "");
+    const trimmed = json
+      .trim()
+      .replace(/^```(?:json)?\s*/, "")
+      .replace(/```$/, "");
     try {
       raw = JSON.parse(trimmed);
     } catch (error) {
@@ -86,7 +89,11 @@ export function validateModelSpec(json: unknown, current?: SpecV1): ModelSpecRes
   const result = parseSpec(restored);
   if (!result.ok || left) {
     const errors: SpecError[] = result.ok ? [] : result.errors;
-    if (left) errors.push({ path: "services", message: 'a "[secret]" placeholder does not match any existing secret; keep secrets under their original service and key' });
+    if (left)
+      errors.push({
+        path: "services",
+        message: 'a "[secret]" placeholder does not match any existing secret; keep secrets under their original service and key',
+      });
     return { ok: false, errors, feedback: `The spec is invalid. Fix these problems and answer with the complete corrected spec:\n${formatSpecErrors(errors)}` };
   }
   return { ok: true, spec: result.spec, changes: diffSpecs(current, result.spec) };

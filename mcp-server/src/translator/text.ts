@@ -6,14 +6,38 @@
 export const MAX_TEXT_LENGTH = 1000;
 
 const NUMBER_WORDS: Record<string, number> = {
-  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
-  eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, twenty: 20,
-  thirty: 30, forty: 40, fifty: 50, sixty: 60, hundred: 100, dozen: 12,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  hundred: 100,
+  dozen: 12,
 };
 
 /** Lower case, plain ASCII punctuation, number words as digits, single spaces. */
 export function normalize(text: string): string {
-  let s = text.toLowerCase().replace(/[\u2018\u2019]/g, "'").replace(/[\u2013\u2014]/g, "-").replace(/'s\b/g, "");
+  let s = text
+    .toLowerCase()
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/[\u2013\u2014]/g, "-")
+    .replace(/'s\b/g, "");
   s = s.replace(/[^a-z0-9./:'\- ]+/g, " ");
   s = s.replace(/\b(?:a\s+)?couple(?:\s+of)?\b/g, "2").replace(/\ba dozen\b/g, "12");
   s = s.replace(/\b[a-z]+\b/g, (w) => (NUMBER_WORDS[w] === undefined ? w : String(NUMBER_WORDS[w])));
@@ -54,7 +78,14 @@ export function sizes(ws: readonly string[]): Size[] {
     // Look a few words around for "disk" or "ram" (words after win: "50 GB of disk").
     const after = ws.slice(i + 2, i + 5);
     const before = ws.slice(Math.max(0, i - 3), i);
-    const isDisk = after.some((w) => DISK_WORDS.test(w)) ? !after.slice(0, after.findIndex((w) => DISK_WORDS.test(w))).some((w) => MEMORY_WORDS.test(w)) : before.some((w) => DISK_WORDS.test(w)) && !after.some((w) => MEMORY_WORDS.test(w));
+    const isDisk = after.some((w) => DISK_WORDS.test(w))
+      ? !after
+          .slice(
+            0,
+            after.findIndex((w) => DISK_WORDS.test(w)),
+          )
+          .some((w) => MEMORY_WORDS.test(w))
+      : before.some((w) => DISK_WORDS.test(w)) && !after.some((w) => MEMORY_WORDS.test(w));
     out.push({ mb: Math.round(amount * factor), kind: isDisk ? "disk" : "memory", text: `${ws[i]} ${unit}` });
   }
   return out;

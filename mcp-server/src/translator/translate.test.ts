@@ -58,7 +58,9 @@ describe("translate", () => {
   it("returns the current spec unchanged whenever it asks", () => {
     const current = demo();
     const result = translate("give minecraft 4 TB of RAM", current);
-    expect(result.questions).toEqual(["4096 GiB of memory is more than bosun gives one service or container (at most 256 GiB). How much memory should it get?"]);
+    expect(result.questions).toEqual([
+      "4096 GiB of memory is more than bosun gives one service or container (at most 256 GiB). How much memory should it get?",
+    ]);
     expect(result.spec).toBe(current);
     expect(result.changes).toEqual([]);
   });
@@ -101,7 +103,38 @@ describe("translate", () => {
   });
 
   it("never throws and always returns a valid spec, for any text", () => {
-    const vocabulary = ["deploy", "remove", "minecraft", "vlan", "20", "give", "8gb", "allow", "guests", "to", "reach", "jellyfin", "players", "10", "port", "70000", "block", "iot", "vm", "cores", "disk", "50gb", "cert", "for", "dns", "record", "move", "30", "the", "and"];
+    const vocabulary = [
+      "deploy",
+      "remove",
+      "minecraft",
+      "vlan",
+      "20",
+      "give",
+      "8gb",
+      "allow",
+      "guests",
+      "to",
+      "reach",
+      "jellyfin",
+      "players",
+      "10",
+      "port",
+      "70000",
+      "block",
+      "iot",
+      "vm",
+      "cores",
+      "disk",
+      "50gb",
+      "cert",
+      "for",
+      "dns",
+      "record",
+      "move",
+      "30",
+      "the",
+      "and",
+    ];
     const sentence = fc.array(fc.constantFrom(...vocabulary), { maxLength: 12 }).map((ws) => ws.join(" "));
     fc.assert(
       fc.property(fc.oneof(sentence, fc.string({ maxLength: 80 })), (text) => {

@@ -46,7 +46,16 @@ const MAX_SERVICE_MEMORY_MB = 262_144;
 
 /** Network names for template categories when nothing else says where a service goes. */
 const CATEGORY_NETWORK: Record<string, string> = {
-  game: "gaming", media: "media", home: "iot", web: "servers", database: "servers", devops: "servers", monitoring: "servers", security: "servers", network: "servers", productivity: "servers",
+  game: "gaming",
+  media: "media",
+  home: "iot",
+  web: "servers",
+  database: "servers",
+  devops: "servers",
+  monitoring: "servers",
+  security: "servers",
+  network: "servers",
+  productivity: "servers",
 };
 
 interface Ctx {
@@ -73,8 +82,11 @@ function defaultSecret(): string {
 export function translate(text: string, currentSpec?: SpecV1, options: TranslateOptions = {}): Translation {
   const base = currentSpec ?? emptySpec();
   const unchanged = (questions: string[], assumptions: string[] = []): Translation => ({ spec: base, changes: [], assumptions, questions });
-  if (text.trim() === "") return unchanged(["What should I do? For example: \"Deploy a Minecraft server for 10 players on VLAN 20\"."]);
-  if (text.length > MAX_TEXT_LENGTH) return unchanged([`That request is ${text.length} characters; the offline translator reads up to ${MAX_TEXT_LENGTH}. Please split it into smaller requests.`]);
+  if (text.trim() === "") return unchanged(['What should I do? For example: "Deploy a Minecraft server for 10 players on VLAN 20".']);
+  if (text.length > MAX_TEXT_LENGTH)
+    return unchanged([
+      `That request is ${text.length} characters; the offline translator reads up to ${MAX_TEXT_LENGTH}. Please split it into smaller requests.`,
+    ]);
 
   const catalog = options.catalog ?? templateCatalog;
   const ctx: Ctx = {
@@ -115,10 +127,12 @@ function checkRanges(ctx: Ctx): void {
   const { f } = ctx;
   for (const v of f.vlans) if (v < 1 || v > 4094) ctx.questions.push(`VLAN ${v} is not valid: VLAN tags are 1-4094. Which VLAN should I use?`);
   for (const p of f.ports) {
-    for (const n of [p.port, p.end ?? p.port]) if (n < 1 || n > 65535) ctx.questions.push(`Port ${n} is not valid: ports are 1-65535. Which port did you mean?`);
+    for (const n of [p.port, p.end ?? p.port])
+      if (n < 1 || n > 65535) ctx.questions.push(`Port ${n} is not valid: ports are 1-65535. Which port did you mean?`);
   }
   for (const mb of f.memoryMb) {
-    if (mb > MAX_SERVICE_MEMORY_MB && !f.kinds.vm) ctx.questions.push(`${mib(mb)} of memory is more than bosun gives one service or container (at most 256 GiB). How much memory should it get?`);
+    if (mb > MAX_SERVICE_MEMORY_MB && !f.kinds.vm)
+      ctx.questions.push(`${mib(mb)} of memory is more than bosun gives one service or container (at most 256 GiB). How much memory should it get?`);
     else if (mb > 1_048_576) ctx.questions.push(`${mib(mb)} of memory is more than a VM can have here (at most 1024 GiB). How much memory should it get?`);
     if (mb < 32) ctx.questions.push(`${mb} MiB of memory is too little to run anything. How much memory should it get?`);
   }
@@ -129,7 +143,8 @@ function checkRanges(ctx: Ctx): void {
     if (parsed === undefined || parsed.prefix < 8 || parsed.prefix > 30) ctx.questions.push(`${c} is not a usable subnet (use e.g. 10.20.0.0/24).`);
     else if (hasHostBits(parsed)) ctx.questions.push(`${c} has host bits set; did you mean ${formatCidr(parsed)}?`);
   }
-  if (new Set(f.memoryMb).size > 1 && !f.kinds.vm && !f.kinds.lxc) ctx.questions.push(`You gave several memory sizes (${f.memoryMb.map(mib).join(", ")}). Which one?`);
+  if (new Set(f.memoryMb).size > 1 && !f.kinds.vm && !f.kinds.lxc)
+    ctx.questions.push(`You gave several memory sizes (${f.memoryMb.map(mib).join(", ")}). Which one?`);
   if (new Set(f.players).size > 1) ctx.questions.push(`You gave several player counts (${f.players.join(", ")}). Which one?`);
 }
 
@@ -146,10 +161,12 @@ function dispatch(ctx: Ctx): void {
   if (f.kinds.domain) return changeDomain(ctx);
   if (f.kinds.certificate) return addCertificate(ctx);
   if (f.kinds.dnsRecord && f.dnsName === undefined) return addDnsRecord(ctx);
-  if (existing("service").length > 0 && newTemplates.length === 0 && !f.kinds.vm && !f.kinds.lxc && !f.kinds.k8s) return modifyService(ctx, existing("service")[0] ?? "");
+  if (existing("service").length > 0 && newTemplates.length === 0 && !f.kinds.vm && !f.kinds.lxc && !f.kinds.k8s)
+    return modifyService(ctx, existing("service")[0] ?? "");
   if ((existing("vm").length > 0 || existing("lxc").length > 0) && !f.verbs.another) return modifyMachine(ctx);
   if (f.kinds.vm) return addMachine(ctx, "vm");
-  if (f.kinds.lxc || (/\bcontainer\b/.test(f.s) && f.templates.length === 0 && f.image === undefined && (f.cores.length > 0 || f.diskGb.length > 0))) return addMachine(ctx, "lxc");
+  if (f.kinds.lxc || (/\bcontainer\b/.test(f.s) && f.templates.length === 0 && f.image === undefined && (f.cores.length > 0 || f.diskGb.length > 0)))
+    return addMachine(ctx, "lxc");
   if (f.templates.length > 0) return addServices(ctx);
   if (f.image !== undefined) return addImageService(ctx, f.image);
   if (existing("network").length > 0 && networkChangeWanted(ctx)) return modifyNetwork(ctx, existing("network")[0] ?? "");
@@ -163,7 +180,33 @@ function dispatch(ctx: Ctx): void {
 // ---- not understood / outside the catalog ----------------------------------------------
 
 /** Words naming what to add that are neither network words, purposes nor filler: "deploy a kafka cluster" → "kafka". */
-const NETWORK_WORDS = new Set(["vlan", "vlans", "network", "networks", "segment", "subnet", "lan", "devices", "device", "dhcp", "id", "tag", "called", "named", "internet", "without", "no", "only", "isolated", "separate", "dedicated", "things", "wifi", "wireless", "ssid"]);
+const NETWORK_WORDS = new Set([
+  "vlan",
+  "vlans",
+  "network",
+  "networks",
+  "segment",
+  "subnet",
+  "lan",
+  "devices",
+  "device",
+  "dhcp",
+  "id",
+  "tag",
+  "called",
+  "named",
+  "internet",
+  "without",
+  "no",
+  "only",
+  "isolated",
+  "separate",
+  "dedicated",
+  "things",
+  "wifi",
+  "wireless",
+  "ssid",
+]);
 const PURPOSE_WORDS = new Set(Object.values(PURPOSES).flatMap((p) => p.words.flatMap((w) => w.split(" "))));
 
 function unknownObject(ctx: Ctx): string | undefined {
@@ -176,11 +219,43 @@ function unknownObject(ctx: Ctx): string | undefined {
   });
 }
 
-const VERB_WORDS = new Set(["deploy", "add", "create", "setup", "spin", "install", "host", "start", "launch", "provision", "want", "need", "build", "stand", "bring", "fire", "put", "make", "give", "get", "please", "would", "like", "i'd", "let's", "lets", "going", "have", "set"]);
+const VERB_WORDS = new Set([
+  "deploy",
+  "add",
+  "create",
+  "setup",
+  "spin",
+  "install",
+  "host",
+  "start",
+  "launch",
+  "provision",
+  "want",
+  "need",
+  "build",
+  "stand",
+  "bring",
+  "fire",
+  "put",
+  "make",
+  "give",
+  "get",
+  "please",
+  "would",
+  "like",
+  "i'd",
+  "let's",
+  "lets",
+  "going",
+  "have",
+  "set",
+]);
 
 function notUnderstood(ctx: Ctx): void {
   const { f } = ctx;
-  const unknown = f.ws.filter((w) => /^[a-z][a-z0-9-]{2,}$/.test(w) && !STOPWORDS.has(w) && !COMMON.has(w) && !VERB_WORDS.has(w) && !NETWORK_WORDS.has(w) && !PURPOSE_WORDS.has(w));
+  const unknown = f.ws.filter(
+    (w) => /^[a-z][a-z0-9-]{2,}$/.test(w) && !STOPWORDS.has(w) && !COMMON.has(w) && !VERB_WORDS.has(w) && !NETWORK_WORDS.has(w) && !PURPOSE_WORDS.has(w),
+  );
   const catalogNames = Object.values(ctx.catalog).map((t) => t.name);
   if (f.verbs.add && unknown.length > 0) {
     const word = unknown[0] ?? "";
@@ -207,12 +282,40 @@ function categoryServerWanted(ctx: Ctx): { category: string; noun: string } | un
 }
 
 function askWhichTemplate(ctx: Ctx, wanted: { category: string; noun: string }): void {
-  const titles = Object.values(ctx.catalog).filter((t) => t.category === wanted.category).map((t) => t.title);
+  const titles = Object.values(ctx.catalog)
+    .filter((t) => t.category === wanted.category)
+    .map((t) => t.title);
   ctx.questions.push(`Which ${wanted.noun} should it be? bosun's catalog has ${titles.join(", ")}.`);
 }
 
 /** Ordinary words that are not requests for something unknown. */
-const COMMON = new Set(["please", "thanks", "thank", "hello", "hey", "quick", "small", "big", "large", "tiny", "cool", "nice", "some", "fast", "cheap", "good", "home", "house", "family", "friends", "players", "cluster", "stack", "thing", "stuff"]);
+const COMMON = new Set([
+  "please",
+  "thanks",
+  "thank",
+  "hello",
+  "hey",
+  "quick",
+  "small",
+  "big",
+  "large",
+  "tiny",
+  "cool",
+  "nice",
+  "some",
+  "fast",
+  "cheap",
+  "good",
+  "home",
+  "house",
+  "family",
+  "friends",
+  "players",
+  "cluster",
+  "stack",
+  "thing",
+  "stuff",
+]);
 
 // ---- networks -------------------------------------------------------------------------------
 
@@ -222,7 +325,9 @@ function networkByTag(spec: SpecV1, vlan: number): string | undefined {
 
 /** The /24 for a new VLAN: 10.<vlan>.0.0/24 when free, else the first free 10.x.y.0/24. */
 function subnetFor(spec: SpecV1, vlan: number): string {
-  const taken = Object.values(spec.networks).map((n) => parseCidr(n.subnet)).filter((c) => c !== undefined);
+  const taken = Object.values(spec.networks)
+    .map((n) => parseCidr(n.subnet))
+    .filter((c) => c !== undefined);
   const free = (text: string) => {
     const c = parseCidr(text);
     return c !== undefined && !taken.some((t) => cidrsOverlap(t, c));
@@ -343,7 +448,11 @@ function addNetwork(ctx: Ctx): void {
     ctx.questions.push(`"${name}" can't be a network name (use a-z, 0-9 and '-').`);
     return;
   }
-  createNetwork(ctx, { ...(tags[0] !== undefined ? { vlan: tags[0] } : {}), ...(name !== undefined ? { name } : {}), ...(f.purpose !== undefined ? { purpose: f.purpose } : {}) });
+  createNetwork(ctx, {
+    ...(tags[0] !== undefined ? { vlan: tags[0] } : {}),
+    ...(name !== undefined ? { name } : {}),
+    ...(f.purpose !== undefined ? { purpose: f.purpose } : {}),
+  });
 }
 
 function networkChangeWanted(ctx: Ctx): boolean {
@@ -420,7 +529,8 @@ function portsFor(ctx: Ctx, service: string, template: Template): ServicePort[] 
   return template.ports.map((p) => {
     let host = p.host ?? p.container;
     while (taken.has(`${host}/${p.protocol}`) && host < 65535) host++;
-    if (host !== (p.host ?? p.container)) ctx.assumptions.push(`${p.host ?? p.container}/${p.protocol} is already published by another service: ${service} publishes it on ${host}`);
+    if (host !== (p.host ?? p.container))
+      ctx.assumptions.push(`${p.host ?? p.container}/${p.protocol} is already published by another service: ${service} publishes it on ${host}`);
     taken.add(`${host}/${p.protocol}`);
     return { container: p.container, host, protocol: p.protocol, expose: expose ?? p.expose };
   });
@@ -452,7 +562,9 @@ function addServices(ctx: Ctx): void {
   for (const t of chosen) {
     const existingName = Object.entries(ctx.draft.services).find(([, s]) => s.template === t.name)?.[0];
     if (existingName !== undefined && !f.verbs.another && f.name === undefined) {
-      ctx.questions.push(`${t.title} already runs as "${existingName}". Say "add another ${t.serviceName ?? t.name}" for a second one, or e.g. "give ${existingName} 8GB" to change it.`);
+      ctx.questions.push(
+        `${t.title} already runs as "${existingName}". Say "add another ${t.serviceName ?? t.name}" for a second one, or e.g. "give ${existingName} 8GB" to change it.`,
+      );
       return;
     }
     addService(ctx, t);
@@ -488,7 +600,9 @@ function addService(ctx: Ctx, t: Template, companionOf?: { name: string; suffix:
     }
     memoryMb = memoryForPlayers(t, players);
     if (rule.env !== undefined) env[rule.env] = String(players);
-    ctx.assumptions.push(`${mib(memoryMb)} for ${players} players (${mib(rule.baseMb)} + ${rule.perPlayerMb} MiB per player, rounded up to ${rule.stepMb} MiB)`);
+    ctx.assumptions.push(
+      `${mib(memoryMb)} for ${players} players (${mib(rule.baseMb)} + ${rule.perPlayerMb} MiB per player, rounded up to ${rule.stepMb} MiB)`,
+    );
   }
   const explicit = companionOf === undefined ? f.memoryMb[0] : undefined;
   if (explicit !== undefined) {
@@ -524,7 +638,10 @@ function addService(ctx: Ctx, t: Template, companionOf?: { name: string; suffix:
   pinAddress(ctx, name, network);
   const domain = draft.dns.domain;
   if (companionOf === undefined) {
-    const exposure = ports.length === 0 ? "" : `; ${ports.map((p) => `${p.host}/${p.protocol}`).join(", ")} open to ${ports[0]?.expose === "network" ? `${network} only` : ports[0]?.expose === "any" ? "the internet" : "the LAN"}`;
+    const exposure =
+      ports.length === 0
+        ? ""
+        : `; ${ports.map((p) => `${p.host}/${p.protocol}`).join(", ")} open to ${ports[0]?.expose === "network" ? `${network} only` : ports[0]?.expose === "any" ? "the internet" : "the LAN"}`;
     ctx.assumptions.push(`${name} is reachable as ${dns ?? name}.${domain} at ${draft.services[name]?.address ?? "an assigned address"}${exposure}`);
   }
   for (const companion of t.companions) {
@@ -539,7 +656,13 @@ function addService(ctx: Ctx, t: Template, companionOf?: { name: string; suffix:
 
 function addImageService(ctx: Ctx, image: string): void {
   const { f, draft } = ctx;
-  const name = f.name ?? image.split("/").at(-1)?.split(/[:@]/)[0]?.replace(/[^a-z0-9-]/g, "-");
+  const name =
+    f.name ??
+    image
+      .split("/")
+      .at(-1)
+      ?.split(/[:@]/)[0]
+      ?.replace(/[^a-z0-9-]/g, "-");
   if (name === undefined || !isDnsLabel(name)) {
     ctx.questions.push(`What should the service for ${image} be called? (say "called <name>")`);
     return;
@@ -550,7 +673,12 @@ function addImageService(ctx: Ctx, image: string): void {
   }
   const network = networkFor(ctx, name, undefined);
   if (network === undefined) return;
-  const ports = f.ports.map((p) => ({ container: p.port, host: p.port, protocol: p.protocol ?? ("tcp" as const), expose: f.flags.internal ? ("network" as const) : ("lan" as const) }));
+  const ports = f.ports.map((p) => ({
+    container: p.port,
+    host: p.port,
+    protocol: p.protocol ?? ("tcp" as const),
+    expose: f.flags.internal ? ("network" as const) : ("lan" as const),
+  }));
   if (ports.length === 0) ctx.assumptions.push(`no ports given: ${name} publishes nothing (say "open port N on ${name}")`);
   if (!image.includes(":") && !image.includes("@")) ctx.assumptions.push(`${image} has no tag; Docker will use :latest`);
   draft.services[name] = {
@@ -588,7 +716,9 @@ function modifyService(ctx: Ctx, name: string): void {
     }
     if (f.memoryMb.length === 0) {
       svc.memoryMb = memoryForPlayers(t, players);
-      ctx.assumptions.push(`${mib(svc.memoryMb)} for ${players} players (${mib(rule.baseMb)} + ${rule.perPlayerMb} MiB per player, rounded up to ${rule.stepMb} MiB)`);
+      ctx.assumptions.push(
+        `${mib(svc.memoryMb)} for ${players} players (${mib(rule.baseMb)} + ${rule.perPlayerMb} MiB per player, rounded up to ${rule.stepMb} MiB)`,
+      );
     }
     if (rule.env !== undefined) svc.env[rule.env] = String(players);
     changed = true;
@@ -611,7 +741,11 @@ function modifyService(ctx: Ctx, name: string): void {
   const otherNetworks = f.refs.filter((r) => r.kind === "network" && r.name !== svc.network).map((r) => r.name);
   const newTag = f.vlans.find((v) => v !== draft.networks[svc.network]?.vlan);
   if (newTag !== undefined || (otherNetworks.length > 0 && /\b(move|migrate|put|switch|transfer|relocate)\b/.test(f.s))) {
-    const target = newTag !== undefined ? (networkByTag(draft, newTag) ?? createNetwork(ctx, { vlan: newTag, ...(f.purpose !== undefined && draft.networks[f.purpose] === undefined ? { purpose: f.purpose } : {}) })) : otherNetworks[0];
+    const target =
+      newTag !== undefined
+        ? (networkByTag(draft, newTag) ??
+          createNetwork(ctx, { vlan: newTag, ...(f.purpose !== undefined && draft.networks[f.purpose] === undefined ? { purpose: f.purpose } : {}) }))
+        : otherNetworks[0];
     if (target === undefined) return;
     const old = svc.network;
     svc.network = target;
@@ -634,8 +768,14 @@ function modifyService(ctx: Ctx, name: string): void {
     }
   }
   if (!changed) {
-    if (f.verbs.add && t !== undefined) ctx.questions.push(`${t.title} already runs as "${name}". Say "add another ${t.serviceName ?? t.name}" for a second one, or what to change (e.g. "give ${name} 8GB").`);
-    else ctx.questions.push(`What should change about ${name}? For example "give ${name} 8GB", "give ${name} 2 cores", "move ${name} to VLAN 30" or "remove ${name}".`);
+    if (f.verbs.add && t !== undefined)
+      ctx.questions.push(
+        `${t.title} already runs as "${name}". Say "add another ${t.serviceName ?? t.name}" for a second one, or what to change (e.g. "give ${name} 8GB").`,
+      );
+    else
+      ctx.questions.push(
+        `What should change about ${name}? For example "give ${name} 8GB", "give ${name} 2 cores", "move ${name} to VLAN 30" or "remove ${name}".`,
+      );
   }
 }
 
@@ -670,7 +810,11 @@ function addMachine(ctx: Ctx, kind: "vm" | "lxc"): void {
     network,
     description: "",
   };
-  const missing = [f.cores[0] === undefined ? `${machine.cores} cores` : "", f.memoryMb[0] === undefined ? mib(machine.memoryMb) : "", f.diskGb[0] === undefined ? `${machine.diskGb} GB disk` : ""].filter(Boolean);
+  const missing = [
+    f.cores[0] === undefined ? `${machine.cores} cores` : "",
+    f.memoryMb[0] === undefined ? mib(machine.memoryMb) : "",
+    f.diskGb[0] === undefined ? `${machine.diskGb} GB disk` : "",
+  ].filter(Boolean);
   if (missing.length > 0) ctx.assumptions.push(`${noun} ${name}: default ${missing.join(", ")}`);
   const os = /\bubuntu(?: (\d\d\.\d\d))?\b/.exec(f.s);
   const debian = /\bdebian(?: (\d+))?\b/.exec(f.s);
@@ -694,7 +838,9 @@ function modifyMachine(ctx: Ctx): void {
   if (f.memoryMb[0] !== undefined) (machine.memoryMb = f.memoryMb[0]), (changed = true);
   if (f.diskGb[0] !== undefined) {
     if (f.diskGb[0] < machine.diskGb) {
-      ctx.questions.push(`Shrinking ${ref.name}'s disk from ${machine.diskGb} GB to ${f.diskGb[0]} GB can lose data; bosun only grows disks. What size (≥ ${machine.diskGb} GB)?`);
+      ctx.questions.push(
+        `Shrinking ${ref.name}'s disk from ${machine.diskGb} GB to ${f.diskGb[0]} GB can lose data; bosun only grows disks. What size (≥ ${machine.diskGb} GB)?`,
+      );
       return;
     }
     machine.diskGb = f.diskGb[0];
@@ -736,7 +882,10 @@ function changeDomain(ctx: Ctx): void {
 function addDnsRecord(ctx: Ctx): void {
   const { f, draft } = ctx;
   const domain = draft.dns.domain;
-  const host = f.fqdns.find((h) => h.endsWith(`.${domain}`))?.slice(0, -(domain.length + 1)) ?? /\b(?:record|entry|override|point|alias|cname)(?: for)? ([a-z0-9][a-z0-9-]*)\b/.exec(f.s)?.[1] ?? f.name;
+  const host =
+    f.fqdns.find((h) => h.endsWith(`.${domain}`))?.slice(0, -(domain.length + 1)) ??
+    /\b(?:record|entry|override|point|alias|cname)(?: for)? ([a-z0-9][a-z0-9-]*)\b/.exec(f.s)?.[1] ??
+    f.name;
   if (host === undefined || !isDnsLabel(host) || ["to", "a", "an", "the"].includes(host)) {
     ctx.questions.push(`Which name should the DNS record have (e.g. "nas.${domain}")?`);
     return;
@@ -747,7 +896,10 @@ function addDnsRecord(ctx: Ctx): void {
     ctx.questions.push(`What should ${host}.${domain} point to? Give an address (e.g. "to 10.20.0.5").`);
     return;
   }
-  const record = cname !== undefined && address === undefined ? { name: host, type: "CNAME" as const, value: cname } : { name: host, type: "A" as const, value: address ?? "" };
+  const record =
+    cname !== undefined && address === undefined
+      ? { name: host, type: "CNAME" as const, value: cname }
+      : { name: host, type: "A" as const, value: address ?? "" };
   if (draft.dns.records.some((r) => r.name === host)) {
     draft.dns.records = draft.dns.records.map((r) => (r.name === host ? record : r));
   } else {
@@ -768,7 +920,9 @@ function addCertificate(ctx: Ctx): void {
   if (issuer !== "self-signed") {
     const privateName = names.find((n) => isPrivateDomain(n.replace(/^\*\./, "")));
     if (privateName !== undefined) {
-      ctx.questions.push(`Let's Encrypt can't issue for ${privateName}: it is a private name. Use a public domain you own, or ask for a self-signed certificate.`);
+      ctx.questions.push(
+        `Let's Encrypt can't issue for ${privateName}: it is a private name. Use a public domain you own, or ask for a self-signed certificate.`,
+      );
       return;
     }
   } else {
@@ -797,8 +951,12 @@ function flowEnds(ctx: Ctx): { from?: string; to?: Ref } {
   });
   for (const c of f.cidrs) sourceWords.push({ name: c, at: f.ws.indexOf(c) });
   // "from X" marks a source, but "block A from reaching B" keeps A as the source.
-  const fromIndex = f.ws.findIndex((w, i) => w === "from" && !/^(reaching|accessing|talking|getting|connecting|seeing|using|contacting)$/.test(f.ws[i + 1] ?? ""));
-  const ends: { name: string; at: number; ref?: Ref }[] = [...refs.map((r) => ({ name: r.name, at: r.at, ref: r })), ...sourceWords].sort((a, b) => a.at - b.at);
+  const fromIndex = f.ws.findIndex(
+    (w, i) => w === "from" && !/^(reaching|accessing|talking|getting|connecting|seeing|using|contacting)$/.test(f.ws[i + 1] ?? ""),
+  );
+  const ends: { name: string; at: number; ref?: Ref }[] = [...refs.map((r) => ({ name: r.name, at: r.at, ref: r })), ...sourceWords].sort(
+    (a, b) => a.at - b.at,
+  );
   if (ends.length === 0) return {};
   // "from X" marks the source wherever it is; otherwise the first mention is the source.
   const source = fromIndex >= 0 ? (ends.find((e) => e.at > fromIndex) ?? ends[0]) : ends[0];
@@ -815,11 +973,15 @@ function allow(ctx: Ctx): void {
   const { from, to } = flowEnds(ctx);
   const ends = f.refs.filter((r) => r.kind === "network" || r.kind === "service").length;
   if (ends <= 1 && f.purpose !== undefined && draft.networks[f.purpose] === undefined) {
-    ctx.questions.push(`There is no ${f.purpose} network yet. Create it first (e.g. "add a ${f.purpose} network on VLAN ${PURPOSES[f.purpose]?.vlan ?? 100}"), then allow it.`);
+    ctx.questions.push(
+      `There is no ${f.purpose} network yet. Create it first (e.g. "add a ${f.purpose} network on VLAN ${PURPOSES[f.purpose]?.vlan ?? 100}"), then allow it.`,
+    );
     return;
   }
   if (from === undefined || to === undefined) {
-    ctx.questions.push(`Allow what to reach what? Name both ends, e.g. "allow guests to reach minecraft" or "allow iot to reach the servers VLAN on port 1883".`);
+    ctx.questions.push(
+      `Allow what to reach what? Name both ends, e.g. "allow guests to reach minecraft" or "allow iot to reach the servers VLAN on port 1883".`,
+    );
     return;
   }
   const targetNetwork = to.kind === "service" ? draft.services[to.name]?.network : to.name;
@@ -853,7 +1015,11 @@ function allow(ctx: Ctx): void {
 function deny(ctx: Ctx): void {
   const { f, draft } = ctx;
   const networks = f.refs.filter((r) => r.kind === "network");
-  if (f.flags.noInternet || /\b(from|to) (the )?internet\b/.test(f.s) || (/\bisolate\b/.test(f.s) && networks.length === 1 && f.refs.filter((r) => r.kind === "service").length === 0)) {
+  if (
+    f.flags.noInternet ||
+    /\b(from|to) (the )?internet\b/.test(f.s) ||
+    (/\bisolate\b/.test(f.s) && networks.length === 1 && f.refs.filter((r) => r.kind === "service").length === 0)
+  ) {
     const target = networks[0];
     if (target === undefined) {
       ctx.questions.push(`Which network should lose internet access?`);
@@ -886,7 +1052,10 @@ function deny(ctx: Ctx): void {
   net.allowFrom = net.allowFrom.filter((a) => !(a.from === from && (to.kind === "network" || a.service === to.name || a.service === undefined)));
   if (net.allowFrom.length === before) {
     const published = to.kind === "service" && (draft.services[to.name]?.ports ?? []).some((p) => p.expose === "lan" || p.expose === "any");
-    if (published) ctx.questions.push(`${to.name}'s ports are open to the whole LAN, so ${from} can reach it. Make ${to.name} reachable only inside ${targetNetwork}? (say "make ${to.name} private")`);
+    if (published)
+      ctx.questions.push(
+        `${to.name}'s ports are open to the whole LAN, so ${from} can reach it. Make ${to.name} reachable only inside ${targetNetwork}? (say "make ${to.name} private")`,
+      );
     else ctx.assumptions.push(`${from} already can't reach ${to.name}: segments are isolated unless allowed`);
   }
 }
@@ -947,12 +1116,15 @@ function remove(ctx: Ctx): void {
     const host = f.fqdns[0]?.split(".")[0] ?? /\brecord (?:for )?([a-z0-9-]+)/.exec(f.s)?.[1];
     const before = draft.dns.records.length;
     draft.dns.records = draft.dns.records.filter((r) => r.name !== host);
-    if (draft.dns.records.length === before) ctx.questions.push(`There is no DNS record named "${host ?? ""}". Records: ${draft.dns.records.map((r) => r.name).join(", ") || "none"}.`);
+    if (draft.dns.records.length === before)
+      ctx.questions.push(`There is no DNS record named "${host ?? ""}". Records: ${draft.dns.records.map((r) => r.name).join(", ") || "none"}.`);
     return;
   }
   if (f.kinds.certificate) refs = refs.filter((r) => r.kind === "certificate" || r.kind === "service");
   if (refs.length === 0) {
-    const unknown = f.ws.find((w) => /^[a-z][a-z0-9-]{2,}$/.test(w) && !STOPWORDS.has(w) && !/^(remove|delete|tear|down|destroy|rid|drop|uninstall|vlan|the|service|network)$/.test(w));
+    const unknown = f.ws.find(
+      (w) => /^[a-z][a-z0-9-]{2,}$/.test(w) && !STOPWORDS.has(w) && !/^(remove|delete|tear|down|destroy|rid|drop|uninstall|vlan|the|service|network)$/.test(w),
+    );
     const everything = [...Object.keys(draft.services), ...Object.keys(draft.networks), ...Object.keys(draft.vms), ...Object.keys(draft.lxc)];
     ctx.questions.push(
       everything.length === 0

@@ -55,7 +55,13 @@ export function createEngine(target: EngineTarget, timeoutMs = 60_000): Engine {
       );
       req.on("timeout", () => req.destroy(new Error(`Docker engine did not answer ${method} ${path.split("?")[0]} within ${timeout / 1000} s`)));
       req.on("error", (err: NodeJS.ErrnoException) =>
-        reject(err.code === "ENOENT" || err.code === "ECONNREFUSED" ? new Error(`cannot reach the Docker engine at ${describe()}: ${err.code}; is dockerd running (npm run setup starts it) and dockerEngine:host / DOCKER_HOST right?`) : err),
+        reject(
+          err.code === "ENOENT" || err.code === "ECONNREFUSED"
+            ? new Error(
+                `cannot reach the Docker engine at ${describe()}: ${err.code}; is dockerd running (npm run setup starts it) and dockerEngine:host / DOCKER_HOST right?`,
+              )
+            : err,
+        ),
       );
       if (payload) req.write(payload);
       req.end();

@@ -21,12 +21,19 @@ const inputs = z.object({
   cpus: z.number().positive("must be more than 0").max(1024).optional(),
   ports: z.array(z.object({ internal: port, external: port, protocol: z.enum(["tcp", "udp"]), ip: ipv4.optional() })).default([]),
   volumes: z
-    .array(z.object({ volumeName: z.string().optional(), hostPath: absolute.optional(), containerPath: absolute, readOnly: z.boolean().default(false) }).refine((v) => (v.volumeName === undefined) !== (v.hostPath === undefined), "needs exactly one of volumeName or hostPath"))
+    .array(
+      z
+        .object({ volumeName: z.string().optional(), hostPath: absolute.optional(), containerPath: absolute, readOnly: z.boolean().default(false) })
+        .refine((v) => (v.volumeName === undefined) !== (v.hostPath === undefined), "needs exactly one of volumeName or hostPath"),
+    )
     .default([]),
   healthCheck: z.object({ test: z.array(z.string()).min(1), intervalSeconds: z.number().int().min(1), retries: z.number().int().min(1) }).optional(),
   restart: z.enum(["no", "always", "unless-stopped", "on-failure"]).default("unless-stopped"),
   network: z.object({ name: z.string().min(1), ipv4Address: ipv4.optional(), aliases: z.array(z.string()).optional() }).optional(),
-  hostname: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9.-]{0,62}$/, "must be a host name").optional(),
+  hostname: z
+    .string()
+    .regex(/^[a-zA-Z0-9][a-zA-Z0-9.-]{0,62}$/, "must be a host name")
+    .optional(),
   labels: labels.default({}),
   startTimeoutSeconds: z.number().int().min(1).max(3600).default(60),
 });
@@ -55,13 +62,23 @@ function restartPolicy(r: Inputs["restart"]) {
 }
 
 async function ensureImage(engine: Engine, i: Inputs): Promise<void> {
-  const present = await engine.json("GET", `/images/${encodeURIComponent(i.image)}/json`).then(() => true, (err: unknown) => (isNotFound(err) ? false : Promise.reject(err)));
+  const present = await engine.json("GET", `/images/${encodeURIComponent(i.image)}/json`).then(
+    () => true,
+    (err: unknown) => (isNotFound(err) ? false : Promise.reject(err)),
+  );
   if (present && i.pull !== "always") return;
   if (i.pull === "never") throw new Error(`${label(i)}: image ${i.image} is not present locally and pull is "never"`);
   const [repo, tag] = splitImage(i.image);
   try {
-    const body = (await engine.raw("POST", `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`, undefined, 600_000)).toString();
-    const failed = body.split("\n").map((l) => l.trim()).filter(Boolean).map((l) => JSON.parse(l) as { error?: string }).find((m) => m.error);
+    const body = (
+      await engine.raw("POST", `/images/create?fromImage=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`, undefined, 600_000)
+    ).toString();
+    const failed = body
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { error?: string })
+      .find((m) => m.error);
     if (failed) throw new Error(failed.error);
   } catch (err) {
     if (present) return; // "always" but the registry is unreachable: the local copy will do
@@ -87,17 +104,30 @@ function createBody(i: Inputs) {
     ...(i.hostname ? { Hostname: i.hostname } : {}),
     Labels: { ...i.labels, "bosun.managed": "true", "bosun.resource": i.name },
     ExposedPorts: Object.fromEntries(i.ports.map((p) => [portKey(p), {}])),
-    ...(i.healthCheck ? { Healthcheck: { Test: i.healthCheck.test, Interval: i.healthCheck.intervalSeconds * 1e9, Retries: i.healthCheck.retries, StartPeriod: 5e9 } } : {}),
+    ...(i.healthCheck
+      ? { Healthcheck: { Test: i.healthCheck.test, Interval: i.healthCheck.intervalSeconds * 1e9, Retries: i.healthCheck.retries, StartPeriod: 5e9 } }
+      : {}),
     HostConfig: {
       Memory: i.memoryMb * MiB,
       MemorySwap: i.memoryMb * MiB,
       ...(i.cpus ? { NanoCpus: Math.round(i.cpus * 1e9) } : {}),
       RestartPolicy: restartPolicy(i.restart),
       PortBindings: bindings,
-      Mounts: i.volumes.map((v) => ({ Type: v.volumeName ? "volume" : "bind", Source: v.volumeName ?? v.hostPath, Target: v.containerPath, ReadOnly: v.readOnly })),
+      Mounts: i.volumes.map((v) => ({
+        Type: v.volumeName ? "volume" : "bind",
+        Source: v.volumeName ?? v.hostPath,
+        Target: v.containerPath,
+        ReadOnly: v.readOnly,
+      })),
     },
     ...(i.network
-      ? { NetworkingConfig: { EndpointsConfig: { [i.network.name]: { ...(i.network.ipv4Address ? { IPAMConfig: { IPv4Address: i.network.ipv4Address } } : {}), Aliases: i.network.aliases ?? [] } } } }
+      ? {
+          NetworkingConfig: {
+            EndpointsConfig: {
+              [i.network.name]: { ...(i.network.ipv4Address ? { IPAMConfig: { IPv4Address: i.network.ipv4Address } } : {}), Aliases: i.network.aliases ?? [] },
+            },
+          },
+        }
       : {}),
   };
 }
@@ -118,7 +148,12 @@ async function waitUp(engine: Engine, id: string, i: Inputs): Promise<ContainerI
     const restarted = c.State.Status === "restarting" || (c.RestartCount ?? 0) > 0;
     if (c.State.Status === "exited" || c.State.Status === "dead" || health === "unhealthy" || restarted) {
       const logs = await lastLogs(engine, id);
-      const why = health === "unhealthy" ? "its health check failed" : restarted ? `it exited and was restarted (exit code ${c.State.ExitCode})` : `it exited with code ${c.State.ExitCode}`;
+      const why =
+        health === "unhealthy"
+          ? "its health check failed"
+          : restarted
+            ? `it exited and was restarted (exit code ${c.State.ExitCode})`
+            : `it exited with code ${c.State.ExitCode}`;
       throw new Error(`${label(i)} did not start: ${why}.${logs ? ` Last log lines:\n${logs}` : " It wrote no log lines."}`);
     }
     if (c.State.Status === "running") {
@@ -128,7 +163,9 @@ async function waitUp(engine: Engine, id: string, i: Inputs): Promise<ContainerI
     }
     if (Date.now() > deadline) {
       const logs = await lastLogs(engine, id);
-      throw new Error(`${label(i)} was not ${i.healthCheck ? "healthy" : "running"} after ${i.startTimeoutSeconds} s (state ${c.State.Status}${health ? `, health ${health}` : ""}).${logs ? ` Last log lines:\n${logs}` : ""}`);
+      throw new Error(
+        `${label(i)} was not ${i.healthCheck ? "healthy" : "running"} after ${i.startTimeoutSeconds} s (state ${c.State.Status}${health ? `, health ${health}` : ""}).${logs ? ` Last log lines:\n${logs}` : ""}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -13,7 +13,10 @@ const inputs = z
     driver: z.enum(["bridge", "macvlan", "ipvlan"]).default("bridge"),
     subnet: cidr.optional(),
     gateway: ipv4.optional(),
-    parent: z.string().regex(/^[a-zA-Z0-9_.-]+$/, "must be a host interface name like eth0.20").optional(),
+    parent: z
+      .string()
+      .regex(/^[a-zA-Z0-9_.-]+$/, "must be a host interface name like eth0.20")
+      .optional(),
     internal: z.boolean().default(false),
     labels: labels.default({}),
   })

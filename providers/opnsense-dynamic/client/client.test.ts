@@ -98,13 +98,17 @@ describe("errors", () => {
   });
 
   test("several field messages are all kept", async () => {
-    const err = (await c.rules.add({ interface: "lan", protocol: "ICMP", destination_port: "80", source_net: "nosuchalias" }).catch((e: unknown) => e)) as ValidationError;
+    const err = (await c.rules
+      .add({ interface: "lan", protocol: "ICMP", destination_port: "80", source_net: "nosuchalias" })
+      .catch((e: unknown) => e)) as ValidationError;
     expect(Object.keys(err.validations).sort()).toEqual(["rule.destination_port", "rule.source_net"]);
   });
 
   test("bodies in errors are redacted", async () => {
     s.faults.add({ path: "searchItem", status: 500, body: { detail: `key ${KEY} secret ${SECRET}`, password: "hunter2hunter2" } });
-    const err = (await clientFor(s, { retries: 0 }).vlans.search().catch((e: unknown) => e)) as HttpError;
+    const err = (await clientFor(s, { retries: 0 })
+      .vlans.search()
+      .catch((e: unknown) => e)) as HttpError;
     expect(err).toBeInstanceOf(HttpError);
     expect(err.status).toBe(500);
     expect(err.message).not.toContain(SECRET);
@@ -114,7 +118,9 @@ describe("errors", () => {
   });
 
   test("redact() removes basic auth and password fields", () => {
-    expect(redact('Authorization: Basic dGVzdDp0ZXN0 {"apiSecret":"abc","name":"x"}')).toBe('Authorization: Basic [redacted] {"apiSecret":"[redacted]","name":"x"}');
+    expect(redact('Authorization: Basic dGVzdDp0ZXN0 {"apiSecret":"abc","name":"x"}')).toBe(
+      'Authorization: Basic [redacted] {"apiSecret":"[redacted]","name":"x"}',
+    );
   });
 });
 
@@ -244,7 +250,9 @@ describe("option maps", () => {
       fc.property(fc.uniqueArray(fc.stringMatching(/^[a-z0-9]{1,6}$/), { minLength: 1, maxLength: 8 }), fc.array(fc.nat()), (keys, picks) => {
         const options = Object.fromEntries(keys.map((k) => [k, k.toUpperCase()]));
         const selected = [...new Set(picks.map((p) => keys[p % keys.length] as string))];
-        const ordered = Object.keys(options).filter((k) => selected.includes(k)).join(",");
+        const ordered = Object.keys(options)
+          .filter((k) => selected.includes(k))
+          .join(",");
         expect(fromOptionMap(toOptionMap(options, ordered))).toBe(ordered);
       }),
     );

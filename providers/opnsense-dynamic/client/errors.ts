@@ -100,7 +100,7 @@ export class ValidationError extends OpnsenseError {
     const list = Object.entries(validations)
       .map(([field, msg]) => `${field}: ${msg}`)
       .join("; ");
-    super(`OPNsense rejected ${what || `${call.method} ${call.path}`}: ${list || "result \"failed\" without details"}`, call);
+    super(`OPNsense rejected ${what || `${call.method} ${call.path}`}: ${list || 'result "failed" without details'}`, call);
     this.name = "ValidationError";
     this.validations = validations;
   }

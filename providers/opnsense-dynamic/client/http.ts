@@ -3,18 +3,7 @@
 // exponential backoff for idempotent calls only, typed errors, call counting.
 import http from "node:http";
 import https from "node:https";
-import {
-  AuthError,
-  CommandError,
-  HttpError,
-  TimeoutError,
-  TlsError,
-  UnreachableError,
-  ValidationError,
-  isTransient,
-  redact,
-  type CallInfo,
-} from "./errors.ts";
+import { AuthError, CommandError, HttpError, TimeoutError, TlsError, UnreachableError, ValidationError, isTransient, redact, type CallInfo } from "./errors.ts";
 
 export interface ConnectionConfig {
   /** Base URL of the box, e.g. "https://192.168.1.1" or "https://fw.lan:8443". */

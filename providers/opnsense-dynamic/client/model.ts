@@ -63,7 +63,11 @@ export class ModelApi<T extends object> {
   async set(uuid: string, item: Partial<T>, what?: string): Promise<void> {
     const label = what ?? `${this.spec.label} ${uuid}`;
     try {
-      await this.http.call("POST", this.path("set", uuid), { body: { [this.spec.node]: nestItem(item as Record<string, string>) }, idempotent: true, what: label });
+      await this.http.call("POST", this.path("set", uuid), {
+        body: { [this.spec.node]: nestItem(item as Record<string, string>) },
+        idempotent: true,
+        what: label,
+      });
     } catch (err) {
       if (err instanceof ValidationError && Object.keys(err.validations).length === 0 && (await this.get(uuid).catch(() => undefined)) === null) {
         throw new NotFoundError({ method: "POST", path: `/api/${this.path("set", uuid)}` }, label);

@@ -56,7 +56,10 @@ const toItem = (i: AliasInputs): Partial<AliasItem> => ({
 const fromItem = (item: AliasItem & { uuid: string }, revision: string): AliasOutputs => ({
   name: item.name,
   type: item.type as AliasInputs["type"],
-  content: item.content.split(/\n|,/).map((s) => s.trim()).filter(Boolean),
+  content: item.content
+    .split(/\n|,/)
+    .map((s) => s.trim())
+    .filter(Boolean),
   description: item.description,
   enabled: item.enabled === "1",
   uuid: item.uuid,

@@ -11,7 +11,11 @@ import type { ModelApi } from "../client/model.ts";
  * any write (including a drift repair back to earlier values) triggers one apply.
  */
 export function newRevision(fields: unknown): string {
-  return createHash("sha256").update(JSON.stringify(fields ?? null)).update(randomUUID()).digest("hex").slice(0, 16);
+  return createHash("sha256")
+    .update(JSON.stringify(fields ?? null))
+    .update(randomUUID())
+    .digest("hex")
+    .slice(0, 16);
 }
 
 /**
@@ -59,12 +63,20 @@ export async function createTransactional<T extends object>(
  * set() with errors in the resource's terms. An item gone from the box was
  * deleted outside bosun: the fix is a refresh, not a change to the inputs.
  */
-export async function saveItem<T extends object>(api: ModelApi<T>, id: string, item: Partial<T>, what: string, fieldMap: Record<string, string>): Promise<void> {
+export async function saveItem<T extends object>(
+  api: ModelApi<T>,
+  id: string,
+  item: Partial<T>,
+  what: string,
+  fieldMap: Record<string, string>,
+): Promise<void> {
   try {
     await api.set(id, item, what);
   } catch (err) {
     if (err instanceof NotFoundError) {
-      throw new Error(`${what} (${id}) no longer exists on the box (deleted outside bosun?). Run a refresh (\`pulumi refresh\`, or bosun's drift) and the next deployment creates it again.`);
+      throw new Error(
+        `${what} (${id}) no longer exists on the box (deleted outside bosun?). Run a refresh (\`pulumi refresh\`, or bosun's drift) and the next deployment creates it again.`,
+      );
     }
     explainValidation(err, what, fieldMap);
   }

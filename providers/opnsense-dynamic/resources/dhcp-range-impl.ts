@@ -42,7 +42,7 @@ export const rangeInputs = z
       ctx.addIssue({
         code: "custom",
         path: [v.router !== undefined ? "router" : "dnsServers"],
-        message: "Dnsmasq hands out the interface address as router and DNS; set backend \"kea\" for custom values",
+        message: 'Dnsmasq hands out the interface address as router and DNS; set backend "kea" for custom values',
       });
     }
   });
@@ -55,7 +55,13 @@ export interface RangeOutputs extends RangeInputs {
 }
 
 const FIELDS = ["backend", "interface", "subnet", "start", "end", "router", "dnsServers", "domain", "leaseTime", "description"] as const;
-const KEA_MAP = { subnet: "subnet", pools: "start", "option_data.routers": "router", "option_data.domain_name_servers": "dnsServers", description: "description" };
+const KEA_MAP = {
+  subnet: "subnet",
+  pools: "start",
+  "option_data.routers": "router",
+  "option_data.domain_name_servers": "dnsServers",
+  description: "description",
+};
 const DNSMASQ_MAP = { interface: "interface", start_addr: "start", end_addr: "end", lease_time: "leaseTime", domain: "domain", description: "description" };
 const label = (i: Props) => `DHCP range ${String(i.start ?? "?")}-${String(i.end ?? "?")} on ${String(i.interface ?? "?")}`;
 
@@ -148,8 +154,12 @@ export async function create(props: Props) {
   const revision = newRevision(inputs);
   let uuid: string;
   if (inputs.backend === "kea") {
-    uuid = await createTransactional(client.keaSubnets, keaItem(inputs), what, (c) => c.subnet === inputs.subnet, () =>
-      ensureKeaServes(client, inputs.interface),
+    uuid = await createTransactional(
+      client.keaSubnets,
+      keaItem(inputs),
+      what,
+      (c) => c.subnet === inputs.subnet,
+      () => ensureKeaServes(client, inputs.interface),
     ).catch((err: unknown) => explainValidation(err, what, KEA_MAP));
   } else {
     uuid = await createTransactional(

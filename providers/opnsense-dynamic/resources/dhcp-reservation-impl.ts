@@ -13,7 +13,10 @@ export { configureFromStack as configure } from "./connection.ts";
 export const reservationInputs = z
   .object({
     backend: z.enum(["dnsmasq", "kea"]).default("dnsmasq"),
-    mac: z.string().refine(isMac, "must be a MAC address like aa:bb:cc:dd:ee:ff").transform((m) => m.toLowerCase()),
+    mac: z
+      .string()
+      .refine(isMac, "must be a MAC address like aa:bb:cc:dd:ee:ff")
+      .transform((m) => m.toLowerCase()),
     ip: z.string().refine(isIPv4, "must be an IPv4 address"),
     hostname: z.string().refine(isHostname, "must be a host name (letters, digits, -)").optional(),
     domain: z.string().refine(isDomain, "must be a domain name").optional(),
@@ -21,10 +24,14 @@ export const reservationInputs = z
     /** Kea: the DhcpRange's subnetId. */
     subnetId: z.string().optional(),
     /** The range's network, used to check that ip is inside it. */
-    subnet: z.string().refine((v) => parseNetwork(v)?.family === 4, "must be an IPv4 network in CIDR form").optional(),
+    subnet: z
+      .string()
+      .refine((v) => parseNetwork(v)?.family === 4, "must be an IPv4 network in CIDR form")
+      .optional(),
   })
   .superRefine((v, ctx) => {
-    if (v.backend === "kea" && !v.subnetId) ctx.addIssue({ code: "custom", path: ["subnetId"], message: "is required with backend kea (use the DhcpRange's subnetId)" });
+    if (v.backend === "kea" && !v.subnetId)
+      ctx.addIssue({ code: "custom", path: ["subnetId"], message: "is required with backend kea (use the DhcpRange's subnetId)" });
     if (v.subnet && isIPv4(v.ip) && parseNetwork(v.subnet) && !ipv4InCidr(v.ip, v.subnet)) {
       ctx.addIssue({ code: "custom", path: ["ip"], message: `${v.ip} is not inside subnet ${v.subnet}` });
     }
@@ -108,12 +115,18 @@ export async function create(props: Props) {
   const what = label(inputs);
   const uuid =
     inputs.backend === "kea"
-      ? await createTransactional(client.keaReservations, keaItem(inputs), what, (c) => c.ip_address === inputs.ip && (c.hw_address ?? "").toLowerCase() === inputs.mac).catch(
-          (err: unknown) => explainValidation(err, what, KEA_MAP),
-        )
-      : await createTransactional(client.dnsmasqHosts, dnsmasqItem(inputs), what, (c) => c.ip === inputs.ip && (c.hwaddr ?? "").toLowerCase() === inputs.mac).catch(
-          (err: unknown) => explainValidation(err, what, DNSMASQ_MAP),
-        );
+      ? await createTransactional(
+          client.keaReservations,
+          keaItem(inputs),
+          what,
+          (c) => c.ip_address === inputs.ip && (c.hw_address ?? "").toLowerCase() === inputs.mac,
+        ).catch((err: unknown) => explainValidation(err, what, KEA_MAP))
+      : await createTransactional(
+          client.dnsmasqHosts,
+          dnsmasqItem(inputs),
+          what,
+          (c) => c.ip === inputs.ip && (c.hwaddr ?? "").toLowerCase() === inputs.mac,
+        ).catch((err: unknown) => explainValidation(err, what, DNSMASQ_MAP));
   const outs = await readOutputs(inputs.backend, uuid, inputs, newRevision(inputs));
   if (!outs) throw new Error(`${what}: created as ${uuid} but it could not be read back`);
   return { id: uuid, outs };

@@ -26,7 +26,12 @@ const port = z.string().refine((v) => isPortOrRange(v) || isAliasName(v), "must 
 
 export const ruleInputs = z
   .object({
-    interface: z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter(Boolean).sort()),
+    interface: z.union([z.string(), z.array(z.string())]).transform((v) =>
+      (Array.isArray(v) ? v : v.split(","))
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .sort(),
+    ),
     action: z.enum(["pass", "block", "reject"]).default("pass"),
     direction: z.enum(["in", "out"]).default("in"),
     ipProtocol: z.enum(["inet", "inet6", "inet46"]).default("inet"),
@@ -59,14 +64,42 @@ export interface RuleOutputs extends RuleInputs {
 }
 
 const RULE_FIELDS = [
-  "interface", "action", "direction", "ipProtocol", "protocol", "source", "sourceNot", "sourcePort", "destination",
-  "destinationNot", "destinationPort", "sequence", "quick", "log", "enabled", "gateway", "description",
+  "interface",
+  "action",
+  "direction",
+  "ipProtocol",
+  "protocol",
+  "source",
+  "sourceNot",
+  "sourcePort",
+  "destination",
+  "destinationNot",
+  "destinationPort",
+  "sequence",
+  "quick",
+  "log",
+  "enabled",
+  "gateway",
+  "description",
 ] as const;
 const FIELD_MAP = {
-  interface: "interface", action: "action", direction: "direction", ipprotocol: "ipProtocol", protocol: "protocol",
-  source_net: "source", source_not: "sourceNot", source_port: "sourcePort", destination_net: "destination",
-  destination_not: "destinationNot", destination_port: "destinationPort", sequence: "sequence", quick: "quick",
-  log: "log", enabled: "enabled", gateway: "gateway", description: "description",
+  interface: "interface",
+  action: "action",
+  direction: "direction",
+  ipprotocol: "ipProtocol",
+  protocol: "protocol",
+  source_net: "source",
+  source_not: "sourceNot",
+  source_port: "sourcePort",
+  destination_net: "destination",
+  destination_not: "destinationNot",
+  destination_port: "destinationPort",
+  sequence: "sequence",
+  quick: "quick",
+  log: "log",
+  enabled: "enabled",
+  gateway: "gateway",
+  description: "description",
 };
 const b = (v: boolean): string => (v ? "1" : "0");
 const label = (i: Props) => `firewall rule "${String(i.description || "(no description)")}"`;

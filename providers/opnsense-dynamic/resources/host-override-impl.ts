@@ -68,9 +68,12 @@ export async function create(props: Props) {
   const inputs = hostOverrideInputs.parse(userInputs(props));
   const client = getClient();
   const what = label(inputs);
-  const uuid = await createTransactional(client.hostOverrides, toItem(inputs), what, (c) => c.hostname === inputs.hostname && c.domain === inputs.domain && c.server === inputs.address).catch(
-    (err: unknown) => explainValidation(err, what, FIELD_MAP),
-  );
+  const uuid = await createTransactional(
+    client.hostOverrides,
+    toItem(inputs),
+    what,
+    (c) => c.hostname === inputs.hostname && c.domain === inputs.domain && c.server === inputs.address,
+  ).catch((err: unknown) => explainValidation(err, what, FIELD_MAP));
   try {
     return { id: uuid, outs: fromItem(await client.hostOverrides.require(uuid), newRevision(inputs)) };
   } catch (err) {

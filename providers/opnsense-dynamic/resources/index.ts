@@ -251,7 +251,12 @@ export class ServiceApply extends pulumi.dynamic.Resource {
 
 /** Hash of member revisions, order-independent. */
 export function applyTrigger(members: readonly { revision: pulumi.Output<string> }[]): pulumi.Output<string> {
-  return pulumi.all(members.map((m) => m.revision)).apply((revs) => createHash("sha256").update([...revs].sort().join(",")).digest("hex").slice(0, 16));
+  return pulumi.all(members.map((m) => m.revision)).apply((revs) =>
+    createHash("sha256")
+      .update([...revs].sort().join(","))
+      .digest("hex")
+      .slice(0, 16),
+  );
 }
 
 /**
@@ -265,5 +270,9 @@ export function applyAfter(
   opts: pulumi.CustomResourceOptions = {},
 ): ServiceApply {
   const extra = opts.dependsOn === undefined ? [] : Array.isArray(opts.dependsOn) ? opts.dependsOn : [opts.dependsOn];
-  return new ServiceApply(name, { subsystem, trigger: applyTrigger(members) }, { ...opts, dependsOn: [...members, ...(extra as pulumi.Input<pulumi.Resource>[])] });
+  return new ServiceApply(
+    name,
+    { subsystem, trigger: applyTrigger(members) },
+    { ...opts, dependsOn: [...members, ...(extra as pulumi.Input<pulumi.Resource>[])] },
+  );
 }

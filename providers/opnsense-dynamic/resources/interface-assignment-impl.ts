@@ -14,7 +14,10 @@ export const assignmentInputs = z.object({
   /** Device to find, e.g. "vlan0.20". */
   device: z.string().min(1, "must name a device such as vlan0.20"),
   /** Interface key the spec expects, e.g. "opt3". Optional: any key is accepted when absent. */
-  identifier: z.string().regex(/^(lan|wan|opt\d+)$/, "must be lan, wan or optN").optional(),
+  identifier: z
+    .string()
+    .regex(/^(lan|wan|opt\d+)$/, "must be lan, wan or optN")
+    .optional(),
   /** Address the interface must carry, e.g. "10.20.0.1/24". */
   address: z
     .string()
@@ -44,7 +47,9 @@ export function assignmentSteps(i: Pick<AssignmentInputs, "device" | "address" |
   const address = i.address ?? "<gateway address>/<prefix>";
   return [
     `Device ${i.device} is not assigned as an OPNsense interface, and the API cannot do this step. In the OPNsense web UI:`,
-    `  1. Interfaces → Assignments: under "Assign a new interface", pick ${listed}` + (i.description ? `, description "${i.description}"` : "") + `, click Add, then Save.`,
+    `  1. Interfaces → Assignments: under "Assign a new interface", pick ${listed}` +
+      (i.description ? `, description "${i.description}"` : "") +
+      `, click Add, then Save.`,
     `  2. Open the new interface (Interfaces → [${i.description || "OPTn"}]): tick "Enable Interface", set "IPv4 Configuration Type" to "Static IPv4", IPv4 address ${address}, Save, then Apply changes.`,
     `  3. Run the deployment again; bosun checks the assignment and continues.`,
   ].join("\n");

@@ -35,13 +35,19 @@ beforeEach(() => {
 });
 
 /** check() then create(), as the engine does. */
-async function make(m: { check: typeof vlan.check; create: (p: Record<string, unknown>) => Promise<{ id: string; outs: unknown }> }, news: Record<string, unknown>) {
+async function make(
+  m: { check: typeof vlan.check; create: (p: Record<string, unknown>) => Promise<{ id: string; outs: unknown }> },
+  news: Record<string, unknown>,
+) {
   const checked = await m.check({}, news);
   expect(checked.failures).toEqual([]);
   return m.create({ ...checked.inputs, __provider: "serialized" });
 }
 
-const calls = (suffix: string) => Object.entries(s.calls().byPath).filter(([k]) => k.endsWith(suffix)).reduce((n, [, v]) => n + v, 0);
+const calls = (suffix: string) =>
+  Object.entries(s.calls().byPath)
+    .filter(([k]) => k.endsWith(suffix))
+    .reduce((n, [, v]) => n + v, 0);
 
 describe("VLAN", () => {
   test("check names the field and rule; unknown preview values are not judged", async () => {
@@ -133,7 +139,9 @@ describe("firewall aliases, rules and one apply", () => {
     const ports = await make(alias, { name: "minecraft", type: "port", content: ["25565"] });
     const rules = [];
     for (const [i, d] of ["10.20.0.10", "10.20.0.11", "10.20.0.12"].entries()) {
-      rules.push(await make(rule, { interface: "opt3", protocol: "TCP", destination: d, destinationPort: "minecraft", description: `mc ${i}`, sequence: 10 + i }));
+      rules.push(
+        await make(rule, { interface: "opt3", protocol: "TCP", destination: d, destinationPort: "minecraft", description: `mc ${i}`, sequence: 10 + i }),
+      );
     }
     expect(s.items("rules", "live")).toEqual({});
     await make(apply, { subsystem: "alias", trigger: "a1" });
@@ -203,7 +211,10 @@ describe("firewall aliases, rules and one apply", () => {
     await new Promise((r) => setTimeout(r, 300));
     const last = rule.remove(c!.id);
     await firstBatch; // released when the next delete arrived, not by an apply
-    const filterApplies = () => Object.entries(s.calls().byPath).filter(([k]) => k.includes("/filter/apply/")).reduce((n, [, v]) => n + v, 0);
+    const filterApplies = () =>
+      Object.entries(s.calls().byPath)
+        .filter(([k]) => k.includes("/filter/apply/"))
+        .reduce((n, [, v]) => n + v, 0);
     expect(filterApplies()).toBe(0);
     expect(Object.keys(s.items("rules", "live"))).toHaveLength(3);
     await last;
@@ -222,9 +233,13 @@ describe("firewall aliases, rules and one apply", () => {
 
   test("alias rename replaces; an alias in use cannot be deleted", async () => {
     const a = await make(alias, { name: "servers", type: "host", content: ["10.20.0.10"] });
-    expect((await alias.diff(a.id, P(a.outs), (await alias.check({}, { name: "servers2", type: "host", content: ["10.20.0.10"] })).inputs)).replaces).toEqual(["name"]);
+    expect((await alias.diff(a.id, P(a.outs), (await alias.check({}, { name: "servers2", type: "host", content: ["10.20.0.10"] })).inputs)).replaces).toEqual([
+      "name",
+    ]);
     const badContent = await alias.check({}, { name: "p", type: "port", content: ["80", "99999"] });
-    expect(badContent.failures).toEqual([{ property: "content.1", reason: 'firewall alias "p": content.1: "99999" is not a port (1-65535), range a-b or alias (type port)' }]);
+    expect(badContent.failures).toEqual([
+      { property: "content.1", reason: 'firewall alias "p": content.1: "99999" is not a port (1-65535), range a-b or alias (type port)' },
+    ]);
     await make(rule, { interface: "lan", destination: "servers" });
     await expect(alias.remove(a.id, P(a.outs))).rejects.toThrow(/firewall alias "servers" cannot be deleted: Cannot delete alias. Currently in use/);
   });
@@ -254,7 +269,15 @@ describe("DHCP", () => {
   });
 
   test("Kea: subnet with pool and options, reservation attached by subnetId, Kea told to serve the interface", async () => {
-    const r = await make(range, { backend: "kea", interface: "opt3", subnet: "10.20.0.0/24", start: "10.20.0.100", end: "10.20.0.199", router: "10.20.0.1", dnsServers: ["10.20.0.1"] });
+    const r = await make(range, {
+      backend: "kea",
+      interface: "opt3",
+      subnet: "10.20.0.0/24",
+      start: "10.20.0.100",
+      end: "10.20.0.199",
+      router: "10.20.0.1",
+      dnsServers: ["10.20.0.1"],
+    });
     expect(s.items("keaSubnets")[r.id]).toMatchObject({ subnet: "10.20.0.0/24", pools: "10.20.0.100-10.20.0.199", "option_data.routers": "10.20.0.1" });
     expect(s.store.state.keaGeneral).toEqual({ enabled: "1", interfaces: "opt3" });
     const subnetId = (r.outs as { subnetId: string }).subnetId;

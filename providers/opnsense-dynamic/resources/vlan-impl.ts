@@ -14,7 +14,10 @@ export const vlanInputs = z.object({
   description: z.string().max(255).default(""),
   pcp: z.number().int().min(0, "must be between 0 and 7").max(7, "must be between 0 and 7").default(0),
   proto: z.enum(["", "802.1q", "802.1ad"]).default(""),
-  device: z.string().regex(/^(vlan|qinq)0\.\d+(\.\d+)?$/, "must look like vlan0.<n>").optional(),
+  device: z
+    .string()
+    .regex(/^(vlan|qinq)0\.\d+(\.\d+)?$/, "must look like vlan0.<n>")
+    .optional(),
 });
 export type VlanInputs = z.infer<typeof vlanInputs>;
 export interface VlanOutputs extends VlanInputs {

@@ -79,7 +79,9 @@ export function checkFields(def: CollectionDef, item: Item, ctx: ModelContext): 
       if (values.length === 0 && f.required) out[key] = "Option not in list.";
       for (const value of values) {
         if (!(value in options)) {
-          out[key] = `Option "${value}" not in list (allowed: ${Object.keys(options).filter((k) => k !== "").join(", ")}).`;
+          out[key] = `Option "${value}" not in list (allowed: ${Object.keys(options)
+            .filter((k) => k !== "")
+            .join(", ")}).`;
         }
       }
     }
@@ -217,13 +219,17 @@ const aliases: CollectionDef = {
     const out: Record<string, string> = {};
     const name = item.name ?? "";
     if (!isAliasName(name)) {
-      out["alias.name"] = "The name must be less than 32 characters long and may only consist of the following characters: a-z, A-Z, 0-9, _ (and may not start with a digit).";
+      out["alias.name"] =
+        "The name must be less than 32 characters long and may only consist of the following characters: a-z, A-Z, 0-9, _ (and may not start with a digit).";
     } else if (RESERVED_ALIAS_NAMES.has(name.toLowerCase()) || ctx.interfaces[name]) {
       out["alias.name"] = `The name "${name}" is reserved.`;
     } else if (rows(ctx, "aliases").some(([id, a]) => id !== uuid && a.name === name)) {
       out["alias.name"] = "An alias with this name already exists.";
     }
-    const entries = (item.content ?? "").split("\n").map((s) => s.trim()).filter(Boolean);
+    const entries = (item.content ?? "")
+      .split("\n")
+      .map((s) => s.trim())
+      .filter(Boolean);
     const bad: string[] = [];
     for (const e of entries) {
       const isAlias = aliasByName(ctx, e) !== undefined && e !== name;
@@ -267,7 +273,14 @@ function aliasUsers(name: string, ctx: ModelContext): string[] {
     if ([r.source_net, r.destination_net, r.source_port, r.destination_port].includes(name)) out.push(`[rule ${id}] ${r.description ?? ""}`.trim());
   }
   for (const [id, a] of rows(ctx, "aliases")) {
-    if (a.name !== name && (a.content ?? "").split("\n").map((s) => s.trim()).includes(name)) out.push(`[alias ${id}] ${a.name}`);
+    if (
+      a.name !== name &&
+      (a.content ?? "")
+        .split("\n")
+        .map((s) => s.trim())
+        .includes(name)
+    )
+      out.push(`[alias ${id}] ${a.name}`);
   }
   return out;
 }

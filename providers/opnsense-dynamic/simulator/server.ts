@@ -202,7 +202,8 @@ function buildRoutes(store: SimStore): Map<string, Handler> {
     if (general.interfaces !== undefined) next.interfaces = Array.isArray(general.interfaces) ? general.interfaces.join(",") : String(general.interfaces);
     const unknown = next.interfaces.split(",").filter((i) => i && !store.state.interfaces[i]);
     if (unknown.length) return { result: "failed", validations: { "dhcpv4.general.interfaces": `Option ${unknown.join(",")} not in list.` } };
-    if (next.enabled !== "0" && next.enabled !== "1") return { result: "failed", validations: { "dhcpv4.general.enabled": "Value should be a boolean (0,1)." } };
+    if (next.enabled !== "0" && next.enabled !== "1")
+      return { result: "failed", validations: { "dhcpv4.general.enabled": "Value should be a boolean (0,1)." } };
     store.state.keaGeneral = next;
     store.persist();
     return { result: "saved" };
@@ -211,7 +212,12 @@ function buildRoutes(store: SimStore): Map<string, Handler> {
     const rows = Object.values(store.state.interfaces).map((i) => ({ ...i, is_physical: !i.device.startsWith("vlan") }));
     return { total: rows.length, rowCount: rows.length, current: 1, rows };
   });
-  route("core/firmware/status", () => ({ status: "none", status_msg: "There are no updates available on the selected mirror.", product_version: SIM_VERSION, product: { product_name: "OPNsense", product_version: SIM_VERSION } }));
+  route("core/firmware/status", () => ({
+    status: "none",
+    status_msg: "There are no updates available on the selected mirror.",
+    product_version: SIM_VERSION,
+    product: { product_name: "OPNsense", product_version: SIM_VERSION },
+  }));
   route("core/system/status", () => ({ metadata: { system: "ok", translations: {} }, System: { status: 2, message: "No pending messages" } }));
   route("core/backup/download", (ctx) => {
     if (ctx.params[0] !== "this") return { status: "failed" };
@@ -321,7 +327,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     const body = raw.length ? (JSON.parse(raw.toString("utf8")) as Record<string, unknown>) : {};
     const [what, arg] = parts;
     if (what === "state" && method === "GET") {
-      return send(res, 200, { ...store.state, pendingRollbacks: store.pendingRollbacks(), rolledBack: store.rolledBack, rollbackSeconds: store.rollbackMs / 1000 });
+      return send(res, 200, {
+        ...store.state,
+        pendingRollbacks: store.pendingRollbacks(),
+        rolledBack: store.rolledBack,
+        rollbackSeconds: store.rollbackMs / 1000,
+      });
     }
     if (what === "items" && arg && method === "GET") {
       const view = (url.searchParams.get("view") ?? "saved") as View;

@@ -79,7 +79,8 @@ describe("protocol", () => {
 
 describe("search paging", () => {
   test("current, rowCount, searchPhrase and sort", async () => {
-    for (let i = 1; i <= 25; i++) await c.aliases.add({ name: `port_${String(i).padStart(2, "0")}`, type: "port", content: String(1000 + i), description: i % 5 === 0 ? "five" : "" });
+    for (let i = 1; i <= 25; i++)
+      await c.aliases.add({ name: `port_${String(i).padStart(2, "0")}`, type: "port", content: String(1000 + i), description: i % 5 === 0 ? "five" : "" });
     const page3 = await c.aliases.search({ current: 3, rowCount: 10, sort: { name: "asc" } });
     expect(page3).toMatchObject({ total: 25, rowCount: 5, current: 3 });
     expect(page3.rows.map((r) => r.name)).toEqual(["port_21", "port_22", "port_23", "port_24", "port_25"]);
@@ -114,7 +115,11 @@ describe("firewall savepoint cycle", () => {
     const rev = await c.savepoint();
     await c.rules.add({ interface: "lan", action: "block", description: "risky" });
     await c.applyFilter(rev);
-    expect(Object.values(s.items("rules", "live")).map((r) => r.description).sort()).toEqual(["existing", "risky"]);
+    expect(
+      Object.values(s.items("rules", "live"))
+        .map((r) => r.description)
+        .sort(),
+    ).toEqual(["existing", "risky"]);
     expect(s.store.pendingRollbacks()).toEqual([rev]);
     await new Promise((r) => setTimeout(r, 600));
     expect(Object.keys(s.items("rules", "live"))).toEqual([before]);
@@ -201,7 +206,9 @@ describe("validation and references", () => {
 
   test("Kea: reservation must be inside its subnet, subnet in use cannot be deleted", async () => {
     const subnet = await c.keaSubnets.add({ subnet: "10.20.0.0/24", pools: "10.20.0.100-10.20.0.199" });
-    const outside = (await c.keaReservations.add({ subnet, ip_address: "10.30.0.5", hw_address: "aa:bb:cc:dd:ee:ff" }).catch((e: unknown) => e)) as ValidationError;
+    const outside = (await c.keaReservations
+      .add({ subnet, ip_address: "10.30.0.5", hw_address: "aa:bb:cc:dd:ee:ff" })
+      .catch((e: unknown) => e)) as ValidationError;
     expect(outside.validations["reservation.ip_address"]).toBe("Address 10.30.0.5 is not inside subnet 10.20.0.0/24.");
     const pool = (await c.keaSubnets.add({ subnet: "10.21.0.0/24", pools: "10.22.0.1-10.22.0.9" }).catch((e: unknown) => e)) as ValidationError;
     expect(Object.keys(pool.validations)).toEqual(["subnet4.pools"]);

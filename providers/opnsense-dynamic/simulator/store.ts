@@ -70,7 +70,8 @@ export class SimStore {
         const loaded = JSON.parse(readFileSync(this.stateFile, "utf8")) as Partial<SimSnapshot>;
         this.state = { ...this.initial(), ...loaded, saved: { ...emptyTables(), ...loaded.saved }, live: { ...emptyTables(), ...loaded.live } };
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`simulator state file ${this.stateFile} is unreadable: ${(err as Error).message}`);
+        if ((err as NodeJS.ErrnoException).code !== "ENOENT")
+          throw new Error(`simulator state file ${this.stateFile} is unreadable: ${(err as Error).message}`);
       }
     }
   }
@@ -347,7 +348,13 @@ export class SimStore {
     }
     this.stopTimers();
     const saved = { ...emptyTables(), ...parsed.saved };
-    this.state = { ...this.state, saved: clone(saved), live: clone(saved), interfaces: parsed.interfaces ?? this.state.interfaces, keaGeneral: parsed.keaGeneral ?? this.state.keaGeneral };
+    this.state = {
+      ...this.state,
+      saved: clone(saved),
+      live: clone(saved),
+      interfaces: parsed.interfaces ?? this.state.interfaces,
+      keaGeneral: parsed.keaGeneral ?? this.state.keaGeneral,
+    };
     this.persist();
     return null;
   }

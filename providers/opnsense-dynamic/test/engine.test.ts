@@ -31,8 +31,14 @@ const base = (): Case => ({
   ranges: {
     "lab-dhcp": { interface: "opt1", subnet: "10.60.0.0/24", start: "10.60.0.100", end: "10.60.0.199", description: "lab" },
     "lan-kea": {
-      backend: "kea", interface: "lan", subnet: "192.168.1.0/24", start: "192.168.1.100", end: "192.168.1.150",
-      router: "192.168.1.1", dnsServers: ["192.168.1.1"], description: "lan kea",
+      backend: "kea",
+      interface: "lan",
+      subnet: "192.168.1.0/24",
+      start: "192.168.1.100",
+      end: "192.168.1.150",
+      router: "192.168.1.1",
+      dnsServers: ["192.168.1.1"],
+      description: "lan kea",
     },
   },
   reservations: {
@@ -59,7 +65,15 @@ function applies(): Record<string, number> {
   const byPath = sim.calls().byPath;
   return Object.fromEntries(
     Object.entries(APPLY_PATHS)
-      .map(([k, re]) => [k, Object.entries(byPath).filter(([p]) => re.test(p)).reduce((n, [, c]) => n + c, 0)] as const)
+      .map(
+        ([k, re]) =>
+          [
+            k,
+            Object.entries(byPath)
+              .filter(([p]) => re.test(p))
+              .reduce((n, [, c]) => n + c, 0),
+          ] as const,
+      )
       .filter(([, n]) => n > 0),
   );
 }
@@ -144,8 +158,9 @@ describe("OPNsense resources through the engine", () => {
     const onDisk = readFileSync(checkpointPaths(process.env["PULUMI_BACKEND_URL"], PROJECT, stackName)[0] ?? "", "utf8");
     expect(onDisk).toContain(KEY); // plain config is visible in the provider's inputs...
     expect(onDisk).not.toContain(SECRET); // ...the secret is not
-    const providers = (JSON.parse(onDisk).checkpoint.latest.resources as { type: string; inputs: Record<string, unknown> }[])
-      .filter((r) => r.type === "pulumi:providers:pulumi-nodejs");
+    const providers = (JSON.parse(onDisk).checkpoint.latest.resources as { type: string; inputs: Record<string, unknown> }[]).filter(
+      (r) => r.type === "pulumi:providers:pulumi-nodejs",
+    );
     expect(providers).toHaveLength(1);
     expect(providers[0]!.inputs["opnsense:apiSecret"]).toMatchObject({ ciphertext: expect.any(String) });
   });
@@ -235,7 +250,10 @@ describe("OPNsense resources through the engine", () => {
     sim.resetCalls();
     await setCase({ ...good, vlans: { ...good.vlans, "vlan-b": { parent: "igc1", tag: 5000 } } });
     expect(await failure(stack.up())).toContain("resource 'vlan-b': property tag value {5000} has a problem: VLAN igc1.5000: tag: must be between 1 and 4094");
-    await setCase({ ...good, rules: { ...good.rules, "bad-port": { interface: "lan", protocol: "ICMP", destinationPort: "22", description: "icmp with a port" } } });
+    await setCase({
+      ...good,
+      rules: { ...good.rules, "bad-port": { interface: "lan", protocol: "ICMP", destinationPort: "22", description: "icmp with a port" } },
+    });
     expect(await failure(stack.up())).toContain(
       'firewall rule "icmp with a port": destinationPort: ports need protocol TCP, UDP or TCP/UDP (protocol is ICMP)',
     );
@@ -250,13 +268,21 @@ describe("OPNsense resources through the engine", () => {
     sim.store.mutate({ collection: "vlans", op: "add", item: { if: "igc1", tag: "63", vlanif: "vlan0.63", descr: "made by hand" } });
     const good = current;
     await setCase({ ...good, vlans: { ...good.vlans, "vlan-c": { parent: "igc1", tag: 63 } } });
-    expect(await failure(stack.up())).toContain("Vlan vlan-c **creating failed** error: VLAN igc1.63 rejected by OPNsense: tag: Tag 63 is already used on igc1.");
+    expect(await failure(stack.up())).toContain(
+      "Vlan vlan-c **creating failed** error: VLAN igc1.63 rejected by OPNsense: tag: Tag 63 is already used on igc1.",
+    );
     const toMissing = { interface: "lan", protocol: "TCP", destination: "no_such_alias", description: "to a missing alias" };
     await setCase({ ...good, rules: { ...good.rules, "to-missing-alias": toMissing } });
-    expect(await failure(stack.up())).toMatch(/FirewallRule to-missing-alias \*\*creating failed\*\* error: firewall rule "to a missing alias" rejected by OPNsense: destination: .*no_such_alias/);
+    expect(await failure(stack.up())).toMatch(
+      /FirewallRule to-missing-alias \*\*creating failed\*\* error: firewall rule "to a missing alias" rejected by OPNsense: destination: .*no_such_alias/,
+    );
     current = good;
     // Nothing half-made: the hand-made VLAN is the only new item, and no rule was added.
-    expect(Object.values(sim.items("vlans")).map((v) => v.tag).sort()).toEqual(["62", "63"]);
+    expect(
+      Object.values(sim.items("vlans"))
+        .map((v) => v.tag)
+        .sort(),
+    ).toEqual(["62", "63"]);
     expect(Object.keys(sim.items("rules"))).toHaveLength(1);
     expect((await stack.refresh()).summary.result).toBe("succeeded");
   });
@@ -288,7 +314,14 @@ describe("OPNsense resources through the engine", () => {
     const liveRules = sim.items("rules", "live");
     const c = structuredClone(current);
     for (const port of ["8080", "8081", "8082"]) {
-      c.rules![`web-${port}`] = { interface: "lan", protocol: "TCP", destination: "10.60.0.10", destinationPort: port, sequence: 20, description: `web ${port}` };
+      c.rules![`web-${port}`] = {
+        interface: "lan",
+        protocol: "TCP",
+        destination: "10.60.0.10",
+        destinationPort: port,
+        sequence: 20,
+        description: `web ${port}`,
+      };
     }
     await setCase(c);
     sim.faults.add({ path: "filter/addRule", nth: 2, status: 500 });
@@ -301,9 +334,11 @@ describe("OPNsense resources through the engine", () => {
 
     sim.resetCalls();
     await stack.up();
-    expect(Object.values(sim.items("rules", "live")).map((r) => r.description).sort()).toEqual(
-      ["allow game (java and bedrock)", "web 8080", "web 8081", "web 8082"],
-    );
+    expect(
+      Object.values(sim.items("rules", "live"))
+        .map((r) => r.description)
+        .sort(),
+    ).toEqual(["allow game (java and bedrock)", "web 8080", "web 8081", "web 8082"]);
     expect(applies()).toEqual({ filter: 1 });
     expectAllLive();
   });

@@ -4,9 +4,7 @@
 // "@<key>.<output>" refers to another resource's output (e.g. an alias name or
 // a Kea subnetId), which also makes it a dependency, as in real programs.
 import * as pulumi from "@pulumi/pulumi";
-import {
-  applyAfter, DhcpRange, DhcpReservation, FirewallAlias, FirewallRule, HostOverride, Vlan,
-} from "../../resources/index.ts";
+import { applyAfter, DhcpRange, DhcpReservation, FirewallAlias, FirewallRule, HostOverride, Vlan } from "../../resources/index.ts";
 import type { Subsystem } from "../../client/types.ts";
 import type { Args, Case } from "./case.ts";
 
