@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by every bosun entry point: puts the project's toolchain first on
 # PATH and keeps Pulumi offline, local and quiet. Safe to source repeatedly.
 BOSUN_ROOT="${BOSUN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
@@ -27,5 +28,7 @@ export NO_PROXY="${NO_PROXY:-127.0.0.1,localhost}"
 
 # Addresses of the local services that scripts/services.sh started (DATABASE_URL
 # is not set there: PGlite stays the default; tests read BOSUN_TEST_DATABASE_URL).
+# The file is written at run time by scripts/services.sh, so there is nothing to follow here.
+# shellcheck source=/dev/null
 [ -f "$BOSUN_STATE/services.env" ] && source "$BOSUN_STATE/services.env"
 true

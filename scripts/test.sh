@@ -3,10 +3,12 @@
 # "N passed, N failed" line that CI reads.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-cd "$BOSUN_ROOT"
+cd "$BOSUN_ROOT" || exit 1
 report="$BOSUN_STATE/vitest-report.json"
 tsc -p tsconfig.json --noEmit; typecheck=$?
 vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@"; status=$?
+# The script is JavaScript; its ${...} are template literals, not shell expansions.
+# shellcheck disable=SC2016
 node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   const skipped = r.numPendingTests + r.numTodoTests;
