@@ -1,22 +1,36 @@
-// Composites a person asks for by name. Each is a ContainerService plus its DNS
-// name (and, for DevEnvironment, a database next to the app); the network side
-// (VLAN, DHCP, firewall) comes from the segment the spec puts them on.
+// Composites a person asks for by name: a ContainerService with its DNS name
+// and the filter rules that let its published ports in. The VLAN, DHCP and the
+// segment's own rules come from the NetworkSegment the service runs on.
 import * as pulumi from "@pulumi/pulumi";
+import type { FirewallRule, FirewallRuleArgs } from "../providers/opnsense-dynamic/resources/index.ts";
 import { ContainerService, type ContainerServiceArgs } from "./container-service.ts";
-import { DnsRecord } from "./dns-record.ts";
-import type { DnsRecordSpec } from "../stacks/model/mapping.ts";
+import { DnsRecord, type DnsRecordArgs } from "./dns-record.ts";
+import { createRule, type RuleArgs } from "./firewall-rule.ts";
+import type { Transform } from "./transform.ts";
 
-export interface AppArgs extends ContainerServiceArgs {
-  dns: DnsRecordSpec;
+/** A rule that lets traffic to this service in on one interface (another segment's, "lan" or "wan"). */
+export interface ServiceRuleArgs extends RuleArgs {
+  /** OPNsense interface key the traffic enters on. @example segment.interfaceKey */
+  interface: pulumi.Input<string>;
+}
+
+export interface AppArgs {
+  container: ContainerServiceArgs;
+  dns: DnsRecordArgs;
+  /** Filter rules for the published ports. @default [] */
+  rules?: ServiceRuleArgs[];
+  transform?: { rule?: Transform<FirewallRuleArgs> };
 }
 
 class App extends pulumi.ComponentResource {
   readonly service: ContainerService;
   readonly dns: DnsRecord;
+  readonly rules: FirewallRule[];
   constructor(type: string, name: string, args: AppArgs, opts?: pulumi.ComponentResourceOptions) {
     super(type, name, {}, opts);
-    this.service = new ContainerService(`${name}-app`, args, { parent: this });
+    this.service = new ContainerService(`${name}-app`, args.container, { parent: this });
     this.dns = new DnsRecord(`${name}-dns`, args.dns, { parent: this });
+    this.rules = (args.rules ?? []).map((rule) => createRule(name, rule, rule.interface, this, args.transform?.rule));
     this.registerOutputs({ fqdn: this.dns.fqdn, containerId: this.service.container.containerId });
   }
 }
@@ -32,26 +46,5 @@ export class GameServer extends App {
 export class WebApp extends App {
   constructor(name: string, args: AppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("bosun:index:WebApp", name, args, opts);
-  }
-}
-
-export interface DevEnvironmentArgs {
-  app: AppArgs;
-  database: ContainerServiceArgs;
-  /** The reverse proxy's host entry for the app (a DNS name pointing at the proxy). */
-  proxy?: DnsRecordSpec;
-}
-
-/** An app, its database and a reverse-proxy DNS entry. */
-export class DevEnvironment extends pulumi.ComponentResource {
-  readonly app: WebApp;
-  readonly database: ContainerService;
-  readonly proxy?: DnsRecord;
-  constructor(name: string, args: DevEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("bosun:index:DevEnvironment", name, {}, opts);
-    this.database = new ContainerService(`${name}-db`, args.database, { parent: this });
-    this.app = new WebApp(`${name}-web`, args.app, { parent: this, dependsOn: [this.database] });
-    if (args.proxy) this.proxy = new DnsRecord(`${name}-proxy`, args.proxy, { parent: this });
-    this.registerOutputs({ app: this.app.dns.fqdn });
   }
 }

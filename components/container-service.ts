@@ -2,61 +2,127 @@
 // and CPU limits, restart policy, environment (secret values as Pulumi
 // secrets), ports and health check, on its segment's Docker network.
 import * as pulumi from "@pulumi/pulumi";
-import { DockerContainer, DockerVolume } from "../providers/docker-engine/resources/index.ts";
-import type { ContainerArgs } from "../stacks/model/mapping.ts";
+import {
+  type ContainerHealthCheck,
+  DockerContainer,
+  type DockerContainerArgs,
+  DockerVolume,
+  type DockerVolumeArgs,
+} from "../providers/docker-engine/resources/index.ts";
+import { transformed, type Transform } from "./transform.ts";
+
+export interface ServicePortArgs {
+  /** Port inside the container. @example 25565 */
+  internal: number;
+  /** Port published on the host (bridge mode). @example 25565 */
+  external: number;
+  /** @example "tcp" */
+  protocol: "tcp" | "udp";
+}
+
+export interface ServiceVolumeArgs {
+  /** A named volume, created as `<namePrefix>-<volumeName>`. @example "minecraft-data" */
+  volumeName?: string;
+  /** A bind mount from the host (checked against the stack's allowed roots before this point). */
+  hostPath?: string;
+  /** @example "/data" */
+  containerPath: string;
+  /** @default false */
+  readOnly?: boolean;
+}
 
 export interface ContainerServiceArgs {
-  container: ContainerArgs;
+  /** Service name; the container is `<namePrefix>-<name>`. @example "minecraft" */
+  name: string;
+  /** @example "itzg/minecraft-server:java21" */
+  image: string;
+  /** Environment; values of `secretEnv` keys are stored as Pulumi secrets. @default {} */
+  env?: Record<string, string>;
+  /** Env names whose values are secrets. @default [] */
+  secretEnv?: string[];
+  /** Memory limit in MiB. @example 4096 */
+  memoryMb: number;
+  /** CPU limit. @default 1 */
+  cpus?: number;
+  /** @default [] */
+  ports?: ServicePortArgs[];
+  /** @default [] */
+  volumes?: ServiceVolumeArgs[];
+  /** Docker health check; the create waits for "healthy". */
+  healthCheck?: ContainerHealthCheck;
+  /** @default "unless-stopped" */
+  restart?: "no" | "always" | "unless-stopped" | "on-failure";
+  /** Static address on the segment. @example "10.20.0.10" */
+  address: string;
+  /** @example "minecraft" */
+  hostname: string;
   /** The segment's Docker network. */
   networkName: pulumi.Input<string>;
-  /** Where published ports bind on the host (bridge mode); undefined = no publishing (macvlan: the container has its own address). */
+  /** Where published ports bind on the host (bridge mode); omitted = no publishing (macvlan: the container has its own address). */
   publishAddress?: string;
-  /** Image substitutes for hosts without registry access: template image → local image. */
+  /** Image substitutes for hosts without registry access: template image → local image. @default {} */
   localImages?: Record<string, string>;
-  /** Engine-side names start with this (the stack name), so stacks on one host do not collide. */
+  /** Engine-side names start with this (the stack name), so stacks on one host do not collide. @example "demo" */
   namePrefix: string;
+  transform?: { container?: Transform<DockerContainerArgs>; volume?: Transform<DockerVolumeArgs> };
 }
 
 export class ContainerService extends pulumi.ComponentResource {
   readonly container: DockerContainer;
   readonly volumes: DockerVolume[];
   readonly address: string;
+  /** "25565/tcp", … */
   readonly ports: string[];
 
   constructor(name: string, args: ContainerServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("bosun:index:ContainerService", name, {}, opts);
-    const c = args.container;
-    this.volumes = c.volumes
-      .filter((v) => v.volumeName !== undefined)
-      .map(
-        (v) =>
-          new DockerVolume(`${name}-${v.volumeName}`, { name: `${args.namePrefix}-${v.volumeName}`, labels: { "bosun.service": c.name } }, { parent: this }),
+    const t = args.transform ?? {};
+    const volumes = args.volumes ?? [];
+    const ports = args.ports ?? [];
+    this.volumes = volumes.flatMap((v) => {
+      if (v.volumeName === undefined) return [];
+      const childName = `${name}-${v.volumeName}`;
+      const [volArgs, volOpts] = transformed(
+        t.volume,
+        childName,
+        { name: `${args.namePrefix}-${v.volumeName}`, labels: { "bosun.service": args.name } },
+        { parent: this },
       );
-    const secret = new Set(c.secretEnv);
-    const env = Object.fromEntries(Object.entries(c.env).map(([k, v]) => [k, secret.has(k) ? pulumi.secret(v) : v]));
-    this.container = new DockerContainer(
-      `${name}-container`,
+      return [new DockerVolume(childName, volArgs, volOpts)];
+    });
+    const secret = new Set(args.secretEnv ?? []);
+    const env = Object.fromEntries(Object.entries(args.env ?? {}).map(([k, v]) => [k, secret.has(k) ? pulumi.secret(v) : v]));
+    const childName = `${name}-container`;
+    const [containerArgs, containerOpts] = transformed(
+      t.container,
+      childName,
       {
-        name: `${args.namePrefix}-${c.name}`,
-        image: args.localImages?.[c.image] ?? c.image,
+        name: `${args.namePrefix}-${args.name}`,
+        image: args.localImages?.[args.image] ?? args.image,
         env,
-        memoryMb: c.memoryMb,
-        cpus: c.cpus,
+        memoryMb: args.memoryMb,
+        cpus: args.cpus ?? 1,
         ports:
           args.publishAddress === undefined
             ? []
-            : c.ports.map((p) => ({ internal: p.internal, external: p.external, protocol: p.protocol, ip: args.publishAddress })),
-        volumes: c.volumes.map((v) => (v.volumeName ? { ...v, volumeName: `${args.namePrefix}-${v.volumeName}` } : v)),
-        ...(c.healthCheck ? { healthCheck: c.healthCheck } : {}),
-        restart: c.restart,
-        network: { name: args.networkName, ipv4Address: c.address, aliases: [c.hostname] },
-        hostname: c.hostname,
-        labels: { "bosun.service": c.name },
+            : ports.map((p) => ({ internal: p.internal, external: p.external, protocol: p.protocol, ip: args.publishAddress })),
+        volumes: volumes.map((v) => ({
+          ...(v.volumeName ? { volumeName: `${args.namePrefix}-${v.volumeName}` } : {}),
+          ...(v.hostPath ? { hostPath: v.hostPath } : {}),
+          containerPath: v.containerPath,
+          readOnly: v.readOnly ?? false,
+        })),
+        ...(args.healthCheck ? { healthCheck: args.healthCheck } : {}),
+        restart: args.restart ?? "unless-stopped",
+        network: { name: args.networkName, ipv4Address: args.address, aliases: [args.hostname] },
+        hostname: args.hostname,
+        labels: { "bosun.service": args.name },
       },
       { parent: this, dependsOn: this.volumes },
     );
-    this.address = c.address;
-    this.ports = c.ports.map((p) => `${p.external}/${p.protocol}`);
+    this.container = new DockerContainer(childName, containerArgs, containerOpts);
+    this.address = args.address;
+    this.ports = ports.map((p) => `${p.external}/${p.protocol}`);
     this.registerOutputs({ containerId: this.container.containerId, address: this.address, ports: this.ports });
   }
 }

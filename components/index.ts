@@ -1,4 +1,6 @@
-export { NetworkSegment, ruleInputs, type NetworkSegmentArgs, type DockerNetworkMode } from "./network-segment.ts";
-export { ContainerService, type ContainerServiceArgs } from "./container-service.ts";
-export { DnsRecord } from "./dns-record.ts";
-export { GameServer, WebApp, DevEnvironment, type AppArgs, type DevEnvironmentArgs } from "./composites.ts";
+export { NetworkSegment, type NetworkSegmentArgs, type SegmentDhcpArgs, type SegmentRuleArgs, type DockerNetworkMode } from "./network-segment.ts";
+export { ContainerService, type ContainerServiceArgs, type ServicePortArgs, type ServiceVolumeArgs } from "./container-service.ts";
+export { DnsRecord, type DnsRecordArgs } from "./dns-record.ts";
+export { GameServer, WebApp, type AppArgs, type ServiceRuleArgs } from "./composites.ts";
+export { firewallRuleInputs, createRule, type RuleArgs } from "./firewall-rule.ts";
+export { transformed, type Transform } from "./transform.ts";

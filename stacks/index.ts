@@ -1,13 +1,13 @@
 // The one Pulumi program for every bosun stack: `pulumi up` in a terminal, CI
 // and the MCP server all run this file. It reads the stack's desired state
-// from config key `bosun:spec`, validates it, and builds the components.
+// from config key `bosun:spec`, validates it, and maps it onto the components.
 import * as pulumi from "@pulumi/pulumi";
 import { parseSpec, formatSpecErrors } from "./model/index.ts";
-import { containerArgsFor, dhcpRangeFor, dnsRecordsFor, firewallRulesFor } from "./model/mapping.ts";
+import { containerArgsFor, dhcpRangeFor, dnsRecordsFor, firewallRulesFor, legacyRuleNames, type PlacedRule } from "./model/mapping.ts";
 import { templateCatalog } from "./templates/catalog.ts";
 import { desiredSpecInput } from "./spec-source.ts";
-import { applyAfter, FirewallRule } from "../providers/opnsense-dynamic/resources/index.ts";
-import { DnsRecord, GameServer, NetworkSegment, WebApp, ruleInputs, type DockerNetworkMode } from "../components/index.ts";
+import { applyAfter } from "../providers/opnsense-dynamic/resources/index.ts";
+import { DnsRecord, GameServer, NetworkSegment, WebApp, type DockerNetworkMode, type RuleArgs } from "../components/index.ts";
 
 const config = new pulumi.Config("bosun");
 const parsed = parseSpec(desiredSpecInput(config));
@@ -22,45 +22,90 @@ const dockerMode = (config.get("dockerNetworkMode") ?? "bridge") as DockerNetwor
 const publishAddress = dockerMode === "bridge" ? (config.get("publishAddress") ?? "127.0.0.1") : undefined;
 const localImages = config.getObject<Record<string, string>>("localImages") ?? {};
 const dockerParent = config.get("dockerParent");
+const stackName = pulumi.getStack();
 
-const rules = firewallRulesFor(spec);
-const segments = Object.fromEntries(
-  Object.entries(spec.networks).map(([name, network]) => [
-    name,
-    new NetworkSegment(name, {
-      network,
-      ...(dhcpRangeFor(network, spec.dns.domain) ? { dhcp: dhcpRangeFor(network, spec.dns.domain) } : {}),
-      rules: rules.filter((r) => r.network === name),
-      dockerMode,
-      namePrefix: pulumi.getStack(),
-      ...(dockerParent ? { dockerParent } : {}),
-    }),
-  ]),
-);
-// Traffic entering from OPNsense's own LAN or WAN towards a segment.
-const perimeter = rules
-  .filter((r) => r.network === "lan" || r.network === "wan")
-  .map((r, i) => new FirewallRule(`${r.network}-rule-${i}`, ruleInputs(r, r.network)));
+const placed = firewallRulesFor(spec);
+const legacy = legacyRuleNames(placed);
+const isSegment = (network: string) => spec.networks[network] !== undefined;
+
+// Every segment's interface key, known once its segment exists: a segment's
+// allowed flows enter on another segment's interface, and two segments may allow
+// each other, so the keys are deferred rather than read in construction order.
+const interfaceKeys = new Map(Object.keys(spec.networks).map((name) => [name, pulumi.deferredOutput<string>()] as const));
+const interfaceOf = (network: string): pulumi.Input<string> => interfaceKeys.get(network)?.[0] ?? network;
+const segments: Record<string, NetworkSegment> = {};
+
+/** A placed rule in component terms; `previous` is its positional name of old, for the alias. */
+function ruleArgs(rule: PlacedRule, index: number) {
+  // Old parents: the ingress segment, or the stack root for "lan"/"wan".
+  const previousParent = isSegment(rule.network) ? pulumi.createUrn(rule.network, "bosun:index:NetworkSegment") : undefined;
+  const args: RuleArgs = {
+    key: rule.key,
+    action: rule.action,
+    source: rule.sourceNet,
+    destination: rule.destination,
+    ...(rule.port !== "any" ? { port: rule.port } : {}),
+    protocol: rule.protocol,
+    sequence: rule.sequence,
+    description: rule.description,
+    previous: { name: legacy[index] ?? "", ...(previousParent ? { parent: previousParent } : {}) },
+  };
+  return { ...args, interface: interfaceOf(rule.network) };
+}
+const rulesOf = (kind: "network" | "service", name: string) =>
+  placed.flatMap((rule, index) => (rule.owner.kind === kind && rule.owner.name === name ? [ruleArgs(rule, index)] : []));
+
+for (const [name, network] of Object.entries(spec.networks)) {
+  const dhcp = dhcpRangeFor(network, spec.dns.domain);
+  segments[name] = new NetworkSegment(name, {
+    vlan: network.vlan,
+    parentInterface: network.parentInterface,
+    subnet: network.subnet,
+    gateway: network.gateway,
+    description: network.description || `bosun ${name}`,
+    ...(network.opnsenseInterface ? { interfaceKey: network.opnsenseInterface } : {}),
+    ...(dhcp ? { dhcp } : {}),
+    rules: rulesOf("network", name),
+    dockerMode,
+    namePrefix: stackName,
+    ...(dockerParent ? { dockerParent } : {}),
+  });
+  interfaceKeys.get(name)?.[1](segments[name].interfaceKey);
+}
 
 const records = dnsRecordsFor(spec);
 const apps = Object.fromEntries(
   Object.entries(spec.services).map(([name, svc]) => {
     const segment = segments[svc.network];
-    const container = containerArgsFor(spec, name);
+    const c = containerArgsFor(spec, name);
     const dns = records.find((r) => r.description === `service ${name}`) ?? {
-      hostname: container.hostname,
+      hostname: c.hostname,
       domain: spec.dns.domain,
-      address: container.address,
+      address: c.address,
       type: "A" as const,
       description: `service ${name}`,
     };
     const args = {
-      container,
-      namePrefix: pulumi.getStack(),
-      networkName: segment?.dockerNetworkName ?? "",
-      ...(publishAddress ? { publishAddress } : {}),
-      localImages,
+      container: {
+        name: c.name,
+        image: c.image,
+        env: c.env,
+        secretEnv: c.secretEnv,
+        memoryMb: c.memoryMb,
+        cpus: c.cpus,
+        ports: c.ports.map(({ internal, external, protocol }) => ({ internal, external, protocol })),
+        volumes: c.volumes,
+        ...(c.healthCheck ? { healthCheck: c.healthCheck } : {}),
+        restart: c.restart,
+        address: c.address,
+        hostname: c.hostname,
+        networkName: segment?.dockerNetworkName ?? "",
+        ...(publishAddress ? { publishAddress } : {}),
+        localImages,
+        namePrefix: stackName,
+      },
       dns,
+      rules: rulesOf("service", name),
     };
     const game = svc.template !== undefined && templateCatalog[svc.template]?.category === "game";
     const opts = { dependsOn: segment ? [segment] : [] };
@@ -77,7 +122,7 @@ if (all.length)
     "vlan",
     all.map((s) => s.vlan),
   );
-const filterMembers = [...all.flatMap((s) => s.rules), ...perimeter];
+const filterMembers = [...all.flatMap((s) => s.rules), ...Object.values(apps).flatMap((a) => a.rules)];
 if (filterMembers.length) applyAfter("filter-apply", "filter", filterMembers);
 const ranges = all.flatMap((s) => (s.dhcp ? [s.dhcp] : []));
 if (ranges.length) applyAfter("dhcp-apply", "dnsmasq", ranges);

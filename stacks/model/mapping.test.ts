@@ -2,7 +2,17 @@ import { describe, expect, it } from "vitest";
 import { minecraftDemo } from "./examples/minecraft.ts";
 import { formatSpecErrors, parseSpec } from "./index.ts";
 import type { SpecV1 } from "./index.ts";
-import { containerArgsFor, dhcpRangeFor, dnsAliasesFor, dnsRecordsFor, firewallRulesFor, nextFreeAddress, parsePortSpec, serviceAddresses } from "./mapping.ts";
+import {
+  containerArgsFor,
+  dhcpRangeFor,
+  dnsAliasesFor,
+  dnsRecordsFor,
+  firewallRulesFor,
+  legacyRuleNames,
+  nextFreeAddress,
+  parsePortSpec,
+  serviceAddresses,
+} from "./mapping.ts";
 
 function ok(raw: unknown): SpecV1 {
   const result = parseSpec(raw);
@@ -48,6 +58,8 @@ describe("firewallRulesFor", () => {
   it("opens the demo's Minecraft port to the LAN and gives gaming DNS and internet", () => {
     expect(firewallRulesFor(demo)).toEqual([
       {
+        key: "dns-udp",
+        owner: { kind: "network", name: "gaming" },
         network: "gaming",
         action: "pass",
         sourceNet: "10.20.0.0/24",
@@ -58,6 +70,8 @@ describe("firewallRulesFor", () => {
         description: "gaming: DNS to the gateway",
       },
       {
+        key: "dns-tcp",
+        owner: { kind: "network", name: "gaming" },
         network: "gaming",
         action: "pass",
         sourceNet: "10.20.0.0/24",
@@ -68,6 +82,8 @@ describe("firewallRulesFor", () => {
         description: "gaming: DNS to the gateway",
       },
       {
+        key: "25565-tcp-from-lan",
+        owner: { kind: "service", name: "minecraft" },
         network: "lan",
         action: "pass",
         sourceNet: "lan",
@@ -78,6 +94,8 @@ describe("firewallRulesFor", () => {
         description: "minecraft: 25565/tcp from lan",
       },
       {
+        key: "isolate-from-lan",
+        owner: { kind: "network", name: "gaming" },
         network: "gaming",
         action: "block",
         sourceNet: "10.20.0.0/24",
@@ -88,6 +106,8 @@ describe("firewallRulesFor", () => {
         description: "gaming: isolate from lan",
       },
       {
+        key: "internet",
+        owner: { kind: "network", name: "gaming" },
         network: "gaming",
         action: "pass",
         sourceNet: "10.20.0.0/24",
@@ -116,6 +136,14 @@ describe("firewallRulesFor", () => {
     expect(rules.some((r) => r.destination === "10.20.0.12" || r.destination === "10.20.0.11")).toBe(false);
     expect(rules.filter((r) => r.network === "cameras").map((r) => r.sequence)).toEqual([100, 100, 200]);
     expect(rules.filter((r) => r.network === "guests" && r.action === "block").map((r) => r.destination)).toEqual(["10.50.0.0/24", "10.20.0.0/24", "lan"]);
+    // Rules are named by what they are, unique per owner, whatever else the spec holds.
+    expect(rules.filter((r) => r.owner.name === "minecraft").map((r) => r.key)).toEqual([
+      "25565-tcp-from-cameras",
+      "25565-tcp-from-guests",
+      "25565-tcp-from-lan",
+    ]);
+    expect(rules.find((r) => r.sequence === 300)?.key).toBe("allow-from-guests-to-minecraft-25565-tcp");
+    expect(legacyRuleNames(rules).slice(0, 4)).toEqual(["cameras-rule-0", "cameras-rule-1", "gaming-rule-0", "gaming-rule-1"]);
   });
 
   it("reads port specs", () => {

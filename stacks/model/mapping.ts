@@ -1,6 +1,7 @@
-// Pure mappings from a resolved spec to what the components create: firewall
+// Pure mappings from a resolved spec to the components' arguments: firewall
 // rules, DHCP ranges, DNS overrides, container arguments. No Pulumi here, so
 // all of it is unit-tested directly.
+import type { DnsRecordArgs, SegmentDhcpArgs } from "../../components/index.ts";
 import { heapMbFor, templateCatalog } from "../templates/catalog.ts";
 import type { TemplateCatalog } from "../templates/catalog.ts";
 import { serviceAddresses } from "./addresses.ts";
@@ -12,12 +13,17 @@ export { serviceAddresses, nextFreeAddress } from "./addresses.ts";
 // ---- firewall ------------------------------------------------------------------------
 
 /**
- * One OPNsense filter rule, in spec terms. `network` is the ingress segment the
- * rule sits on: a spec network name, or OPNsense's own "lan"/"wan"; the
- * component maps names to interface keys. `sourceNet`/`destination` are CIDRs,
- * addresses, "any" or "lan" (OPNsense's LAN net).
+ * One OPNsense filter rule placed on its ingress. `network` is the ingress
+ * segment: a spec network name, or OPNsense's own "lan"/"wan"; the program maps
+ * names to interface keys. `sourceNet`/`destination` are CIDRs, addresses,
+ * "any" or "lan" (OPNsense's LAN net). `key` names the rule by what it is, so
+ * the resource keeps its name when other rules come and go.
  */
-export interface FirewallRuleSpec {
+export interface PlacedRule {
+  /** Unique among the rules of the same owner. @example "25565-tcp-from-lan" */
+  key: string;
+  /** What the person asked for that needs this rule: a service's published port, or a network's own policy. */
+  owner: { kind: "service" | "network"; name: string };
   network: string;
   action: "pass" | "block";
   sourceNet: string;
@@ -59,14 +65,16 @@ function exposeIngress(spec: SpecV1, home: string, port: ServicePort): Ingress[]
  * internet get no catch-all, so OPNsense's default deny applies.
  * Rules for "wan" open the filter only; the port forward (NAT) is separate.
  */
-export function firewallRulesFor(spec: SpecV1): FirewallRuleSpec[] {
-  const rules: FirewallRuleSpec[] = [];
+export function firewallRulesFor(spec: SpecV1): PlacedRule[] {
+  const rules: PlacedRule[] = [];
   const addresses = serviceAddresses(spec).addresses;
   const networks = Object.entries(spec.networks).sort(([a], [b]) => a.localeCompare(b));
 
   for (const [name, net] of networks) {
     for (const protocol of ["udp", "tcp"] as const) {
       rules.push({
+        key: `dns-${protocol}`,
+        owner: { kind: "network", name },
         network: name,
         action: "pass",
         sourceNet: net.subnet,
@@ -85,6 +93,8 @@ export function firewallRulesFor(spec: SpecV1): FirewallRuleSpec[] {
     for (const port of svc.ports) {
       for (const ingress of exposeIngress(spec, svc.network, port)) {
         rules.push({
+          key: `${port.host}-${port.protocol}-from-${ingress.network}`,
+          owner: { kind: "service", name },
           ...ingress,
           action: "pass",
           destination: address,
@@ -110,7 +120,10 @@ export function firewallRulesFor(spec: SpecV1): FirewallRuleSpec[] {
       const ports = allow.ports.length === 0 ? [{ port: "any", protocol: "any" as const }] : allow.ports.map(parsePortSpec);
       for (const source of ingress) {
         for (const p of ports) {
+          const via = source.network === allow.from ? "" : `-on-${source.network}`;
           rules.push({
+            key: `allow-from-${slug(allow.from)}${via}${allow.service ? `-to-${allow.service}` : ""}-${slug(p.port)}-${p.protocol}`,
+            owner: { kind: "network", name },
             ...source,
             action: "pass",
             destination,
@@ -128,6 +141,8 @@ export function firewallRulesFor(spec: SpecV1): FirewallRuleSpec[] {
     for (const other of otherSegments(spec, name)) {
       const destination = other.network === "lan" ? "lan" : (spec.networks[other.network]?.subnet ?? other.network);
       rules.push({
+        key: `isolate-from-${other.network}`,
+        owner: { kind: "network", name },
         network: name,
         action: "block",
         sourceNet: net.subnet,
@@ -139,6 +154,8 @@ export function firewallRulesFor(spec: SpecV1): FirewallRuleSpec[] {
       });
     }
     rules.push({
+      key: "internet",
+      owner: { kind: "network", name },
       network: name,
       action: "pass",
       sourceNet: net.subnet,
@@ -149,7 +166,41 @@ export function firewallRulesFor(spec: SpecV1): FirewallRuleSpec[] {
       description: `${name}: internet`,
     });
   }
-  return rules;
+  return uniqueKeys(rules);
+}
+
+/** "10.0.0.0/8" → "10-0-0-0-8": a resource-name-safe form of a source or port. */
+function slug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
+}
+
+/** Two rules of one owner with the same key (e.g. repeated allowFrom entries) get -2, -3… in order. */
+function uniqueKeys(rules: PlacedRule[]): PlacedRule[] {
+  const seen = new Map<string, number>();
+  return rules.map((r) => {
+    const id = `${r.owner.kind}:${r.owner.name}:${r.key}`;
+    const n = (seen.get(id) ?? 0) + 1;
+    seen.set(id, n);
+    return n === 1 ? r : { ...r, key: `${r.key}-${n}` };
+  });
+}
+
+/**
+ * The names rules had before they were named by `key`: `<ingress>-rule-<i>`,
+ * counting per ingress segment, and across "lan" and "wan" together (those
+ * lived at the stack root). Kept as aliases, so existing stacks do not churn.
+ */
+export function legacyRuleNames(rules: readonly PlacedRule[]): string[] {
+  const counters = new Map<string, number>();
+  return rules.map((r) => {
+    const bucket = r.network === "lan" || r.network === "wan" ? "perimeter" : r.network;
+    const i = counters.get(bucket) ?? 0;
+    counters.set(bucket, i + 1);
+    return `${r.network}-rule-${i}`;
+  });
 }
 
 /** "8000-8100/udp" → { port: "8000-8100", protocol: "udp" }. */
@@ -161,19 +212,16 @@ export function parsePortSpec(text: string): { port: string; protocol: "tcp" | "
 
 // ---- DHCP -----------------------------------------------------------------------------
 
-/** A DHCP range as the DhcpRange resource takes it. */
-export interface DhcpRangeSpec {
+/** A segment's DHCP range, with the subnet and router it serves. */
+export interface DhcpRangeArgs extends SegmentDhcpArgs {
   subnet: string;
-  start: string;
-  end: string;
   router: string;
   leaseSeconds: number;
-  domain: string;
   description: string;
 }
 
 /** The network's DHCP range, or undefined when DHCP is off. */
-export function dhcpRangeFor(network: NetworkSpec, domain = "home.arpa"): DhcpRangeSpec | undefined {
+export function dhcpRangeFor(network: NetworkSpec, domain = "home.arpa"): DhcpRangeArgs | undefined {
   if (!network.dhcp.enabled) return undefined;
   return {
     subnet: network.subnet,
@@ -189,19 +237,13 @@ export function dhcpRangeFor(network: NetworkSpec, domain = "home.arpa"): DhcpRa
 // ---- DNS ------------------------------------------------------------------------------
 
 /** A host override (Unbound): hostname.domain → address. */
-export interface DnsRecordSpec {
-  hostname: string;
-  domain: string;
-  address: string;
-  type: "A" | "AAAA";
-  description: string;
-}
+export type HostRecordArgs = Required<Omit<DnsRecordArgs, "transform">>;
 
 /** Host overrides: one per service (its dns label → its address) plus the spec's A/AAAA records. */
-export function dnsRecordsFor(spec: SpecV1): DnsRecordSpec[] {
+export function dnsRecordsFor(spec: SpecV1): HostRecordArgs[] {
   const domain = spec.dns.domain;
   const addresses = serviceAddresses(spec).addresses;
-  const records: DnsRecordSpec[] = [];
+  const records: HostRecordArgs[] = [];
   for (const [name, svc] of Object.entries(spec.services).sort(([a], [b]) => a.localeCompare(b))) {
     const address = addresses[name];
     if (address !== undefined) records.push({ hostname: svc.dns, domain, address, type: "A", description: `service ${name}` });
