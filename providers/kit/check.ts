@@ -17,11 +17,16 @@ export function userInputs(props: Props): Props {
 /**
  * Validates inputs with a zod schema. Fields still unknown (preview) are not
  * judged; every other problem becomes a failure naming the field and the rule.
+ *
+ * The checked inputs must be the same in a preview and in the update that
+ * follows (update plans compare them), so when unknowns stop the parse, the
+ * schema's defaults are still filled in for the fields that are absent.
  */
 export function checkWith(label: string, schema: z.ZodType, news: Props): CheckResult {
   const inputs = userInputs(news);
   const result = schema.safeParse(inputs);
   if (result.success) return { inputs: { ...inputs, ...(result.data as Props) }, failures: [] };
+  const filled = Object.values(inputs).some(containsUnknown) ? { ...defaultsOf(schema, inputs), ...inputs } : inputs;
   const failures: CheckFailure[] = [];
   for (const issue of result.error.issues) {
     const top = issue.path[0];
@@ -30,7 +35,27 @@ export function checkWith(label: string, schema: z.ZodType, news: Props): CheckR
     const property = issue.path.length ? issue.path.map(String).join(".") : "(inputs)";
     failures.push({ property, reason: `${label}: ${property}: ${issue.message}` });
   }
-  return { inputs, failures };
+  return { inputs: filled, failures };
+}
+
+interface Def {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  in?: z.ZodType;
+}
+
+/** Defaults of an object schema's absent fields (looking through refinements and pipes). */
+function defaultsOf(schema: z.ZodType, present: Props): Props {
+  let def = (schema as unknown as { _zod: { def: Def } })._zod.def;
+  while (def.type === "pipe" && def.in) def = (def.in as unknown as { _zod: { def: Def } })._zod.def;
+  if (def.type !== "object" || !def.shape) return {};
+  const out: Props = {};
+  for (const [key, field] of Object.entries(def.shape)) {
+    if (key in present) continue;
+    const r = field.safeParse(undefined);
+    if (r.success && r.data !== undefined) out[key] = r.data;
+  }
+  return out;
 }
 
 const stable = (v: unknown): string => JSON.stringify(v ?? null);
