@@ -5,12 +5,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseSpec, formatSpecErrors } from "./model/index.ts";
 import { containerArgsFor, dhcpRangeFor, dnsRecordsFor, firewallRulesFor, legacyRuleNames, type PlacedRule } from "./model/mapping.ts";
 import { templateCatalog } from "./templates/catalog.ts";
-import { desiredSpecInput } from "./spec-source.ts";
 import { applyAfter } from "../providers/opnsense-dynamic/resources/index.ts";
 import { DnsRecord, GameServer, NetworkSegment, WebApp, type DockerNetworkMode, type RuleArgs } from "../components/index.ts";
 
+// The desired state comes from the stack's config and nowhere else: a plan
+// previews a candidate by giving the engine a config file of its own.
 const config = new pulumi.Config("bosun");
-const parsed = parseSpec(desiredSpecInput(config));
+const parsed = parseSpec(config.getObject<unknown>("spec") ?? { version: 1 });
 if (!parsed.ok) {
   // Reported before any resource is registered, so nothing is touched.
   throw new pulumi.RunError(`bosun:spec is invalid:\n${formatSpecErrors(parsed.errors)}`);

@@ -10,7 +10,7 @@ import type { ServerContext } from "./server.ts";
 
 export interface Runtime {
   context: Required<Pick<ServerContext, "orchestrator" | "db">>;
-  recovered: { stack: string; deploymentId: string }[];
+  recovered: { stack: string; deploymentId: string; outcome: string }[];
   close(): Promise<void>;
 }
 
@@ -19,7 +19,9 @@ export async function startRuntime(env: NodeJS.ProcessEnv = process.env): Promis
   const locks = createLockManager(lockOptionsFromEnv(env));
   const events = createEventBus(eventBusOptionsFromEnv(env));
   const orchestrator = createOrchestrator({ db: handle.db, locks, events });
+  // Only deployments whose owner stopped renewing its lease: a live apply of another process is left alone.
   const recovered = await orchestrator.recover();
+  orchestrator.watch();
   return {
     context: { orchestrator, db: handle.db },
     recovered,

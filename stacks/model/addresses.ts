@@ -70,3 +70,34 @@ export function nextFreeAddress(spec: SpecV1, network: string): string | undefin
   const next = freeAddresses(spec, network, used).next();
   return next.done === true ? undefined : formatIpv4(next.value);
 }
+
+/**
+ * `candidate` (as written) with explicit addresses for the services that exist in `live` and
+ * would otherwise move: adding "aaa" to a stack must not renumber "minecraft". Only services
+ * whose address would change are pinned, so an unchanged spec stays as written.
+ */
+export function pinAddresses(candidate: unknown, live: SpecV1, resolve: (raw: unknown) => SpecV1 | undefined): { spec: unknown; pinned: string[] } {
+  const kept = serviceAddresses(live).addresses;
+  let raw = candidate;
+  const pinned: string[] = [];
+  // Pinning one service frees or takes addresses of others, so repeat until nothing moves.
+  for (let round = 0; round < 8; round++) {
+    const resolved = resolve(raw);
+    if (resolved === undefined) break;
+    const now = serviceAddresses(resolved).addresses;
+    const moving = Object.keys(resolved.services).filter((name) => {
+      const before = live.services[name];
+      const after = resolved.services[name];
+      return before !== undefined && after?.address === undefined && before.network === after?.network && kept[name] !== undefined && now[name] !== kept[name];
+    });
+    if (moving.length === 0) break;
+    const copy = structuredClone(raw) as { services: Record<string, Record<string, unknown>> };
+    for (const name of moving) {
+      const svc = copy.services[name];
+      if (svc !== undefined) svc["address"] = kept[name];
+      pinned.push(name);
+    }
+    raw = copy;
+  }
+  return { spec: raw, pinned };
+}

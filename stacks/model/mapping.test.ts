@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { minecraftDemo } from "./examples/minecraft.ts";
 import { formatSpecErrors, parseSpec } from "./index.ts";
 import type { SpecV1 } from "./index.ts";
+import { pinAddresses } from "./addresses.ts";
 import {
   containerArgsFor,
   dhcpRangeFor,
@@ -210,5 +211,34 @@ describe("containerArgsFor", () => {
       "wget -q -O /dev/null 'http://127.0.0.1:80/' || curl -fsS -o /dev/null 'http://127.0.0.1:80/' || exit 1",
     ]);
     expect(() => containerArgsFor(web, "nope")).toThrow('no service named "nope"');
+  });
+});
+
+describe("pinAddresses", () => {
+  const resolve = (raw: unknown) => {
+    const r = parseSpec(raw);
+    return r.ok ? r.spec : undefined;
+  };
+  const live = ok({ version: 1, networks: { n: { vlan: 2, subnet: "10.2.0.0/24" } }, services: { web: { image: "nginx:1", network: "n" } } });
+
+  it("keeps an existing service's address when a new one sorts before it", () => {
+    const candidate = {
+      version: 1,
+      networks: { n: { vlan: 2, subnet: "10.2.0.0/24" } },
+      services: { web: { image: "nginx:1", network: "n" }, aaa: { image: "nginx:1", network: "n" } },
+    };
+    expect(serviceAddresses(resolve(candidate)!).addresses.web).toBe("10.2.0.11"); // what would happen unpinned
+    const { spec, pinned } = pinAddresses(candidate, live, resolve);
+    expect(pinned).toEqual(["web"]);
+    expect(serviceAddresses(resolve(spec)!).addresses).toEqual({ web: "10.2.0.10", aaa: "10.2.0.11" });
+  });
+
+  it("leaves a spec alone when nothing would move", () => {
+    const candidate = {
+      version: 1,
+      networks: { n: { vlan: 2, subnet: "10.2.0.0/24" } },
+      services: { web: { image: "nginx:1", network: "n" }, zzz: { image: "nginx:1", network: "n" } },
+    };
+    expect(pinAddresses(candidate, live, resolve)).toEqual({ spec: candidate, pinned: [] });
   });
 });

@@ -20,7 +20,8 @@ import {
   listEvents,
   listHistory,
   listResources,
-  markRunningInterrupted,
+  heartbeat,
+  takeOverExpired,
   recordIntent,
   recordPlan,
   setResourceDrift,
@@ -194,30 +195,36 @@ for (const target of testDatabases) {
       expect((await listHistory(db, { limit: 1000 })).some((d) => d.stack === other)).toBe(true);
     });
 
-    it("marks running deployments interrupted at startup", async () => {
+    it("takes over only deployments whose owner stopped renewing its lease", async () => {
       const stack = uniqueStack();
       const otherStack = uniqueStack();
-      const running = await startDeployment(db, { stack, kind: "apply", actor: "ci", startedAt: new Date(Date.now() - 10_000) });
-      const elsewhere = await startDeployment(db, { stack: otherStack, kind: "apply", actor: "ci" });
+      const long = new Date(Date.now() - 10_000);
+      const running = await startDeployment(db, { stack, kind: "apply", actor: "ci", owner: "dead:1", startedAt: long });
+      const elsewhere = await startDeployment(db, { stack: otherStack, kind: "apply", actor: "ci", owner: "alive:2" });
       const planned = await plan(stack);
       const finished = await startDeployment(db, { stack, kind: "drift", actor: "ci" });
       await finishDeployment(db, finished.id, { status: "succeeded" });
+      expect(await heartbeat(db, elsewhere.id, "alive:2")).toBe(true);
 
-      const marked = await markRunningInterrupted(db, { stacks: [stack] });
-      expect(marked.map((d) => d.id)).toEqual([running.id]);
+      const taken = await takeOverExpired(db, { owner: "recoverer:3", leaseMs: 5_000 });
+      expect(taken.map((d) => d.id)).toContain(running.id);
+      expect(taken.map((d) => d.id)).not.toContain(elsewhere.id);
       const after = await getDeployment(db, running.id);
       expect(after?.status).toBe("interrupted");
+      expect(after?.owner).toBe("recoverer:3");
       expect(after?.error).toMatch(/stopped before it finished/);
       expect(after?.finishedAt).toBeInstanceOf(Date);
       expect(after?.durationMs).toBeGreaterThanOrEqual(10_000);
       expect((await getDeployment(db, planned.id))?.status).toBe("planned");
       expect((await getDeployment(db, finished.id))?.status).toBe("succeeded");
       expect((await getDeployment(db, elsewhere.id))?.status).toBe("running");
-      // The old process finishing late must not overwrite the verdict.
+      // The old process coming back late can neither renew its lease nor overwrite the verdict.
+      expect(await heartbeat(db, running.id, "dead:1")).toBe(false);
       await expect(finishDeployment(db, running.id, { status: "succeeded" })).rejects.toThrow(/interrupted, not running/);
-      expect(await markRunningInterrupted(db, { stacks: [] })).toEqual([]);
-      const all = await markRunningInterrupted(db, { reason: "restart" });
-      expect(all.map((d) => d.id)).toContain(elsewhere.id);
+      // Once the live one stops renewing too, it is taken over, with the reason given.
+      const later = new Date(Date.now() + 60_000);
+      const second = await takeOverExpired(db, { owner: "recoverer:3", leaseMs: 5_000, now: later, reason: "restart" });
+      expect(second.map((d) => d.id)).toContain(elsewhere.id);
       expect((await getDeployment(db, elsewhere.id))?.error).toBe("restart");
     });
 

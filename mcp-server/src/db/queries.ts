@@ -7,7 +7,7 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, lt, lte, notInArray, or, sql } from "drizzle-orm";
 import type { SQL } from "drizzle-orm";
 import type { Db } from "./client.ts";
-import { deployments, infrastructureEvents, infrastructureResources, intents } from "./schema.ts";
+import { deployments, infrastructureEvents, infrastructureResources, intents, planArtifacts } from "./schema.ts";
 import type {
   Deployment,
   DeploymentKind,
@@ -17,6 +17,8 @@ import type {
   Intent,
   IntentStatus,
   JsonObject,
+  NewPlanArtifact,
+  PlanArtifact,
   PreviewSummary,
   ResourceChange,
   ResourceDrift,
@@ -108,7 +110,7 @@ export type ClaimPlanResult =
  */
 export async function claimPlan(
   db: Db,
-  input: { planId: string; currentStateVersion?: string | null; specHash?: string; now?: Date },
+  input: { planId: string; currentStateVersion?: string | null; specHash?: string; now?: Date; owner?: string },
 ): Promise<ClaimPlanResult> {
   const now = input.now ?? new Date();
   const existing = await getDeploymentByPlanId(db, input.planId);
@@ -130,7 +132,7 @@ export async function claimPlan(
   }
   const [claimed] = await db
     .update(deployments)
-    .set({ status: "running", startedAt: now })
+    .set({ status: "running", startedAt: now, owner: input.owner ?? null, heartbeatAt: now })
     .where(and(eq(deployments.id, existing.id), eq(deployments.status, "planned"), or(sql`${deployments.expiresAt} IS NULL`, gt(deployments.expiresAt, now))))
     .returning();
   if (!claimed) {
@@ -143,6 +145,8 @@ export async function claimPlan(
 
 export interface StartDeploymentInput {
   stack: string;
+  /** The process running it; with a heartbeat, recovery leaves it alone while it lives. */
+  owner?: string | null;
   kind: DeploymentKind;
   actor: string;
   intentId?: string | null;
@@ -159,7 +163,7 @@ export interface StartDeploymentInput {
 export async function startDeployment(db: Db, input: StartDeploymentInput): Promise<Deployment> {
   const [row] = await db
     .insert(deployments)
-    .values({ ...input, status: "running", startedAt: input.startedAt ?? new Date() })
+    .values({ ...input, status: "running", startedAt: input.startedAt ?? new Date(), heartbeatAt: input.startedAt ?? new Date() })
     .returning();
   return required(row, "deployment insert returned no row");
 }
@@ -210,27 +214,46 @@ export async function cancelPlan(db: Db, planId: string, now: Date = new Date())
 }
 
 /**
- * At startup: deployments still `running` were left by a process that died. Marks them
- * `interrupted` (optionally only for some stacks) and returns them.
+ * Renews the lease of a running deployment. False when it is no longer ours (taken over by
+ * recovery after our heartbeat lapsed, or finished): the caller must stop.
  */
-export async function markRunningInterrupted(db: Db, options: { stacks?: string[]; now?: Date; reason?: string } = {}): Promise<Deployment[]> {
+export async function heartbeat(db: Db, id: string, owner: string, now: Date = new Date()): Promise<boolean> {
+  const rows = await db
+    .update(deployments)
+    .set({ heartbeatAt: now })
+    .where(and(eq(deployments.id, id), eq(deployments.owner, owner), eq(deployments.status, "running")))
+    .returning({ id: deployments.id });
+  return rows.length > 0;
+}
+
+/**
+ * Takes over deployments whose owner stopped renewing its lease: marks them `interrupted`,
+ * records `owner` as the one recovering them, and returns them. Live deployments (heartbeat
+ * within `leaseMs`) are never touched, whichever process asks.
+ */
+export async function takeOverExpired(db: Db, options: { owner: string; leaseMs: number; now?: Date; reason?: string }): Promise<Deployment[]> {
   const now = options.now ?? new Date();
-  const where: SQL[] = [eq(deployments.status, "running")];
-  if (options.stacks) {
-    if (options.stacks.length === 0) return [];
-    where.push(inArray(deployments.stack, options.stacks));
-  }
+  const cutoff = new Date(now.getTime() - options.leaseMs);
   return db
     .update(deployments)
     .set({
       status: "interrupted",
       finishedAt: now,
+      owner: options.owner,
       error: sql`COALESCE(${deployments.error}, ${options.reason ?? "the bosun process running it stopped before it finished"})`,
       durationMs: sql`CASE WHEN ${deployments.startedAt} IS NULL THEN NULL
         ELSE GREATEST(0, ROUND(EXTRACT(EPOCH FROM (${now.toISOString()}::timestamptz - ${deployments.startedAt})) * 1000))::integer END`,
     })
-    .where(and(...where))
+    .where(and(eq(deployments.status, "running"), or(sql`${deployments.heartbeatAt} IS NULL`, lt(deployments.heartbeatAt, cutoff))))
     .returning();
+}
+
+/** Adds a note to a finished deployment's error text (e.g. what recovery did about it). */
+export async function appendError(db: Db, id: string, note: string): Promise<void> {
+  await db
+    .update(deployments)
+    .set({ error: sql`COALESCE(${deployments.error}, '') || ${note}` })
+    .where(eq(deployments.id, id));
 }
 
 /** Marks `planned` deployments whose `expires_at` has passed as `expired`; returns how many. */
@@ -312,6 +335,37 @@ export async function deploymentAtOrBefore(db: Db, stack: string, at: Date, kind
     .orderBy(desc(deployments.finishedAt), desc(deployments.createdAt))
     .limit(1);
   return row;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plan artifacts
+
+/** Stores what a plan approved (see `planArtifacts`). */
+export async function savePlanArtifact(db: Db, artifact: NewPlanArtifact): Promise<void> {
+  await db.insert(planArtifacts).values(artifact);
+}
+
+export async function getPlanArtifact(db: Db, planId: string): Promise<PlanArtifact | undefined> {
+  const [row] = await db.select().from(planArtifacts).where(eq(planArtifacts.planId, planId));
+  return row;
+}
+
+/** Keeps the stack file as it was before an apply wrote the plan's, for recovery. */
+export async function setPreviousText(db: Db, planId: string, previousText: string): Promise<void> {
+  await db.update(planArtifacts).set({ previousText }).where(eq(planArtifacts.planId, planId));
+}
+
+export async function deletePlanArtifact(db: Db, planId: string): Promise<void> {
+  await db.delete(planArtifacts).where(eq(planArtifacts.planId, planId));
+}
+
+/** Deletes the artifacts of plans that can no longer be applied (expired, cancelled, ended); returns how many. */
+export async function purgePlanArtifacts(db: Db): Promise<number> {
+  const rows = await db
+    .delete(planArtifacts)
+    .where(sql`${planArtifacts.planId} IN (SELECT ${deployments.planId} FROM ${deployments} WHERE ${deployments.status} NOT IN ('planned', 'running'))`)
+    .returning({ planId: planArtifacts.planId });
+  return rows.length;
 }
 
 // ---------------------------------------------------------------------------------------------

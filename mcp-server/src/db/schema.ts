@@ -81,7 +81,7 @@ export const intentStatusValues = ["received", "planned", "applied", "rejected",
 export const intentStatus = pgEnum("intent_status", intentStatusValues);
 export type IntentStatus = (typeof intentStatusValues)[number];
 
-export const deploymentKindValues = ["plan", "apply", "rollback", "destroy", "drift", "refresh"] as const;
+export const deploymentKindValues = ["plan", "apply", "rollback", "destroy", "drift", "refresh", "recover"] as const;
 /**
  * What a deployment does. A preview of an apply is recorded as kind `apply` with status `planned`
  * and becomes `running` when that plan is applied; kind `plan` is a preview that can never be
@@ -159,6 +159,13 @@ export const deployments = pgTable(
     durationMs: integer("duration_ms"),
     /** When a plan stops being applicable. */
     expiresAt: timestamp("expires_at", { withTimezone: true }),
+    /** The process running it (`host:pid:random`); set while `running`. */
+    owner: text("owner"),
+    /**
+     * The owner's last sign of life. A `running` deployment whose heartbeat is older than the
+     * lease is taken over by recovery; a live one is never touched.
+     */
+    heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
     ...timestamps,
   },
   (t) => [
@@ -167,6 +174,27 @@ export const deployments = pgTable(
     index("deployments_intent_id_idx").on(t.intentId),
   ],
 );
+
+/**
+ * What a plan approved, so any bosun process can apply it: the stack file exactly as the preview
+ * saw it (secret values only as the stack's own ciphertext) and the engine's saved update plan.
+ * Deleted when the plan is applied, expires or is cancelled.
+ */
+export const planArtifacts = pgTable("plan_artifacts", {
+  planId: text("plan_id")
+    .primaryKey()
+    .references(() => deployments.planId, { onDelete: "cascade" }),
+  stack: text("stack").notNull(),
+  /** Hash of the stack file the plan was made from; apply refuses if the file changed since. */
+  baseFileHash: text("base_file_hash").notNull(),
+  /** The stack file to write when applying (`bosun:spec` replaced; secrets encrypted). */
+  configText: text("config_text").notNull(),
+  /** The stack file before the apply wrote `configText`; recovery rolls back to it. */
+  previousText: text("previous_text"),
+  /** `pulumi preview --save-plan` output (secrets inside are ciphertext); null when the engine plan was not kept. */
+  enginePlan: text("engine_plan"),
+  createdAt: timestamp("created_at", { withTimezone: true }).defaultNow().notNull(),
+});
 
 /** The last known state of each resource of a stack. */
 export const infrastructureResources = pgTable(
@@ -230,4 +258,6 @@ export type NewDeployment = typeof deployments.$inferInsert;
 export type InfrastructureResource = typeof infrastructureResources.$inferSelect;
 export type NewInfrastructureResource = typeof infrastructureResources.$inferInsert;
 export type InfrastructureEvent = typeof infrastructureEvents.$inferSelect;
+export type PlanArtifact = typeof planArtifacts.$inferSelect;
+export type NewPlanArtifact = typeof planArtifacts.$inferInsert;
 export type NewInfrastructureEvent = typeof infrastructureEvents.$inferInsert;

@@ -4,9 +4,9 @@ import { createDb } from "../db/client.ts";
 import { createLockManager } from "../coordination/locks.ts";
 import { createOrchestrator } from "./index.ts";
 
-const [stack, databaseUrl, specJson] = process.argv.slice(2);
+const [stack, databaseUrl, specJson, leaseMs] = process.argv.slice(2);
 const handle = await createDb({ url: databaseUrl ?? "" });
-const orch = createOrchestrator({ db: handle.db, locks: createLockManager() });
+const orch = createOrchestrator({ db: handle.db, locks: createLockManager(), leaseMs: Number(leaseMs ?? 30_000) });
 const plan = await orch.plan({ stack: stack ?? "", spec: JSON.parse(specJson ?? "{}"), actor: "child" });
 await orch.apply({ planId: plan.planId, actor: "child", onProgress: (e) => e.kind === "resource-pre" && console.log("STARTED") });
 console.log("FINISHED");

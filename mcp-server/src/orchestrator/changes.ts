@@ -48,7 +48,8 @@ function changeFrom(meta: StepEventMetadata): ResourceChange | undefined {
   const state = op === "delete" ? meta.old : (meta.new ?? meta.old);
   const fields = maskValue(state?.inputs ?? {}) as Record<string, unknown>;
   const diff = [...new Set([...(meta.diffs ?? []), ...Object.keys(meta.detailedDiff ?? {})])].filter((d) => !d.startsWith("__"));
-  const change: ResourceChange = { urn: meta.urn, type: meta.type, name, op, fields, diff };
+  const parent = meta.new?.parent ?? meta.old?.parent;
+  const change: ResourceChange = { urn: meta.urn, type: meta.type, name, op, fields, diff, ...(parent ? { parent } : {}) };
   if (op === "replace") change.replaceReason = `changing ${(meta.keys ?? diff).join(", ") || "an identity field"} requires a new resource`;
   return change;
 }
@@ -70,13 +71,42 @@ export function createChangeCollector() {
         if (text && !SETUP_NOISE.test(text) && !warnings.includes(text)) warnings.push(text.slice(0, 1000));
       }
     },
+    /** Every step, each with the group (what the person asked for) it belongs to. */
     changes(): ResourceChange[] {
-      return [...byUrn.values()];
+      const all = [...byUrn.values()];
+      return all.map((c) => ({ ...c, group: groupOf(c, byUrn) }));
     },
     warnings(): string[] {
       return warnings;
     },
   };
+}
+
+const GROUP_KINDS: Record<string, string> = {
+  "bosun:index:NetworkSegment": "network",
+  "bosun:index:GameServer": "service",
+  "bosun:index:WebApp": "service",
+  "bosun:index:ContainerService": "service",
+  "bosun:index:DnsRecord": "DNS",
+};
+
+/**
+ * What a step belongs to, from the point of view of the person: the top-level
+ * component it lives under ("network gaming", "service minecraft", "DNS nas"),
+ * or "OPNsense" for the one-per-deployment applies at the stack root.
+ */
+function groupOf(change: ResourceChange, byUrn: ReadonlyMap<string, ResourceChange>): string {
+  let top = change;
+  for (let i = 0; i < 20; i++) {
+    const parent = top.parent ? byUrn.get(top.parent) : undefined;
+    if (parent === undefined || parent.type === "pulumi:pulumi:Stack") break;
+    top = parent;
+  }
+  const kind = GROUP_KINDS[top.type];
+  if (kind === "DNS") return `DNS ${top.name.replace(/^dns-/, "")}`;
+  if (kind) return `${kind} ${top.name}`;
+  if (top.type.endsWith("opnsense:ServiceApply")) return "OPNsense";
+  return "other";
 }
 
 export function countChanges(changes: ResourceChange[]): PlanCounts {
@@ -113,16 +143,40 @@ function keyFields(fields: Record<string, unknown>): string {
   return picked.slice(0, 5).join(" ");
 }
 
-/** One line per changed resource plus a summary line. */
+/** The one-line summary a plan starts with. */
+export function planSummary(changes: ResourceChange[], counts: PlanCounts): string {
+  const numbers = `${counts.create} to create, ${counts.update} to update, ${counts.replace} to replace, ${counts.delete} to delete, ${counts.same} unchanged`;
+  const groups = [...new Set(changes.filter((c) => c.op !== "same" && c.group !== "OPNsense").map((c) => c.group ?? "other"))];
+  return groups.length ? `${numbers}: ${groups.join(", ")}` : `no changes (${numbers})`;
+}
+
+function stepLine(c: ResourceChange): string {
+  const why = c.op === "replace" ? ` (${c.replaceReason})` : c.op === "update" && c.diff.length ? ` (changes ${c.diff.join(", ")})` : "";
+  return `  ${SIGN[c.op] ?? "?"} ${c.op.padEnd(7)} ${c.name} [${urnParts(c.urn).type || c.type}] ${keyFields(c.fields)}${why}`.trimEnd();
+}
+
+/**
+ * The plan as a person reads it: the summary, then the steps grouped by what was
+ * asked for (each network, service, DNS record), then OPNsense's applies on one line.
+ */
 export function planText(changes: ResourceChange[], counts: PlanCounts): string {
-  const lines = changes
-    .filter((c) => c.op !== "same")
-    .map((c) => {
-      const why = c.op === "replace" ? ` (${c.replaceReason})` : c.op === "update" && c.diff.length ? ` (changes ${c.diff.join(", ")})` : "";
-      return `${SIGN[c.op] ?? "?"} ${c.op.padEnd(7)} ${c.name} [${urnParts(c.urn).type || c.type}] ${keyFields(c.fields)}${why}`.trimEnd();
-    });
-  const summary = `${counts.create} to create, ${counts.update} to update, ${counts.replace} to replace, ${counts.delete} to delete, ${counts.same} unchanged`;
-  return lines.length ? `${lines.join("\n")}\n${summary}` : `no changes (${summary})`;
+  const changed = changes.filter((c) => c.op !== "same");
+  const lines = [planSummary(changes, counts)];
+  const groups = new Map<string, ResourceChange[]>();
+  for (const c of changed) {
+    const g = c.group ?? "other";
+    if (g !== "OPNsense") groups.set(g, [...(groups.get(g) ?? []), c]);
+  }
+  for (const [group, steps] of [...groups].sort(([a], [b]) => groupRank(a) - groupRank(b) || a.localeCompare(b))) {
+    lines.push(group, ...steps.filter((c) => !GROUP_KINDS[c.type]).map(stepLine));
+  }
+  const applies = changed.filter((c) => c.group === "OPNsense");
+  if (applies.length) lines.push(`then OPNsense applies each changed part once: ${applies.map((c) => c.name.replace(/-apply$/, "")).join(", ")}`);
+  return lines.join("\n");
+}
+
+function groupRank(group: string): number {
+  return group.startsWith("network") ? 0 : group.startsWith("service") ? 1 : group.startsWith("DNS") ? 2 : 3;
 }
 
 /** Engine events of an update → progress for the person watching. */

@@ -1,6 +1,7 @@
-// A bosun process killed in the middle of an apply: the next start finds the
-// deployment still "running", marks it interrupted, clears the stack's
-// pending operations and refreshes it, and the stack takes updates again.
+// A bosun process killed in the middle of an apply: while its lease is fresh,
+// another process leaves the deployment alone; once the lease lapses it marks
+// it interrupted, clears the stack's pending operations, refreshes, finishes
+// the approved change (or rolls it back), and the stack takes updates again.
 // Needs the real PostgreSQL (the killed process and this one share the log).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
@@ -15,6 +16,7 @@ import { createTestStack, REPO_ROOT, type TestStack } from "./test-stack.ts";
 
 const child = fileURLToPath(new URL("./apply-child.ts", import.meta.url));
 const databaseUrl = process.env["BOSUN_TEST_DATABASE_URL"];
+const LEASE_MS = 3_000;
 const spec = (vlan: number) => ({ version: 1, networks: { lab: { vlan, subnet: `10.31.${vlan - 300}.0/24` } } });
 
 // Needs BOSUN_TEST_DATABASE_URL: the crashed child and the recovering parent share one real PostgreSQL.
@@ -39,7 +41,7 @@ describe.skipIf(!databaseUrl)("recovery after a crash mid-apply", () => {
   it("marks the apply interrupted, recovers the stack, and applies again", async () => {
     // The VLAN create hangs long enough to kill the process while it is in flight.
     sim.faults.add({ path: "/api/interfaces/vlan_settings/add", method: "POST", delayMs: 60_000, status: 500 });
-    const proc = spawn(process.execPath, [child, test.name, handle.url, JSON.stringify(spec(351))], {
+    const proc = spawn(process.execPath, [child, test.name, handle.url, JSON.stringify(spec(351)), String(LEASE_MS)], {
       cwd: REPO_ROOT,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
@@ -54,12 +56,21 @@ describe.skipIf(!databaseUrl)("recovery after a crash mid-apply", () => {
     sim.faults.clear();
     expect((await listHistory(handle.db, { stack: test.name }))[0]?.status).toBe("running");
 
-    const orch = createOrchestrator({ db: handle.db, locks: createLockManager(), workDir: REPO_ROOT });
+    const orch = createOrchestrator({ db: handle.db, locks: createLockManager(), workDir: REPO_ROOT, leaseMs: LEASE_MS });
+    // Killed a moment ago: its lease has not lapsed yet, so nothing is touched.
+    expect(await orch.recover()).toEqual([]);
+    expect((await listHistory(handle.db, { stack: test.name }))[0]?.status).toBe("running");
+    await new Promise((r) => setTimeout(r, LEASE_MS + 200));
     const recovered = await orch.recover();
     expect(recovered.map((r) => r.stack)).toEqual([test.name]);
+    // The approved change is finished: VLAN 351 is live.
+    expect(recovered[0]?.outcome).toBe("completed");
+    expect(Object.values(sim.items("vlans")).map((v) => v.tag)).toContain("351");
     const history = await listHistory(handle.db, { stack: test.name });
     expect(history.find((d) => d.kind === "apply")?.status).toBe("interrupted");
     expect(history.find((d) => d.kind === "refresh")?.status).toBe("succeeded");
+    expect(history.find((d) => d.kind === "recover")?.status).toBe("succeeded");
+    expect(history.find((d) => d.kind === "apply")?.error).toMatch(/completed it/);
 
     const state = await test.stack.exportStack();
     expect((state.deployment as { pending_operations?: unknown[] }).pending_operations ?? []).toHaveLength(0);

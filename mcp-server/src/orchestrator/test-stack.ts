@@ -6,7 +6,7 @@ import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Simulator } from "../../../providers/opnsense-dynamic/simulator/server.ts";
 import { createEngine, parseDockerHost } from "../../../providers/docker-engine/client/engine.ts";
-import { checkpointPaths } from "./workspace.ts";
+import { checkpointPaths } from "./state-version.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 

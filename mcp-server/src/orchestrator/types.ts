@@ -21,6 +21,10 @@ export interface ResourceChange {
   diff: string[];
   /** Why a replacement is needed (the identity fields that changed), when op is "replace". */
   replaceReason?: string;
+  /** Parent resource's URN. */
+  parent?: string;
+  /** What the person asked for that this step belongs to: "network gaming", "service minecraft", "DNS nas", "OPNsense". */
+  group?: string;
 }
 
 export interface PlanCounts {
@@ -41,8 +45,12 @@ export interface PlanResult {
   changes: ResourceChange[];
   counts: PlanCounts;
   warnings: string[];
-  /** Human-readable diff, one line per changed resource plus a summary line. */
+  /** One line: counts and what they touch. */
+  summary: string;
+  /** Human-readable diff: the summary, then the steps grouped by network, service and DNS. */
   text: string;
+  /** Services whose address was pinned so that they keep it. */
+  pinned: string[];
   specBefore: unknown; // redacted
   specAfter: unknown; // redacted
 }
@@ -112,17 +120,35 @@ export interface Orchestrator {
   plan(input: { stack: string; spec: unknown; actor: Actor; intent?: string }): Promise<PlanResult>;
   planRollback(input: { stack: string; deploymentId?: string; at?: string; actor: Actor }): Promise<PlanResult>;
   planDestroy(input: { stack: string; service?: string; actor: Actor }): Promise<PlanResult>;
-  /** Carries out a plan; rolls back by itself on failure. */
-  apply(input: { planId: string; actor: Actor; onProgress?: (event: ProgressEvent) => void }): Promise<ApplyResult>;
+  /** Carries out a plan; rolls back by itself on failure (or when `signal` aborts). */
+  apply(input: { planId: string; actor: Actor; onProgress?: (event: ProgressEvent) => void; signal?: AbortSignal }): Promise<ApplyResult>;
   status(stack: string): Promise<StackStatus>;
   history(stack: string, limit?: number): Promise<DeploymentSummary[]>;
   drift(input: { stack: string; actor: Actor }): Promise<DriftReport>;
-  /** At start: marks applies left running by a crash `interrupted` and recovers their stacks. */
-  recover(): Promise<{ stack: string; deploymentId: string }[]>;
+  /**
+   * Recovers deployments whose process died (lease lapsed; live ones are never touched),
+   * expires old plans and purges what they stored.
+   */
+  recover(): Promise<{ stack: string; deploymentId: string; outcome: string }[]>;
+  /** Keeps recovering lapsed deployments in the background (every half lease). */
+  watch(everyMs?: number): void;
+  /** Engine operations queued or running on a stack in this process. */
+  queued(stack: string): number;
   close(): Promise<void>;
 }
 
-export type BosunErrorCode = "unknown-stack" | "invalid-spec" | "plan-unknown" | "plan-expired" | "plan-stale" | "plan-used" | "busy" | "not-found" | "engine";
+export type BosunErrorCode =
+  | "unknown-stack"
+  | "invalid-spec"
+  | "invalid-input"
+  | "plan-unknown"
+  | "plan-expired"
+  | "plan-stale"
+  | "plan-used"
+  | "busy"
+  | "not-found"
+  | "cancelled"
+  | "engine";
 
 /** An error meant for the person: `message` says what is wrong, `hint` what to do. Never a stack trace or a secret. */
 export class BosunError extends Error {

@@ -5,7 +5,6 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SPEC_CONFIG_KEY } from "../../../stacks/model/index.ts";
-import { CANDIDATE_ENV } from "../../../stacks/spec-source.ts";
 import { parse as parseYaml } from "yaml";
 import { BosunError } from "./types.ts";
 import { toBosunError } from "./engine-errors.ts";
@@ -50,10 +49,9 @@ export function checkStackName(workDir: string, stack: string): void {
 }
 
 // One selected Stack per workspace and name: selecting costs a CLI run, and
-// plans must not pay it every time. A candidate spec travels in an env var
-// set on the workspace for one preview; previews of one stack take turns.
+// plans must not pay it every time. The workspace's environment is never
+// changed after this (see session.ts).
 const stacks = new Map<string, Promise<Stack>>();
-const turns = new Map<string, Promise<unknown>>();
 
 /** Opens (creating in the backend if needed) a stack. */
 export async function openStack(opts: WorkspaceOptions, stack: string): Promise<Stack> {
@@ -79,25 +77,6 @@ export async function openStack(opts: WorkspaceOptions, stack: string): Promise<
 /** Forgets an opened stack (after a failure that may mean it was removed behind our back). */
 export function forgetStack(opts: WorkspaceOptions, stack: string): void {
   stacks.delete(`${opts.workDir}\0${JSON.stringify(opts.env)}\0${stack}`);
-}
-
-/** Runs `fn` with the program seeing `candidate` instead of the live spec. */
-export async function withCandidate<T>(s: Stack, candidate: unknown, fn: () => Promise<T>): Promise<T> {
-  const ws = s.workspace as LocalWorkspace;
-  const key = `${ws.workDir}\0${s.name}`;
-  const previous = turns.get(key) ?? Promise.resolve();
-  const mine = previous
-    .catch(() => {})
-    .then(async () => {
-      ws.envVars[CANDIDATE_ENV] = JSON.stringify(candidate);
-      try {
-        return await fn();
-      } finally {
-        delete ws.envVars[CANDIDATE_ENV];
-      }
-    });
-  turns.set(key, mine);
-  return mine;
 }
 
 /**
@@ -132,26 +111,6 @@ export function hashOf(value: unknown): string {
     .update(JSON.stringify(value ?? null))
     .digest("hex")
     .slice(0, 32);
-}
-
-/**
- * A token that changes whenever the stack's state changes: the hash of its
- * checkpoint in the file backend (any update, refresh or import rewrites it).
- */
-export function stateVersion(backendUrl: string | undefined, project: string, stack: string): string {
-  const files = checkpointPaths(backendUrl, project, stack);
-  if (!files.length) return "unknown";
-  for (const file of files) {
-    if (existsSync(file)) return createHash("sha256").update(readFileSync(file)).digest("hex").slice(0, 32);
-  }
-  return "none";
-}
-
-/** Where a file backend keeps the stack's checkpoint (project-scoped layout, then the legacy flat one); [] for other backends. */
-export function checkpointPaths(backendUrl: string | undefined, project: string, stack: string): string[] {
-  if (backendUrl === undefined || !backendUrl.startsWith("file://")) return [];
-  const dir = backendUrl.slice("file://".length);
-  return [join(dir, ".pulumi", "stacks", project, `${stack}.json`), join(dir, ".pulumi", "stacks", `${stack}.json`)];
 }
 
 /** Changes whenever the stack's config file does (a hand edit, or bosun writing the spec). */

@@ -1,0 +1,121 @@
+// plan: a real preview of a candidate spec, with the live stack file and
+// state untouched. The candidate gets a config file of its own; the plan keeps
+// exactly the stack file it previewed (secrets as ciphertext) and the engine's
+// update plan, in the database, so any bosun process can apply it.
+import { randomBytes } from "node:crypto";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as q from "../db/queries.ts";
+import type { JsonObject, ResourceChange as DbChange } from "../db/schema.ts";
+import { parseSpec } from "../../../stacks/model/index.ts";
+import { pinAddresses } from "../../../stacks/model/addresses.ts";
+import { countChanges, createChangeCollector, planSummary, planText } from "./changes.ts";
+import { type OrchestratorContext, PROJECT, publish, stackStateVersion } from "./context.ts";
+import { toBosunError } from "./engine-errors.ts";
+import { encryptSecret } from "./pulumi-cli.ts";
+import { redacted, restoreSecrets, secretPaths, validated } from "./specs.ts";
+import { candidateText, readStackFile, textHash } from "./stack-file.ts";
+import type { PlanKind, PlanResult, ResourceChange } from "./types.ts";
+import { checkStackName, forgetStack, liveSpec } from "./workspace.ts";
+
+export interface PlanInput {
+  stack: string;
+  spec: unknown;
+  actor: string;
+  intent?: string;
+  kind: PlanKind;
+}
+
+export function dbChange(c: ResourceChange): DbChange {
+  return { urn: c.urn, type: c.type, op: c.op, diffs: c.diff, replace: c.op === "replace", ...(c.replaceReason ? { detail: c.replaceReason } : {}) };
+}
+
+const resolve = (raw: unknown) => {
+  const r = parseSpec(raw);
+  return r.ok ? r.spec : undefined;
+};
+
+export async function makePlan(ctx: OrchestratorContext, input: PlanInput): Promise<PlanResult> {
+  checkStackName(ctx.workDir, input.stack);
+  validated(input.spec); // shape errors before any engine work
+  return ctx.sessions.run(input.stack, async (s) => {
+    const text = readStackFile(ctx.workDir, input.stack);
+    const live = await liveSpec(s);
+    // A redacted secret sent back (what translate and status show) means "keep the current value".
+    const withSecrets = restoreSecrets(input.spec, live.value);
+    const { toWrite: checked } = validated(withSecrets);
+    const liveParsed = parseSpec(live.value);
+    const { spec: toWrite, pinned } = liveParsed.ok ? pinAddresses(checked, liveParsed.spec, resolve) : { spec: checked, pinned: [] };
+    const version = await stackStateVersion(ctx, s);
+    const planId = `plan_${randomBytes(12).toString("base64url")}`;
+    const configText = await candidateText({
+      text,
+      spec: toWrite,
+      liveSecrets: new Map(secretPaths(live.value).map(({ path, value }) => [path, value])),
+      scratchDir: ctx.scratchDir,
+      encrypt: (scratchFile, key, value) => encryptSecret({ cwd: ctx.workDir, env: ctx.env, stack: input.stack, scratchFile, key, value }),
+    });
+
+    const configFile = join(ctx.scratchDir, `${planId}.yaml`);
+    const planFile = join(ctx.scratchDir, `${planId}.plan.json`);
+    writeFileSync(configFile, configText, { mode: 0o600 });
+    const collector = createChangeCollector();
+    let enginePlan: string | null = null;
+    try {
+      await s.preview({ onEvent: collector.onEvent, color: "never", configFile, ...(ctx.enginePlans ? { plan: planFile } : {}) });
+      if (ctx.enginePlans) enginePlan = readFileSync(planFile, "utf8");
+    } catch (err) {
+      forgetStack({ workDir: ctx.workDir, env: ctx.env }, input.stack);
+      throw toBosunError(err, input.stack, "the preview");
+    } finally {
+      rmSync(configFile, { force: true });
+      rmSync(planFile, { force: true });
+    }
+
+    const changes = collector.changes();
+    const counts = countChanges(changes);
+    const expiresAt = new Date(ctx.now().getTime() + ctx.planTtlMs);
+    const intent = input.intent
+      ? await q.recordIntent(ctx.db, {
+          stack: input.stack,
+          text: input.intent,
+          source: "mcp",
+          actor: input.actor,
+          spec: redacted(toWrite) as JsonObject,
+          status: "planned",
+        })
+      : undefined;
+    await q.recordPlan(ctx.db, {
+      stack: input.stack,
+      kind: input.kind,
+      actor: input.actor,
+      planId,
+      intentId: intent?.id ?? null,
+      specBefore: redacted(live.value) as JsonObject,
+      specAfter: redacted(toWrite) as JsonObject,
+      specHash: textHash(text),
+      stateVersion: version,
+      previewSummary: { ...counts },
+      changes: changes.map(dbChange),
+      expiresAt,
+    });
+    await q.savePlanArtifact(ctx.db, { planId, stack: input.stack, baseFileHash: textHash(text), configText, enginePlan });
+    await publish(ctx, input.stack, "deployment.planned", undefined, { planId, counts });
+    return {
+      planId,
+      stack: input.stack,
+      kind: input.kind,
+      expiresAt: expiresAt.toISOString(),
+      changes: changes.filter((c) => c.op !== "same"),
+      counts,
+      warnings: collector.warnings(),
+      summary: planSummary(changes, counts),
+      text: planText(changes, counts),
+      specBefore: redacted(live.value),
+      specAfter: redacted(toWrite),
+      pinned,
+    };
+  });
+}
+
+export { PROJECT };

@@ -1,0 +1,86 @@
+// What reads a stack without changing it: status, history, drift. None of them
+// takes the stack lock or creates a stack in the backend.
+import * as q from "../db/queries.ts";
+import type { Deployment } from "../db/schema.ts";
+import { maskOutputs } from "./applier.ts";
+import { countChanges, createChangeCollector, planText, urnParts } from "./changes.ts";
+import { type OrchestratorContext, stackStateVersion } from "./context.ts";
+import { toBosunError } from "./engine-errors.ts";
+import { dbChange } from "./planner.ts";
+import { redacted } from "./specs.ts";
+import { readStackFile, textHash } from "./stack-file.ts";
+import { BosunError, type DeploymentSummary, type DriftReport, type PlanCounts, type StackStatus } from "./types.ts";
+import { checkStackName, liveSpec } from "./workspace.ts";
+
+type EngineStatus = Omit<StackStatus, "lastDeployment">;
+
+/** Status reads the engine only when the state or the stack file changed since the last read. */
+export function createStatusReader(ctx: OrchestratorContext) {
+  const cache = new Map<string, { key: string; value: EngineStatus }>();
+  async function engineStatus(stack: string): Promise<EngineStatus> {
+    return ctx.sessions.run(stack, async (s) => {
+      const key = `${await stackStateVersion(ctx, s)}:${textHash(readStackFile(ctx.workDir, stack))}`;
+      const hit = cache.get(stack);
+      if (hit && hit.key === key) return hit.value;
+      try {
+        const [live, outputs, state] = [await liveSpec(s), await s.outputs(), await s.exportStack()];
+        const resources = ((state.deployment as { resources?: { urn: string; type: string }[] } | undefined)?.resources ?? [])
+          .filter((r) => !r.type.startsWith("pulumi:providers:") && r.type !== "pulumi:pulumi:Stack")
+          .map((r) => ({ urn: r.urn, type: r.type, name: urnParts(r.urn).name }));
+        const value = { stack, spec: redacted(live.value), outputs: maskOutputs(outputs), resources };
+        cache.set(stack, { key, value });
+        return value;
+      } catch (err) {
+        throw toBosunError(err, stack, "reading the status");
+      }
+    });
+  }
+  return async function status(stack: string): Promise<StackStatus> {
+    checkStackName(ctx.workDir, stack);
+    const [engine, recent] = await Promise.all([engineStatus(stack), q.listHistory(ctx.db, { stack, limit: 10 })]);
+    const last = recent.find((d) => d.status !== "planned" && d.status !== "expired" && d.kind !== "drift");
+    return { ...engine, ...(last ? { lastDeployment: summary(last) } : {}) };
+  };
+}
+
+/** A refresh preview: what differs between the recorded state and the real infrastructure. Recorded, never locked. */
+export async function drift(ctx: OrchestratorContext, input: { stack: string; actor: string }): Promise<DriftReport> {
+  checkStackName(ctx.workDir, input.stack);
+  const row = await q.startDeployment(ctx.db, { stack: input.stack, kind: "drift", actor: input.actor, owner: ctx.owner });
+  try {
+    const drifted = await ctx.sessions.run(input.stack, async (s) => {
+      const collector = createChangeCollector();
+      try {
+        await s.preview({ refresh: true, onEvent: collector.onEvent, color: "never" });
+      } catch (err) {
+        throw toBosunError(err, input.stack, "the drift check");
+      }
+      return collector.changes().filter((c) => c.op !== "same" && c.op !== "read" && c.op !== "refresh");
+    });
+    await q.finishDeployment(ctx.db, row.id, { status: "succeeded", changes: drifted.map(dbChange), previewSummary: { ...countChanges(drifted) } });
+    const text =
+      drifted.length === 0
+        ? "no drift: the infrastructure matches the desired state"
+        : `${drifted.length} resource(s) differ from the desired state; apply a plan of the current spec to restore them:\n${planText(drifted, countChanges(drifted))}`;
+    return { stack: input.stack, deploymentId: row.id, drifted, text };
+  } catch (err) {
+    const e = err instanceof BosunError ? err : toBosunError(err, input.stack, "the drift check");
+    await q.finishDeployment(ctx.db, row.id, { status: "failed", error: e.message }).catch(() => {});
+    throw e;
+  }
+}
+
+export function summary(d: Deployment): DeploymentSummary {
+  return {
+    id: d.id,
+    stack: d.stack,
+    kind: d.kind,
+    status: d.status,
+    actor: d.actor,
+    createdAt: d.createdAt.toISOString(),
+    ...(d.finishedAt ? { finishedAt: d.finishedAt.toISOString() } : {}),
+    ...(d.durationMs !== null ? { durationMs: d.durationMs } : {}),
+    ...(d.previewSummary ? { counts: d.previewSummary as Partial<PlanCounts> } : {}),
+    ...(d.error ? { error: d.error } : {}),
+  };
+}
