@@ -137,7 +137,7 @@ describe("Cloudflare client against the stand-in", () => {
   it("answers in Cloudflare's envelope with result_info, and checks the Authorization header", async () => {
     const get = async (path: string, auth?: string) => {
       const r = await fetch(`${cf.url}${path}`, { headers: auth ? { Authorization: auth } : {} });
-      return [r.status, await r.json()] as const;
+      return [r.status, (await r.json()) as { errors: unknown[] }] as const;
     };
     const [status, body] = await get("/zones?name=example.com", `Bearer ${TOKEN}`);
     expect(status).toBe(200);
