@@ -69,8 +69,8 @@ describe("Cloudflare client against the stand-in", () => {
     const all = (await client.listRecords(zoneId, { type: "TXT" })).filter((r) => r.name.endsWith(".bulk.example.com"));
     expect(all).toHaveLength(230);
     expect(new Set(all.map((r) => r.id)).size).toBe(230);
-    // 100 per page: pages 1-3, and the SDK asks for page 4 to see that it is empty.
-    expect(cf.calls()["GET /zones/:zone/dns_records"]).toBe(4);
+    // 100 per page: pages 1-3; total_pages says there is no page 4.
+    expect(cf.calls()["GET /zones/:zone/dns_records"]).toBe(3);
     for (const r of all) await cf.store.delete(zoneId, r.id);
   });
 
@@ -152,6 +152,21 @@ describe("Cloudflare client against the stand-in", () => {
       400,
       { success: false, errors: [{ code: 9106, message: "Missing X-Auth-Key, X-Auth-Email or Authorization headers" }], messages: [], result: null },
     ]);
+    // PATCH merges (the SDK's records.edit), PUT replaces.
+    const made = await client.createRecord(zoneId, {
+      name: "patch.example.com",
+      type: "A",
+      content: "203.0.113.60",
+      ttl: 300,
+      proxied: false,
+      comment: "keep",
+    });
+    const patch = await fetch(`${cf.url}/zones/${zoneId}/dns_records/${made.id}`, {
+      method: "PATCH",
+      headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ content: "203.0.113.61" }),
+    });
+    expect(((await patch.json()) as { result: unknown }).result).toMatchObject({ content: "203.0.113.61", ttl: 300, comment: "keep" });
     const [badStatus, badBody] = await get("/zones", "Token abc");
     expect(badStatus).toBe(400);
     expect(badBody.errors[0]).toMatchObject({ code: 6003, error_chain: [{ code: 6111 }] });

@@ -132,7 +132,7 @@ export class CloudflareClient {
   async listRecords(zoneId: string, filter: RecordFilter = {}): Promise<DnsRecord[]> {
     const out: DnsRecord[] = [];
     await this.run(`DNS records of zone ${zoneId}`, async () => {
-      const pages = this.sdk.dns.records.list({
+      let page = await this.sdk.dns.records.list({
         zone_id: zoneId,
         per_page: 100,
         ...(filter.name ? { name: { exact: filter.name.toLowerCase() } } : {}),
@@ -140,7 +140,14 @@ export class CloudflareClient {
         ...(filter.content ? { content: { exact: filter.content } } : {}),
         ...(filter.comment ? { comment: { exact: filter.comment } } : {}),
       });
-      for await (const r of pages) out.push(toRecord(zoneId, r as SdkRecord));
+      for (;;) {
+        for (const r of page.result) out.push(toRecord(zoneId, r as SdkRecord));
+        // The SDK would ask for pages until one comes back empty; Cloudflare's total_pages saves that call.
+        const info = page.result_info as { page?: number; total_pages?: number };
+        if (info.total_pages !== undefined && (info.page ?? 1) >= info.total_pages) break;
+        if (!page.hasNextPage()) break;
+        page = await page.getNextPage();
+      }
     });
     return out;
   }

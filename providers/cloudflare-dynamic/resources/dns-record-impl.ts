@@ -5,7 +5,7 @@
 import { checkWith, userInputs, type Props } from "../../kit/index.ts";
 import type { RecordFields, Zone } from "../client/client.ts";
 import { allowedZones, getClient } from "./connection.ts";
-import { createOwned, liveProps, resolveZone, sameZone, updateOwned } from "./records.ts";
+import { createOwned, liveProps, resolveZone, sameContent, sameZone, updateOwned } from "./records.ts";
 import { commentFor, dnsRecordInputs, type DnsRecordInputs } from "./schema.ts";
 
 export { configure } from "./connection.ts";
@@ -36,7 +36,8 @@ export async function check(_olds: Props, news: Props) {
 export async function diff(_id: string, olds: Props, news: Props) {
   const n = userInputs(news);
   const replaces = [...(sameZone(olds, n.zone) ? [] : ["zone"]), ...["name", "type"].filter((f) => stable(olds[f]) !== stable(n[f]))];
-  const updates = ["content", "ttl", "proxied", "note", "marker"].filter((f) => stable(olds[f]) !== stable(n[f]));
+  const updates = ["ttl", "proxied", "note", "marker"].filter((f) => stable(olds[f]) !== stable(n[f]));
+  if (!sameContent(n.type, olds.content, n.content)) updates.push("content");
   // Edited behind bosun's back (refresh put the live comment in the outputs).
   if (typeof n.marker === "string" && olds.comment !== commentFor({ marker: n.marker, note: n.note as string | undefined })) updates.push("comment");
   // Same name: two records cannot coexist (CNAME next to A), and the old one would be adopted by its marker.

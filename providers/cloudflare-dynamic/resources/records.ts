@@ -49,7 +49,13 @@ function explainWrite(err: unknown, what: string, f: RecordFields): never {
   throw err;
 }
 
-const same = (r: Live, f: RecordFields) => r.content === f.content && r.ttl === f.ttl && r.proxied === f.proxied && r.comment === f.comment;
+/** Cloudflare may answer TXT content in quotes: "x" and x are the same record. */
+export function sameContent(type: unknown, a: unknown, b: unknown): boolean {
+  const unquote = (v: unknown) => (typeof v === "string" ? v.replace(/^"(.*)"$/, "$1") : v);
+  return a === b || (type === "TXT" && unquote(a) === unquote(b));
+}
+
+const same = (r: Live, f: RecordFields) => sameContent(f.type, r.content, f.content) && r.ttl === f.ttl && r.proxied === f.proxied && r.comment === f.comment;
 
 /** Ours by the marker: keep one (brought to `f`), remove duplicates. */
 async function adopt(client: CloudflareClient, zoneId: string, ours: Live[], f: RecordFields): Promise<Live> {

@@ -140,6 +140,37 @@ describe("create/read/update/remove against the stand-in", () => {
   });
 });
 
+describe("diff", () => {
+  const stored = () => ({
+    ...base,
+    name: "t.example.com",
+    type: "TXT",
+    content: '"hello"',
+    ttl: 1,
+    proxied: false,
+    note: "",
+    comment: "bosun:dev/web",
+    zoneId,
+    zoneName: "example.com",
+  });
+  it("takes quoted and unquoted TXT content as the same", async () => {
+    const olds = stored();
+    expect(await record.diff("id", olds, { ...olds, content: "hello" })).toMatchObject({ changes: false });
+    expect(await record.diff("id", olds, { ...olds, content: "bye" })).toMatchObject({ changes: true, replaces: [] });
+  });
+  it("replaces on identity, old record first when the name stays; a zone given by id is the same zone", async () => {
+    const olds = stored();
+    expect(await record.diff("id", olds, { ...olds, zone: zoneId })).toMatchObject({ changes: false });
+    expect(await record.diff("id", olds, { ...olds, type: "A", content: "203.0.113.1" })).toEqual({
+      changes: true,
+      replaces: ["type"],
+      deleteBeforeReplace: true,
+    });
+    expect(await record.diff("id", olds, { ...olds, name: "u.example.com" })).toEqual({ changes: true, replaces: ["name"], deleteBeforeReplace: false });
+    expect(await record.diff("id", { ...olds, comment: "edited" }, olds)).toMatchObject({ changes: true, replaces: [] });
+  });
+});
+
 describe("split horizon", () => {
   it("gives the public record to Cloudflare and the LAN address to Unbound", () => {
     expect(splitHorizon({ fqdn: "cloud.example.com", zone: "example.com", lanAddress: "10.20.0.1", publicTarget: "home.example.com" })).toEqual({

@@ -122,6 +122,8 @@ describe("Cloudflare DNS through the engine (against the stand-in)", () => {
 
     const up = await stack.up();
     expect(up.summary.resourceChanges?.create).toBe(6);
+    expect(cf.calls()["POST /zones/:zone/dns_records"]).toBe(5); // one create per record, nothing retried
+    console.log(`stand-in calls for the first up (5 records): ${JSON.stringify(cf.calls())}`);
     expect(only("cloud.example.com")).toMatchObject({ type: "A", content: "203.0.113.10", ttl: 300, proxied: false, comment: `bosun:${stackName}/web` });
     expect(only("_verify.example.com")).toMatchObject({ type: "TXT", content: "hello", ttl: 1, comment: `bosun:${stackName}/verify` });
     expect(only("www.example.com")).toMatchObject({ type: "CNAME", content: "cloud.example.com", proxied: true, ttl: 1 });
