@@ -31,7 +31,7 @@ beforeAll(async () => {
 });
 afterAll(() => cf?.stop());
 
-describe("check() refuses bad input, naming the field", () => {
+describe("check() refuses bad input, naming the field (pure; no API)", () => {
   it("normalises a good record", async () => {
     const r = await record.check({}, { ...base, name: "Cloud", type: "AAAA", content: "2001:DB8:0:0:0:0:0:1" });
     expect(r.failures).toEqual([]);
@@ -140,7 +140,7 @@ describe("create/read/update/remove against the stand-in", () => {
   });
 });
 
-describe("diff", () => {
+describe("diff (pure; no API)", () => {
   const stored = () => ({
     ...base,
     name: "t.example.com",
@@ -171,7 +171,7 @@ describe("diff", () => {
   });
 });
 
-describe("split horizon", () => {
+describe("split horizon (pure; no API)", () => {
   it("gives the public record to Cloudflare and the LAN address to Unbound", () => {
     expect(splitHorizon({ fqdn: "cloud.example.com", zone: "example.com", lanAddress: "10.20.0.1", publicTarget: "home.example.com" })).toEqual({
       public: { zone: "example.com", name: "cloud.example.com", type: "CNAME", content: "home.example.com", proxied: false },
