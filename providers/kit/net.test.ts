@@ -1,6 +1,17 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cidrsOverlap, defaultDhcpRange, formatIpv4, isHostAddress, isIPv6, parseCidr, parseIpv4, staticPoolStart } from "./net.ts";
+import {
+  canonicalIpv6,
+  cidrsOverlap,
+  defaultDhcpRange,
+  formatIpv4,
+  isHostAddress,
+  isIPv6,
+  isPrivateAddress,
+  parseCidr,
+  parseIpv4,
+  staticPoolStart,
+} from "./net.ts";
 
 const cidr = (s: string) => {
   const c = parseCidr(s);
@@ -52,5 +63,18 @@ describe("ip", () => {
     expect(isIPv6("2001:db8:0:0:0:0:0:1")).toBe(true);
     expect(isIPv6("fd00::1::2")).toBe(false);
     expect(isIPv6("10.0.0.1")).toBe(false);
+  });
+
+  it("writes IPv6 in canonical form", () => {
+    expect(canonicalIpv6("2001:DB8:0:0:0:0:0:1")).toBe("2001:db8::1");
+    expect(canonicalIpv6("fd00::0:1")).toBe("fd00::1");
+    expect(canonicalIpv6("10.0.0.1")).toBeUndefined();
+  });
+
+  it("tells addresses the internet cannot reach", () => {
+    for (const p of ["10.1.2.3", "172.31.0.1", "192.168.1.1", "100.64.0.1", "127.0.0.1", "169.254.1.1", "fd00::1", "fe80::1", "::1", "::ffff:192.168.1.1"]) {
+      expect(isPrivateAddress(p), p).toBe(true);
+    }
+    for (const p of ["203.0.113.7", "8.8.8.8", "172.32.0.1", "100.128.0.1", "2001:db8::1", "2606:4700::1111"]) expect(isPrivateAddress(p), p).toBe(false);
   });
 });

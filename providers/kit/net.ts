@@ -159,3 +159,27 @@ export function isHostname(value: string): boolean {
 export function isDomain(value: string): boolean {
   return /^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(value) && value.length <= 253;
 }
+
+/** An IPv6 address in its canonical text form (lower case, zeros compressed), or undefined when it is not one. */
+export function canonicalIpv6(text: string): string | undefined {
+  if (!isIPv6(text)) return undefined;
+  return new URL(`http://[${text}]/`).hostname.slice(1, -1);
+}
+
+const PRIVATE_V4 = ["0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16"];
+
+/**
+ * True for addresses the internet cannot reach: RFC 1918, carrier-grade NAT
+ * (100.64/10), loopback, link-local, unspecified; IPv6 ULA (fc00::/7),
+ * link-local (fe80::/10), ::1 and ::. Public DNS pointing there is a mistake.
+ */
+export function isPrivateAddress(address: string): boolean {
+  if (isIPv4(address)) return PRIVATE_V4.some((c) => ipv4InCidr(address, c));
+  const v6 = canonicalIpv6(address);
+  if (v6 === undefined) return false;
+  if (v6 === "::1" || v6 === "::") return true;
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(v6); // IPv4-mapped, canonical form ::ffff:c0a8:101
+  if (mapped) return isPrivateAddress(formatIpv4(Number.parseInt(mapped[1] as string, 16) * 65536 + Number.parseInt(mapped[2] as string, 16)));
+  const first = Number.parseInt(v6.split(":")[0] || "0", 16);
+  return (first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfe80;
+}
