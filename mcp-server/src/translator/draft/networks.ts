@@ -6,7 +6,7 @@ import { PURPOSES } from "../vocabulary.ts";
 import type { Ctx, Draft } from "./types.ts";
 
 /** Network names for template categories when nothing else says where a service goes. */
-export const CATEGORY_NETWORK: Record<string, string> = {
+const CATEGORY_NETWORK: Record<string, string> = {
   game: "gaming",
   media: "media",
   home: "iot",

@@ -28,7 +28,7 @@ export function pinMissingAddresses(ctx: Ctx, network: string): void {
   }
 }
 
-export function freeServiceName(ctx: Ctx, wanted: string): string {
+function freeServiceName(ctx: Ctx, wanted: string): string {
   if (ctx.draft.services[wanted] === undefined) return wanted;
   for (let i = 2; ; i++) if (ctx.draft.services[`${wanted}-${i}`] === undefined) return `${wanted}-${i}`;
 }
