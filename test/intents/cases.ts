@@ -1,6 +1,8 @@
 // Intent evaluation cases: phrasings, the spec fields each must produce, and
 // the cases where the translator must ask instead. `expect` paths are dotted
 // ("services.minecraft.memoryMb"); ABSENT means the path must not exist.
+// Long by nature: a table with one entry per phrasing.
+import type { BuildKind } from "../../mcp-server/src/translator/unsupported.ts";
 import type { CurrentSpecName } from "./fixtures.ts";
 
 export const ABSENT = "<absent>";
@@ -15,8 +17,18 @@ export interface IntentCase {
   expect?: Record<string, unknown>;
   /** The translator must ask (spec unchanged). */
   expectQuestions?: boolean;
+  /** The translator must ask, and one question must contain this (what it names as missing or not understood). */
+  expectQuestion?: string;
   /** A substring one of the changes must contain. */
   expectChange?: string;
+  /** A substring one of the assumptions must contain (for requests that hold already: no changes, but said why). */
+  expectAssumption?: string;
+  /**
+   * A kind bosun cannot build yet (unsupported.ts NOT_YET): while it is
+   * refused, the case expects that refusal and an unchanged spec; once the kind
+   * is supported again, `expect` is checked instead.
+   */
+  kind?: BuildKind;
 }
 
 const mc10 = { "services.minecraft.memoryMb": 4096, "services.minecraft.template": "minecraft-java", "networks.gaming.vlan": 20 };
@@ -169,7 +181,8 @@ export const CASES: IntentCase[] = [
   },
   {
     text: "run jellyfin on kubernetes",
-    category: "app",
+    category: "refusal",
+    kind: "k8s",
     expect: { "kubernetes.apps.jellyfin.image": "jellyfin/jellyfin:10", "kubernetes.apps.jellyfin.namespace": "default" },
   },
   { text: "home assistant on the iot vlan", category: "app", current: "homelab", expect: { "services.home-assistant.network": "iot" } },
@@ -250,28 +263,33 @@ export const CASES: IntentCase[] = [
   },
   {
     text: "add a certificate for minecraft",
-    category: "infra",
+    category: "refusal",
+    kind: "certificate",
     current: "minecraft-demo",
     expect: { "certificates.minecraft.dnsNames.0": "minecraft.home.arpa", "certificates.minecraft.issuer": "self-signed" },
   },
   {
     text: "get a let's encrypt certificate for cloud.example.com",
-    category: "infra",
+    category: "refusal",
+    kind: "certificate",
     expect: { "certificates.cloud.issuer": "acme", "certificates.cloud.outsideDomain": true, "certificates.cloud.dnsNames.0": "cloud.example.com" },
   },
   {
     text: "create a vm called docker with 4 cores, 8GB ram and 100GB disk on vlan 10",
-    category: "infra",
+    category: "refusal",
+    kind: "vm",
     expect: { "vms.docker.cores": 4, "vms.docker.memoryMb": 8192, "vms.docker.diskGb": 100, "vms.docker.network": "servers" },
   },
   {
     text: "spin up an lxc container with 2 cores and 1 GB of memory on vlan 10 called dns",
-    category: "infra",
+    category: "refusal",
+    kind: "lxc",
     expect: { "lxc.dns.cores": 2, "lxc.dns.memoryMb": 1024, "lxc.dns.diskGb": 8 },
   },
   {
     text: "new ubuntu vm named k3s with 4 cores on the servers network",
-    category: "infra",
+    category: "refusal",
+    kind: "vm",
     current: "homelab",
     expect: { "vms.k3s.image": "ubuntu-24.04", "vms.k3s.network": "servers", "vms.k3s.cores": 4 },
   },
@@ -285,7 +303,8 @@ export const CASES: IntentCase[] = [
   },
   {
     text: "I need a VM with 50 GB disk and 2 GB RAM on the servers vlan",
-    category: "infra",
+    category: "refusal",
+    kind: "vm",
     current: "homelab",
     expect: { "vms.vm1.diskGb": 50, "vms.vm1.memoryMb": 2048 },
   },
@@ -313,8 +332,9 @@ export const CASES: IntentCase[] = [
     expect: { "networks.vlan25.vlan": 25, "services.minecraft.network": "vlan25", "networks.gaming.vlan": 20 },
   },
   { text: "set minecraft memory to 6144 mb", category: "modify", current: "minecraft-demo", expect: { "services.minecraft.memoryMb": 6144 } },
-  { text: "resize the docker vm to 16GB and 8 cores", category: "modify", current: "homelab", expect: { "vms.docker.memoryMb": 16384, "vms.docker.cores": 8 } },
-  { text: "grow docker's disk to 200GB", category: "modify", current: "homelab", expect: { "vms.docker.diskGb": 200 } },
+  // The homelab has no VM while VMs are refused; resizing one is refused too (and asked about once VMs are back: there is no such VM).
+  { text: "resize the docker vm to 16GB and 8 cores", category: "refusal", kind: "vm", current: "homelab", expectQuestions: true },
+  { text: "grow docker's disk to 200GB", category: "question", current: "homelab", expectQuestion: '"docker"' },
   { text: "make jellyfin private", category: "modify", current: "homelab", expect: { "services.jellyfin.ports.0.expose": "network" } },
   { text: "change the gaming vlan to vlan 21", category: "modify", current: "minecraft-demo", expect: { "networks.gaming.vlan": 21 } },
   { text: "upgrade pihole to 512mb", category: "modify", current: "homelab", expect: { "services.pihole.memoryMb": 512 } },
@@ -342,8 +362,9 @@ export const CASES: IntentCase[] = [
     current: "homelab",
     expect: { "services.wordpress": ABSENT, "services.wordpress-db": ABSENT, "services.pihole.network": "servers" },
   },
-  { text: "destroy the docker vm", category: "remove", current: "homelab", expect: { "vms.docker": ABSENT } },
+  { text: "destroy the docker vm", category: "question", current: "homelab", expectQuestion: 'couldn\'t find "docker"' },
   { text: "remove the dns record for nas", category: "remove", current: "homelab", expect: { "dns.records.length": 0 } },
+  { text: "drop the nas record", category: "remove", current: "homelab", expect: { "dns.records.length": 0 } },
   { text: "delete the guests network", category: "remove", current: "homelab", expect: { "networks.guests": ABSENT, "networks.gaming.allowFrom.length": 0 } },
   {
     text: "we don't need the minecraft server anymore",
@@ -351,6 +372,242 @@ export const CASES: IntentCase[] = [
     current: "homelab",
     expect: { "services.minecraft": ABSENT, "networks.gaming.allowFrom.length": 0 },
   },
+
+  // ---- a named product beats a generic word next to it -----------------------------------------
+  { text: "a WordPress blog on vlan 10", category: "app", expect: { "services.wordpress.template": "wordpress", "services.ghost": ABSENT } },
+  { text: "spin up Ghost as our blog on vlan 10", category: "app", expect: { "services.ghost.template": "ghost", "services.wordpress": ABSENT } },
+  {
+    text: "grafana dashboards for monitoring on vlan 10",
+    category: "app",
+    expect: { "services.grafana.template": "grafana", "services.uptime-kuma": ABSENT },
+  },
+  {
+    text: "I want a wordpress website for the bakery on vlan 10",
+    category: "app",
+    expect: { "services.wordpress.template": "wordpress", "services.nginx": ABSENT },
+  },
+  { text: "deploy gitea and a dashboard on vlan 10", category: "app", expect: { "services.gitea.template": "gitea", "services.grafana.template": "grafana" } },
+  {
+    text: "deploy postgres for my blog on vlan 10",
+    category: "app",
+    expect: { "services.postgresql.template": "postgresql", "services.wordpress": ABSENT, "services.ghost": ABSENT },
+    expectAssumption: '"blog" read as describing PostgreSQL',
+  },
+  // "server" is filler, not the servers network: a game goes on gaming.
+  { text: "set up a valheim server for 5 friends", category: "game", current: "homelab", expect: { "services.valheim.network": "gaming" } },
+
+  // ---- a request that names both ends is carried out ---------------------------------------------
+  {
+    text: "block the IoT VLAN from reaching the LAN",
+    category: "infra",
+    current: "homelab",
+    expect: { "networks.iot.internet": true },
+    expectAssumption: "iot already can't reach the LAN",
+  },
+  { text: "stop the guests vlan from talking to the lan", category: "infra", current: "homelab", expectAssumption: "guests already can't reach the LAN" },
+  { text: "the iot network shouldn't be able to reach the lan", category: "infra", current: "homelab", expectAssumption: "iot already can't reach the LAN" },
+  {
+    text: "guests must not access minecraft",
+    category: "infra",
+    current: "homelab",
+    expect: { "networks.gaming.allowFrom.length": 0 },
+    expectAssumption: "minecraft (25565/tcp) stays published beyond gaming",
+  },
+  { text: "block the iot vlan from reaching the servers vlan", category: "question", current: "homelab", expectQuestion: "make pihole private" },
+  { text: "allow the iot vlan to reach the lan", category: "question", current: "homelab", expectQuestion: "OPNsense's own LAN" },
+  { text: "make sure iot can't talk to the lan", category: "infra", current: "homelab", expectAssumption: "iot already can't reach the LAN" },
+  { text: "keep the cameras off the lan", category: "question", current: "homelab", expectQuestion: "There is no cameras network" },
+
+  // ---- a port to an address ------------------------------------------------------------------------
+  {
+    text: "open tcp port 8080 on vlan 20 to 10.20.0.50",
+    category: "question",
+    current: "homelab",
+    expectQuestion: "No service bosun runs has the address 10.20.0.50",
+  },
+  { text: "open tcp port 8080 on vlan 20 to 10.20.0.50", category: "question", current: "minecraft-demo", expectQuestion: "minecraft at 10.20.0.10" },
+  { text: "forward udp port 27015 to 10.60.0.77", category: "question", current: "homelab", expectQuestion: "10.60.0.77" },
+  { text: "open port 9000 to 10.10.0.5", category: "question", current: "homelab", expectQuestion: "nas.home.arpa points there" },
+  { text: "allow tcp port 443 from guests to 10.10.0.99", category: "question", current: "homelab", expectQuestion: "10.10.0.99" },
+  { text: "open port 8443/tcp on vlan 20 to 10.20.0.9", category: "question", expectQuestion: "there is no VLAN 20 here" },
+  {
+    text: "open port 25575/tcp to 10.20.0.10",
+    category: "infra",
+    current: "homelab",
+    expect: { "services.minecraft.ports.1.container": 25575, "services.minecraft.ports.1.protocol": "tcp", "services.minecraft.ports.1.expose": "lan" },
+  },
+  { text: "open udp port 19132 on vlan 20 for 10.20.0.10", category: "infra", current: "minecraft-demo", expect: { "services.minecraft.ports.1.host": 19132 } },
+  { text: "open port 8080 to 10.20.0.10", category: "question", current: "homelab", expectQuestion: "8080/tcp is already published by wordpress" },
+  { text: "open udp 9987 on vlan 20 to 10.20.0.40", category: "question", current: "homelab", expectQuestion: "port 9987/udp" },
+
+  // ---- a DNS name for an address -------------------------------------------------------------------
+  {
+    text: "dns name media.home.arpa for 10.40.0.10",
+    category: "infra",
+    current: "homelab",
+    expect: { "dns.records.1.name": "media", "dns.records.1.type": "A", "dns.records.1.value": "10.40.0.10", "networks.media-70": ABSENT },
+  },
+  {
+    text: "dns name media.home.arpa for 10.40.0.10",
+    category: "infra",
+    expect: { "dns.records.0.name": "media", "dns.records.0.value": "10.40.0.10", "networks.media": ABSENT },
+  },
+  {
+    text: "hostname printer for 10.30.0.20",
+    category: "infra",
+    current: "homelab",
+    expect: { "dns.records.1.name": "printer", "dns.records.1.value": "10.30.0.20" },
+  },
+  { text: "make scanner.home.arpa resolve to 10.30.0.21", category: "infra", current: "homelab", expect: { "dns.records.1.name": "scanner" } },
+  { text: "call 10.60.0.50 tv.home.arpa", category: "infra", current: "homelab", expect: { "dns.records.1.name": "tv", "dns.records.1.value": "10.60.0.50" } },
+  {
+    text: "add a dns entry for 10.30.0.41 called camera1",
+    category: "infra",
+    current: "homelab",
+    expect: { "dns.records.1.name": "camera1", "dns.records.1.value": "10.30.0.41" },
+  },
+  { text: "give 10.30.0.40 the name doorbell.home.arpa", category: "infra", current: "homelab", expect: { "dns.records.1.name": "doorbell" } },
+  { text: "dns name mc.home.arpa for 10.20.0.10", category: "modify", current: "homelab", expect: { "services.minecraft.dns": "mc", "dns.records.length": 1 } },
+  { text: "dns name cams.example.com for 10.30.0.9", category: "question", current: "homelab", expectQuestion: "outside it" },
+  {
+    text: "dns name wordpress.home.arpa for 10.10.0.50",
+    category: "question",
+    current: "homelab",
+    expectQuestion: "already the name of the service wordpress",
+  },
+
+  // ---- purpose words on a network name it ---------------------------------------------------------
+  { text: "a VLAN 36 for the printers", category: "infra", expect: { "networks.printers.vlan": 36, "networks.printers.subnet": "10.36.0.0/24" } },
+  { text: "add vlan 45 for our printers", category: "infra", current: "homelab", expect: { "networks.printers.vlan": 45 } },
+  { text: "set up a separate network for the thermostats", category: "infra", expect: { "networks.thermostats.vlan": 100 } },
+  { text: "new scanners vlan on tag 37", category: "infra", current: "minecraft-demo", expect: { "networks.scanners.vlan": 37, "networks.gaming.vlan": 20 } },
+  { text: "a vlan 38 for the nas boxes, no internet", category: "infra", expect: { "networks.nas.vlan": 38, "networks.nas.internet": false } },
+  { text: "make a vlan for the smart plugs", category: "infra", current: "homelab", expect: { "networks.smart-plugs.vlan": 50, "networks.iot.vlan": 30 } },
+  { text: "I want a separate vlan 35 for the lab printers", category: "infra", current: "homelab", expect: { "networks.lab-printers.vlan": 35 } },
+  { text: "make the gaming vlan faster", category: "question", current: "minecraft-demo", expectQuestion: '"faster"' },
+
+  // ---- template settings such as the player limit ------------------------------------------------
+  {
+    text: "raise the player limit on minecraft to 15",
+    category: "modify",
+    current: "minecraft-demo",
+    expect: { "services.minecraft.env.MAX_PLAYERS": "15", "services.minecraft.memoryMb": 5632 },
+  },
+  {
+    text: "set minecraft's max players to 30",
+    category: "modify",
+    current: "homelab",
+    expect: { "services.minecraft.env.MAX_PLAYERS": "30", "services.minecraft.memoryMb": 10240 },
+  },
+  {
+    text: "bump the maximum number of players on the minecraft server to 12",
+    category: "modify",
+    current: "minecraft-demo",
+    expect: { "services.minecraft.env.MAX_PLAYERS": "12", "services.minecraft.memoryMb": 5120 },
+  },
+  {
+    text: "minecraft should allow 25 players",
+    category: "modify",
+    current: "minecraft-demo",
+    expect: { "services.minecraft.env.MAX_PLAYERS": "25", "networks.gaming.allowFrom.length": 0 },
+  },
+  {
+    text: "player cap on minecraft: 8, and give it 6GB",
+    category: "modify",
+    current: "minecraft-demo",
+    expect: { "services.minecraft.env.MAX_PLAYERS": "8", "services.minecraft.memoryMb": 6144 },
+  },
+  { text: "raise the player limit on minecraft", category: "question", current: "minecraft-demo", expectQuestion: "How many players" },
+  {
+    text: "minecraft: 20 slots",
+    category: "modify",
+    current: "homelab",
+    expect: { "services.minecraft.env.MAX_PLAYERS": "20", "services.minecraft.memoryMb": 7168 },
+  },
+  {
+    text: "change the max player count of minecraft to 6",
+    category: "modify",
+    current: "homelab",
+    expect: { "services.minecraft.env.MAX_PLAYERS": "6", "services.minecraft.memoryMb": 3072 },
+  },
+  { text: "lower the terraria player cap to 4", category: "question", current: "homelab", expectQuestion: "There is no Terraria server" },
+  { text: "set the player limit on jellyfin to 5", category: "question", current: "homelab", expectQuestion: "jellyfin has no player-based sizing" },
+
+  // ---- two services in one sentence -------------------------------------------------------------------
+  {
+    text: "minecraft and terraria on vlan 31",
+    category: "game",
+    current: "homelab",
+    expect: {
+      "services.terraria.network": "vlan31",
+      "services.minecraft-2.network": "vlan31",
+      "services.minecraft-2.ports.0.host": 25566,
+      "services.minecraft.network": "gaming",
+      "networks.vlan31.vlan": 31,
+    },
+    expectAssumption: 'already runs as "minecraft" on gaming: adding a second one',
+  },
+  {
+    text: "minecraft and terraria on vlan 31",
+    category: "game",
+    expect: { "services.minecraft.network": "gaming", "services.terraria.network": "gaming", "networks.gaming.vlan": 31 },
+  },
+  {
+    text: "deploy factorio plus valheim for 6 players each on vlan 22",
+    category: "game",
+    expect: { "services.factorio.memoryMb": 2560, "services.valheim.memoryMb": 4608, "networks.gaming.vlan": 22 },
+  },
+  {
+    text: "add terraria and valheim with 2GB each on the gaming vlan",
+    category: "game",
+    current: "minecraft-demo",
+    expect: { "services.terraria.memoryMb": 2048, "services.valheim.memoryMb": 2048, "services.valheim.network": "gaming" },
+  },
+  {
+    text: "set up jellyfin and home assistant",
+    category: "app",
+    current: "homelab",
+    expect: { "services.home-assistant.network": "iot", "services.jellyfin-2": ABSENT, "services.jellyfin.network": "media" },
+    expectAssumption: 'already runs as "jellyfin" on media: kept as it is',
+  },
+  {
+    text: "grafana plus uptime kuma on vlan 10",
+    category: "app",
+    expect: { "services.grafana.ports.0.host": 3000, "services.uptime-kuma.ports.0.host": 3001 },
+  },
+  {
+    text: "minecraft, terraria and factorio on vlan 25",
+    category: "game",
+    expect: {
+      "services.minecraft.network": "gaming",
+      "services.terraria.network": "gaming",
+      "services.factorio.network": "gaming",
+      "networks.gaming.vlan": 25,
+    },
+  },
+  {
+    text: "factorio & terraria on the gaming vlan",
+    category: "game",
+    current: "homelab",
+    expect: { "services.factorio.network": "gaming", "services.terraria.network": "gaming" },
+  },
+  { text: "minecraft and terraria with 4GB on vlan 31", category: "question", expectQuestion: 'Say "each"' },
+
+  // ---- what bosun cannot build yet is refused plainly ------------------------------------------------
+  { text: "spin up a windows vm with 8 cores on vlan 10", category: "refusal", kind: "vm" },
+  { text: "deploy home assistant as an lxc on vlan 30", category: "refusal", kind: "lxc" },
+  { text: "run grafana in k8s", category: "refusal", kind: "k8s" },
+  { text: "I need a TLS certificate for wordpress", category: "refusal", kind: "certificate", current: "homelab" },
+  { text: "make wordpress https", category: "refusal", kind: "certificate", current: "homelab" },
+  {
+    text: "add a cname wiki pointing to wordpress.home.arpa",
+    category: "refusal",
+    kind: "cname",
+    current: "homelab",
+    expect: { "dns.records.1.name": "wiki", "dns.records.1.type": "CNAME", "dns.records.1.value": "wordpress.home.arpa" },
+  },
+  { text: "alias blog to wordpress", category: "refusal", kind: "cname", current: "homelab" },
+  { text: "open port 443/tcp for https on wordpress", category: "infra", current: "homelab", expect: { "services.wordpress.ports.1.container": 443 } },
 
   // ---- must ask ------------------------------------------------------------------------------
   { text: "deploy minecraft", category: "question", expectQuestions: true },

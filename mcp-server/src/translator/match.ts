@@ -4,142 +4,7 @@
 import type { SpecV1 } from "../../../stacks/model/index.ts";
 import { editDistance, typoBudget } from "../../../stacks/model/names.ts";
 import type { Template, TemplateCatalog } from "../../../stacks/templates/catalog.ts";
-
-/** Words never matched by typo (they sit one edit from a template or network name). */
-const NO_TYPO = new Set([
-  "host",
-  "hosts",
-  "hosting",
-  "server",
-  "servers",
-  "service",
-  "services",
-  "guest",
-  "guests",
-  "redis",
-  "ghost",
-  "posts",
-  "games",
-  "network",
-  "networks",
-  "gateway",
-  "memory",
-  "minecraft",
-  "please",
-  "player",
-  "players",
-  "storage",
-  "static",
-  "public",
-  "private",
-  "access",
-  "internet",
-  "enable",
-  "disable",
-  "devices",
-  "device",
-  "domain",
-  "record",
-  "records",
-  "reach",
-  "allow",
-  "create",
-  "delete",
-  "remove",
-  "change",
-  "default",
-  "bedroom",
-  "portal",
-  "porting",
-  "console",
-  "grafted",
-  "recent",
-]);
-
-/** Words that carry no meaning for matching. */
-export const STOPWORDS = new Set([
-  "a",
-  "an",
-  "the",
-  "to",
-  "on",
-  "in",
-  "for",
-  "of",
-  "with",
-  "and",
-  "or",
-  "me",
-  "my",
-  "i",
-  "we",
-  "our",
-  "it",
-  "its",
-  "is",
-  "be",
-  "please",
-  "can",
-  "you",
-  "could",
-  "would",
-  "some",
-  "new",
-  "server",
-  "servers",
-  "instance",
-  "up",
-  "at",
-  "from",
-  "that",
-  "this",
-  "so",
-  "all",
-  "just",
-  "also",
-  "now",
-  "want",
-  "need",
-  "like",
-  "let",
-  "vlan",
-  "network",
-  "segment",
-  "using",
-  "use",
-  "run",
-  "deploy",
-  "add",
-  "create",
-  "set",
-  "spin",
-  "install",
-  "host",
-  "start",
-  "launch",
-  "get",
-  "give",
-  "make",
-  "should",
-  "will",
-  "by",
-  "into",
-  "onto",
-  "as",
-  "there",
-  "here",
-  "them",
-  "they",
-  "game",
-  "app",
-  "container",
-  "box",
-  "machine",
-  "one",
-  "few",
-  "lot",
-  "lots",
-]);
+import { NO_TYPO, PURPOSES, STOPWORDS } from "./vocabulary.ts";
 
 const squash = (s: string) => s.replace(/[^a-z0-9]/g, "");
 
@@ -154,6 +19,18 @@ export interface TemplateHit {
   /** "alias" (a name, alias or typo of one) or "keyword" (a loose word like "blog"). */
   via: "alias" | "keyword";
   typo: boolean;
+}
+
+/** A loose word read as describing a product named elsewhere in the sentence ("postgres for my blog"). */
+export interface Folded {
+  text: string;
+  /** The named product's title. */
+  into: string;
+}
+
+export interface TemplateMatches {
+  hits: TemplateHit[];
+  folded: Folded[];
 }
 
 interface IndexEntry {
@@ -186,7 +63,7 @@ const indexes = new WeakMap<TemplateCatalog, Map<string, IndexEntry>>();
  * wins over "minecraft"). Keywords shared by several templates come back as
  * several hits at the same place: the caller asks which one was meant.
  */
-export function findTemplates(ws: readonly string[], catalog: TemplateCatalog, skip: ReadonlySet<string> = new Set()): TemplateHit[] {
+export function findTemplates(ws: readonly string[], catalog: TemplateCatalog, skip: ReadonlySet<string> = new Set()): TemplateMatches {
   let index = indexes.get(catalog);
   if (index === undefined) {
     index = buildIndex(catalog);
@@ -219,13 +96,38 @@ export function findTemplates(ws: readonly string[], catalog: TemplateCatalog, s
     }
   }
   // "bedrock minecraft": drop Java when its only evidence is a word of Bedrock's own aliases.
-  return hits
-    .filter(
-      (h) =>
-        h.via === "keyword" ||
-        !hits.some((o) => o.template !== h.template && h.span === 1 && o.template.aliases.some((a) => a.split(" ").includes(h.text) && a.includes(" "))),
-    )
-    .sort((a, b) => a.at - b.at);
+  const named = hits.filter(
+    (h) =>
+      h.via === "keyword" ||
+      !hits.some((o) => o.template !== h.template && h.span === 1 && o.template.aliases.some((a) => a.split(" ").includes(h.text) && a.includes(" "))),
+  );
+  const folded: Folded[] = [];
+  const kept = named.filter((h) => {
+    const into = h.via === "keyword" ? describedBy(h, named, ws) : undefined;
+    if (into === undefined) return true;
+    // Right next to the name it is plainly part of it; further away, the reading is said.
+    const adjacent = into.at + into.span === h.at || h.at + h.span === into.at;
+    if (!adjacent && !folded.some((x) => x.text === h.text)) folded.push({ text: h.text, into: into.template.title });
+    return false;
+  });
+  return { hits: kept.sort((a, b) => a.at - b.at), folded };
+}
+
+/** Words that join two separate things ("gitea and a dashboard"). */
+const JOINERS = new Set(["and", "plus", "also", "then"]);
+
+/**
+ * The named product a generic word describes, unless a joiner
+ * stands between them: "a WordPress blog" is WordPress, "grafana dashboards
+ * for monitoring" is Grafana, but "gitea and a dashboard" is two services.
+ */
+function describedBy(keyword: TemplateHit, hits: readonly TemplateHit[], ws: readonly string[]): TemplateHit | undefined {
+  return hits.find((o) => {
+    if (o.via !== "alias") return false;
+    const from = Math.min(o.at + o.span, keyword.at + keyword.span);
+    const to = Math.max(o.at, keyword.at);
+    return !ws.slice(from, to).some((w) => JOINERS.has(w));
+  });
 }
 
 /** Kinds of things a request can point at. */
@@ -237,20 +139,6 @@ export interface Ref {
   name: string;
   at: number;
 }
-
-/** Purpose words and the network name they stand for. */
-export const PURPOSES: Record<string, { words: string[]; vlan: number }> = {
-  servers: { words: ["servers", "server vlan", "srv"], vlan: 10 },
-  gaming: { words: ["gaming", "games", "game"], vlan: 20 },
-  iot: { words: ["iot", "smart home", "smart devices", "internet of things", "smart"], vlan: 30 },
-  guests: { words: ["guest", "guests", "visitors", "visitor"], vlan: 40 },
-  cameras: { words: ["security cameras", "camera", "cameras", "cctv", "nvr", "surveillance"], vlan: 50 },
-  media: { words: ["media", "streaming"], vlan: 60 },
-  lab: { words: ["lab", "homelab", "testing", "test"], vlan: 70 },
-  kids: { words: ["kids", "children"], vlan: 80 },
-  work: { words: ["work", "office"], vlan: 90 },
-  management: { words: ["management", "mgmt"], vlan: 99 },
-};
 
 /** The purpose named in the text, if any ("a VLAN for cameras" → cameras). */
 export function purposeOf(s: string): string | undefined {
@@ -265,8 +153,10 @@ export function purposeOf(s: string): string | undefined {
 }
 
 function wordMatches(word: string, name: string): boolean {
-  if (word === name || word === `${name}s` || `${word}s` === name) return true;
+  if (word === name) return true;
+  // "a valheim server" is not the servers network: filler words match names only exactly.
   if (NO_TYPO.has(word) || STOPWORDS.has(word)) return false;
+  if (word === `${name}s` || `${word}s` === name) return true;
   const budget = typoBudget(name.length);
   return budget > 0 && word.length >= 5 && editDistance(word, name, budget) <= budget;
 }

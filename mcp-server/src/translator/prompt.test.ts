@@ -33,6 +33,18 @@ describe("model path", () => {
     expect(result.ok && result.changes).toEqual(["change services.minecraft.memoryMb: 4096 → 8192"]);
   });
 
+  it("refuses what bosun cannot build yet, in the prompt and in the answer", () => {
+    expect(buildTranslationPrompt("x", undefined).systemPrompt).toContain(
+      "bosun cannot build VMs, LXC containers, Kubernetes apps, certificates or CNAME records yet",
+    );
+    const vm = validateModelSpec({ version: 1, networks: { n: { vlan: 2, subnet: "10.2.0.0/24" } }, vms: { box: { network: "n" } } });
+    expect(vm.ok).toBe(false);
+    if (!vm.ok) expect(vm.feedback).toContain("vms.box: bosun cannot deploy VMs yet");
+    const cname = validateModelSpec({ version: 1, dns: { records: [{ name: "wiki", type: "CNAME", value: "wordpress" }] } });
+    expect(cname.ok).toBe(false);
+    if (!cname.ok) expect(cname.errors[0]?.message).toMatch(/^bosun cannot create CNAME records yet/);
+  });
+
   it("formats errors as feedback for another try", () => {
     const bad = validateModelSpec({ version: 1, networks: { gaming: { vlan: 5000, subnet: "10.20.0.0/24" } } });
     expect(bad.ok).toBe(false);

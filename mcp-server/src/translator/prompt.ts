@@ -5,6 +5,7 @@ import { diffSpecs, formatSpecErrors, isRedacted, parseSpec, redactSpec, specJso
 import type { SpecError, SpecV1 } from "../../../stacks/model/index.ts";
 import { templateCatalog } from "../../../stacks/templates/catalog.ts";
 import type { TemplateCatalog } from "../../../stacks/templates/catalog.ts";
+import { notYetList, unsupportedChanges } from "./unsupported.ts";
 
 /** JSON Schema a model's answer must satisfy (the spec's input schema). */
 export function translationSchema(): Record<string, unknown> {
@@ -33,7 +34,12 @@ export function buildTranslationPrompt(text: string, currentSpec: SpecV1 | undef
     aliases: t.aliases,
   }));
   const systemPrompt = [
-    "You edit bosun specs: the desired state of a homelab (VLANs, services, DNS, certificates, VMs).",
+    "You edit bosun specs: the desired state of a homelab (VLANs, services, DNS).",
+    ...(notYetList() === ""
+      ? []
+      : [
+          `bosun cannot build ${notYetList()} yet: never add or change them; if the request needs one, answer {"questions": ["..."]} saying bosun cannot do that yet.`,
+        ]),
     "Answer with ONE JSON object: the complete new spec, valid against the JSON Schema below. No prose, no code fences.",
     'Keep everything the request doesn\'t mention exactly as it is in the current spec, including { "secret": "[secret]" } values.',
     "Prefer catalog templates; size player-based games with the template's memory.players rule.",
@@ -87,8 +93,10 @@ export function validateModelSpec(json: unknown, current?: SpecV1): ModelSpecRes
   const restored = restoreSecrets(raw, current);
   const left = JSON.stringify(restored).includes('"[secret]"');
   const result = parseSpec(restored);
-  if (!result.ok || left) {
-    const errors: SpecError[] = result.ok ? [] : result.errors;
+  // What bosun cannot build yet is refused here too, whatever the schema still accepts.
+  const refused = result.ok ? unsupportedChanges(result.spec, current) : [];
+  if (!result.ok || left || refused.length > 0) {
+    const errors: SpecError[] = result.ok ? [...refused] : result.errors;
     if (left)
       errors.push({
         path: "services",

@@ -103,10 +103,16 @@ export function cores(ws: readonly string[]): number[] {
   return numbersBefore(ws, /^(v?cpus?|v?cores?|threads?|processors?|vcpu)$/);
 }
 
+/** "player limit", "max players", "player slots": the template setting behind a player count. */
+export const PLAYER_SETTING = /\b(?:player (?:limit|cap|count|slots?|maximum|max)|max(?:imum)? (?:number of )?players|players? limit|slot count)\b/;
+
 export function players(ws: readonly string[], s: string): number[] {
   const found = numbersBefore(ws, /^(players?|people|persons?|friends|users|slots|kids|gamers|buddies|mates)$/);
   const max = /\bmax(?:imum)? (?:of )?(\d+) players\b|\bmax players (\d+)\b/.exec(s);
   if (found.length === 0 && max !== null) found.push(Number(max[1] ?? max[2]));
+  // "raise the player limit on minecraft to 15", "set max players for terraria at 16".
+  const setting = new RegExp(`${PLAYER_SETTING.source}(?: (?:on|of|for|in) (?:the )?[a-z0-9-]+(?: server)?)?(?: (?:to|at|of|=|is))? (\\d+)\\b`).exec(s);
+  if (found.length === 0 && setting !== null) found.push(Number(setting[1]));
   return found;
 }
 
@@ -133,6 +139,8 @@ export function portMentions(s: string): PortMention[] {
     const protocol = (m[4] ?? m[1]) as "tcp" | "udp" | undefined;
     add({ port: Number(m[2]), ...(m[3] !== undefined ? { end: Number(m[3]) } : {}), ...(protocol !== undefined ? { protocol } : {}) });
   }
+  // "udp 9987": a protocol right before a number is a port too.
+  for (const m of s.matchAll(/\b(tcp|udp) (\d+)\b/g)) add({ port: Number(m[2]), protocol: m[1] as "tcp" | "udp" });
   for (const m of s.matchAll(/\b(\d+)(?:-(\d+))?\s*\/\s*(tcp|udp)\b/g)) {
     add({ port: Number(m[1]), ...(m[2] !== undefined ? { end: Number(m[2]) } : {}), protocol: m[3] as "tcp" | "udp" });
   }

@@ -4,8 +4,12 @@ import { minecraftDemo } from "../../../stacks/model/examples/minecraft.ts";
 import { formatSpecErrors, parseSpec } from "../../../stacks/model/index.ts";
 import type { SpecV1 } from "../../../stacks/model/index.ts";
 import { containerArgsFor, dhcpRangeFor, dnsRecordsFor, firewallRulesFor } from "../../../stacks/model/mapping.ts";
+import { templateCatalog } from "../../../stacks/templates/catalog.ts";
+import { ACTIONS } from "./actions/index.ts";
+import { readFacts } from "./facts.ts";
 import { translate } from "./index.ts";
 import { normalize, sizes, words } from "./text.ts";
+import { unsupportedChanges } from "./unsupported.ts";
 
 const secret = (id: string) => `secret-${id}`;
 
@@ -141,9 +145,31 @@ describe("translate", () => {
         const result = translate(text, demo(), { secret });
         expect(parseSpec(result.spec).ok).toBe(true);
         if (result.questions.length > 0) expect(result.changes).toEqual([]);
+        // Never a silent "No changes", never what bosun cannot build yet.
+        else expect(result.changes.length > 0 || result.assumptions.length > 0).toBe(true);
+        expect(unsupportedChanges(result.spec, demo())).toEqual([]);
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("keeps one ordered table of actions, with the catch-all last", () => {
+    const names = ACTIONS.map((a) => a.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names[0]).toBe("refuse what bosun cannot build yet");
+    expect(names.at(-1)).toBe("not understood");
+    expect(ACTIONS.at(-1)?.matches(readFacts("zzz", demo(), templateCatalog))).toBe(true);
+  });
+
+  it("asks, naming the words it did not understand, instead of answering with no changes", () => {
+    const result = translate("make the gaming vlan sparkle", demo(), { secret });
+    expect(result.changes).toEqual([]);
+    expect(result.questions).toEqual([expect.stringContaining('I don\'t know "sparkle"')]);
+    // Understood and already true: no changes, and it says why.
+    const already = translate("disable dhcp on the gaming vlan", translate("disable dhcp on the gaming vlan", demo(), { secret }).spec, { secret });
+    expect(already.questions).toEqual([]);
+    expect(already.changes).toEqual([]);
+    expect(already.assumptions).toEqual(["gaming is already like that: nothing to change"]);
   });
 
   it("refuses overly long text", () => {
