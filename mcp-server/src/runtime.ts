@@ -14,11 +14,21 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function startRuntime(env: NodeJS.ProcessEnv = process.env): Promise<Runtime> {
+/**
+ * `role`: a server (serve, mcp) runs queued applies for every bosun process when Redis is
+ * configured; a short-lived CLI carries out its own apply in-process.
+ */
+export async function startRuntime(env: NodeJS.ProcessEnv = process.env, role: "server" | "cli" = "cli"): Promise<Runtime> {
   const handle = await createDb(dbOptionsFromEnv(env));
   const locks = createLockManager(lockOptionsFromEnv(env));
   const events = createEventBus(eventBusOptionsFromEnv(env));
-  const orchestrator = createOrchestrator({ db: handle.db, locks, events });
+  const redisUrl = env["REDIS_URL"]?.trim();
+  const orchestrator = createOrchestrator({
+    db: handle.db,
+    locks,
+    events,
+    ...(redisUrl && role === "server" ? { jobs: { redisUrl, worker: true } } : {}),
+  });
   // Only deployments whose owner stopped renewing its lease: a live apply of another process is left alone.
   const recovered = await orchestrator.recover();
   orchestrator.watch();

@@ -2,9 +2,7 @@
 // need no engine (validate_spec, translate); with one, also plan, apply,
 // status, history, drift, rollback, destroy, the resources and the prompt.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { registerValidateSpecTool } from "./tools/validate-spec.ts";
-import { registerTranslateTool } from "./tools/translate.ts";
-import { registerDeployTools } from "./tools/deploy.ts";
+import { registerEngineTools, registerTranslateTool, registerValidateSpecTool } from "./tools/index.ts";
 import { registerResources } from "./resources.ts";
 import type { Caller } from "./tools/results.ts";
 import type { Orchestrator } from "./orchestrator/types.ts";
@@ -35,7 +33,7 @@ export function createMcpServer(ctx: ServerContext = {}): McpServer {
       extra.authInfo
         ? { actor: extra.authInfo.clientId, scopes: extra.authInfo.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)) }
         : { actor: fallback, scopes: SCOPES };
-    registerDeployTools(server, ctx.orchestrator, callerOf);
+    registerEngineTools({ server, orchestrator: ctx.orchestrator, callerOf });
     registerResources(server, ctx.orchestrator, ctx.db);
   }
   return server;

@@ -254,14 +254,6 @@ export function dnsRecordsFor(spec: SpecV1): HostRecordArgs[] {
   return records;
 }
 
-/** CNAME records (Unbound host aliases): name.domain → target (a bare label means target.domain). */
-export function dnsAliasesFor(spec: SpecV1): { hostname: string; domain: string; target: string }[] {
-  const domain = spec.dns.domain;
-  return spec.dns.records
-    .filter((r) => r.type === "CNAME")
-    .map((r) => ({ hostname: r.name, domain, target: r.value.includes(".") ? r.value : `${r.value}.${domain}` }));
-}
-
 // ---- containers -------------------------------------------------------------------------
 
 /** Everything the container component needs for one service. */

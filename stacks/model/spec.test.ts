@@ -297,3 +297,21 @@ describe("redactSpec, diffSpecs, JSON Schema", () => {
     expect(Object.keys(schema.properties as object)).toEqual(["version", "networks", "services", "dns", "certificates", "vms", "lxc", "kubernetes"]);
   });
 });
+
+describe("an honest spec", () => {
+  it("refuses what nothing deploys yet, naming each entry and saying so", () => {
+    const r = parseSpec({
+      version: 1,
+      networks: { lab: { vlan: 10, subnet: "10.10.0.0/24" } },
+      vms: { build: { network: "lab" } },
+      lxc: { pihole: { network: "lab" } },
+      kubernetes: { apps: { grafana: { image: "grafana/grafana:11.0.0" } } },
+      certificates: { web: { dnsNames: ["web"] } },
+      dns: { records: [{ name: "files", type: "CNAME", value: "nas" }] },
+    });
+    expect(r.ok).toBe(false);
+    const errors = r.ok ? [] : r.errors;
+    expect(errors.map((e) => e.path).sort()).toEqual(["certificates.web", "dns.records[0]", "kubernetes.apps.grafana", "lxc.pihole", "vms.build"]);
+    expect(errors.find((e) => e.path === "vms.build")?.message).toMatch(/^bosun cannot deploy VMs yet/);
+  });
+});

@@ -11,7 +11,8 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { startSimulator, type Simulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
 import { createEngine, parseDockerHost } from "../../providers/docker-engine/client/engine.ts";
-import { demoAssignments } from "../../mcp-server/src/demo.ts";
+import { stackAssignments as demoAssignments } from "../../mcp-server/src/simulators.ts";
+import { exclusive } from "../support/exclusive.ts";
 import { REPO_ROOT, removeCheckpointBackups, removeDockerLeftovers } from "../../mcp-server/src/orchestrator/test-stack.ts";
 
 const stack = `test-demo-${randomBytes(3).toString("hex")}`;
@@ -55,34 +56,36 @@ interface Inspect {
 }
 
 describe("the demo stack from a terminal", () => {
-  it("pulumi up builds the Minecraft request, preview shows no changes, destroy removes it", async () => {
-    const up = await pulumi(["up", "--yes", "--skip-preview"]);
-    expect(up.stderr + up.stdout).not.toMatch(/error:/);
-    expect(up.code).toBe(0);
+  it("pulumi up builds the Minecraft request, preview shows no changes, destroy removes it", () =>
+    // The demo's Docker subnet is one per engine: tests using it take turns.
+    exclusive("docker-10.20", async () => {
+      const up = await pulumi(["up", "--yes", "--skip-preview"]);
+      expect(up.stderr + up.stdout).not.toMatch(/error:/);
+      expect(up.code).toBe(0);
 
-    // OPNsense: VLAN 20, the DHCP range, a 25565 rule and the DNS override, all live.
-    expect(Object.values(sim.items("vlans", "live")).map((v) => v.tag)).toEqual(["20"]);
-    const ranges = Object.values(sim.items("dnsmasqRanges", "live"));
-    expect(ranges.map((r) => [r.start_addr, r.end_addr])).toEqual([["10.20.0.100", "10.20.0.199"]]);
-    const rules = Object.values(sim.items("rules", "live"));
-    expect(rules.some((r) => r.destination_port === "25565" && r.destination_net === "10.20.0.10" && r.action === "pass")).toBe(true);
-    const hosts = Object.values(sim.items("hostOverrides", "live"));
-    expect(hosts.map((h) => [h.hostname, h.domain, h.server])).toEqual([["minecraft", "home.arpa", "10.20.0.10"]]);
+      // OPNsense: VLAN 20, the DHCP range, a 25565 rule and the DNS override, all live.
+      expect(Object.values(sim.items("vlans", "live")).map((v) => v.tag)).toEqual(["20"]);
+      const ranges = Object.values(sim.items("dnsmasqRanges", "live"));
+      expect(ranges.map((r) => [r.start_addr, r.end_addr])).toEqual([["10.20.0.100", "10.20.0.199"]]);
+      const rules = Object.values(sim.items("rules", "live"));
+      expect(rules.some((r) => r.destination_port === "25565" && r.destination_net === "10.20.0.10" && r.action === "pass")).toBe(true);
+      const hosts = Object.values(sim.items("hostOverrides", "live"));
+      expect(hosts.map((h) => [h.hostname, h.domain, h.server])).toEqual([["minecraft", "home.arpa", "10.20.0.10"]]);
 
-    // Docker: the container runs with the memory limit the 10 players need.
-    const c = await docker.json<Inspect>("GET", `/containers/${stack}-minecraft/json`);
-    expect(c.State.Status).toBe("running");
-    expect(c.HostConfig.Memory).toBe(4096 * 1024 * 1024);
-    expect(c.Config.Env).toEqual(expect.arrayContaining(["EULA=TRUE", "MAX_PLAYERS=10"]));
-    expect(c.NetworkSettings.Networks[`${stack}-gaming`]?.IPAddress).toBe("10.20.0.10");
+      // Docker: the container runs with the memory limit the 10 players need.
+      const c = await docker.json<Inspect>("GET", `/containers/${stack}-minecraft/json`);
+      expect(c.State.Status).toBe("running");
+      expect(c.HostConfig.Memory).toBe(4096 * 1024 * 1024);
+      expect(c.Config.Env).toEqual(expect.arrayContaining(["EULA=TRUE", "MAX_PLAYERS=10"]));
+      expect(c.NetworkSettings.Networks[`${stack}-gaming`]?.IPAddress).toBe("10.20.0.10");
 
-    const preview = await pulumi(["preview", "--expect-no-changes"]);
-    expect(preview.code).toBe(0);
+      const preview = await pulumi(["preview", "--expect-no-changes"]);
+      expect(preview.code).toBe(0);
 
-    const destroy = await pulumi(["destroy", "--yes", "--skip-preview"]);
-    expect(destroy.code).toBe(0);
-    for (const collection of ["vlans", "dnsmasqRanges", "rules", "hostOverrides"]) expect(Object.keys(sim.items(collection))).toHaveLength(0);
-    await expect(docker.json("GET", `/containers/${stack}-minecraft/json`)).rejects.toThrow(/No such container/);
-    await expect(docker.json("GET", `/networks/${stack}-gaming`)).rejects.toThrow(/not found/);
-  });
+      const destroy = await pulumi(["destroy", "--yes", "--skip-preview"]);
+      expect(destroy.code).toBe(0);
+      for (const collection of ["vlans", "dnsmasqRanges", "rules", "hostOverrides"]) expect(Object.keys(sim.items(collection))).toHaveLength(0);
+      await expect(docker.json("GET", `/containers/${stack}-minecraft/json`)).rejects.toThrow(/No such container/);
+      await expect(docker.json("GET", `/networks/${stack}-gaming`)).rejects.toThrow(/not found/);
+    }));
 });

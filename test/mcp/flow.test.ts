@@ -2,6 +2,7 @@
 // with scoped bearer tokens, and the MCP Inspector's CLI. Real engine, OPNsense
 // simulator, PostgreSQL (PGlite when not configured), Redis locks.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exclusive } from "../support/exclusive.ts";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { execFile } from "node:child_process";
@@ -145,63 +146,65 @@ describe("MCP plan → apply flow over HTTP", () => {
     expect(Object.keys(sim.items("vlans"))).toHaveLength(0);
   });
 
-  it("applies with progress, then shows status, history and no drift, and destroys", async () => {
-    const client = await connect(OPS);
-    // The Minecraft request on a segment of its own; the image is the local stand-in
-    // (bosun:localImages on this stack) and its health check runs every 2 s.
-    const minecraft = {
-      version: 1,
-      networks: { lab: { vlan: 342, subnet: "10.31.42.0/24" } },
-      services: {
-        minecraft: {
-          template: "minecraft-java",
-          network: "lab",
-          memoryMb: 4096,
-          env: { MAX_PLAYERS: "10" },
-          healthCheck: { command: ["mc-health"], intervalSeconds: 2 },
+  it("applies with progress, then shows status, history and no drift, and destroys", () =>
+    // The demo's Docker subnet is one per engine: tests using it take turns.
+    exclusive("docker-10.20", async () => {
+      const client = await connect(OPS);
+      // The Minecraft request on a segment of its own; the image is the local stand-in
+      // (bosun:localImages on this stack) and its health check runs every 2 s.
+      const minecraft = {
+        version: 1,
+        networks: { lab: { vlan: 342, subnet: "10.31.42.0/24" } },
+        services: {
+          minecraft: {
+            template: "minecraft-java",
+            network: "lab",
+            memoryMb: 4096,
+            env: { MAX_PLAYERS: "10" },
+            healthCheck: { command: ["mc-health"], intervalSeconds: 2 },
+          },
         },
-      },
-    };
-    const plan = (await client.callTool({ name: "plan", arguments: { stack: test.name, spec: minecraft } })).structuredContent as { planId: string };
-    const progress: string[] = [];
-    const applied = await client.callTool({ name: "apply", arguments: { planId: plan.planId } }, undefined, {
-      onprogress: (p) => progress.push(p.message ?? ""),
-    });
-    expect(applied.isError, JSON.stringify(applied.content).slice(0, 3000)).toBeFalsy();
-    expect((applied.structuredContent as { status: string }).status).toBe("succeeded");
-    expect(progress.length).toBeGreaterThan(0);
-    expect(Object.values(sim.items("vlans")).map((v) => v.tag)).toEqual(["342"]);
-    expect(Object.values(sim.items("hostOverrides", "live")).map((h) => h.hostname)).toEqual(["minecraft"]);
+      };
+      const plan = (await client.callTool({ name: "plan", arguments: { stack: test.name, spec: minecraft } })).structuredContent as { planId: string };
+      const progress: string[] = [];
+      const applied = await client.callTool({ name: "apply", arguments: { planId: plan.planId } }, undefined, {
+        onprogress: (p) => progress.push(p.message ?? ""),
+      });
+      expect(applied.isError, JSON.stringify(applied.content).slice(0, 3000)).toBeFalsy();
+      expect((applied.structuredContent as { status: string }).status).toBe("succeeded");
+      expect(progress.length).toBeGreaterThan(0);
+      expect(Object.values(sim.items("vlans")).map((v) => v.tag)).toEqual(["342"]);
+      expect(Object.values(sim.items("hostOverrides", "live")).map((h) => h.hostname)).toEqual(["minecraft"]);
 
-    const status = (await client.callTool({ name: "status", arguments: { stack: test.name } })).structuredContent as {
-      resources: { name: string }[];
-      lastDeployment: { status: string; actor: string };
-    };
-    expect(status.resources.map((r) => r.name)).toContain("lab-vlan");
-    expect(JSON.stringify(status)).toContain("10.31.42.10"); // the service address among the outputs
-    expect(status.lastDeployment).toMatchObject({ status: "succeeded", actor: "ops" });
-    const history = (await client.callTool({ name: "history", arguments: { stack: test.name, limit: 50 } })).structuredContent as {
-      deployments: { kind: string; status: string; actor: string }[];
-    };
-    expect(history.deployments[0]).toMatchObject({ kind: "apply", status: "succeeded", actor: "ops" });
-    const drift = (await client.callTool({ name: "drift", arguments: { stack: test.name } })).structuredContent as { drifted: unknown[] };
-    expect(drift.drifted).toHaveLength(0);
-    const spec = await client.readResource({ uri: `bosun://stacks/${test.name}/spec` });
-    expect((spec.contents[0] as { text: string }).text).toContain("342");
+      const status = (await client.callTool({ name: "status", arguments: { stack: test.name } })).structuredContent as {
+        resources: { name: string }[];
+        lastDeployment: { status: string; actor: string };
+      };
+      expect(status.resources.map((r) => r.name)).toContain("lab-vlan");
+      expect(JSON.stringify(status)).toContain("10.31.42.10"); // the service address among the outputs
+      expect(status.lastDeployment).toMatchObject({ status: "succeeded", actor: "ops" });
+      const history = (await client.callTool({ name: "history", arguments: { stack: test.name, limit: 50 } })).structuredContent as {
+        deployments: { kind: string; status: string; actor: string }[];
+      };
+      expect(history.deployments[0]).toMatchObject({ kind: "apply", status: "succeeded", actor: "ops" });
+      const drift = (await client.callTool({ name: "drift", arguments: { stack: test.name } })).structuredContent as { drifted: unknown[] };
+      expect(drift.drifted).toHaveLength(0);
+      const spec = await client.readResource({ uri: `bosun://stacks/${test.name}/spec` });
+      expect((spec.contents[0] as { text: string }).text).toContain("342");
 
-    const destroy = (await client.callTool({ name: "destroy", arguments: { stack: test.name } })).structuredContent as {
-      planId: string;
-      counts: { delete: number };
-    };
-    expect(destroy.counts.delete).toBeGreaterThan(0);
-    expect(Object.values(sim.items("vlans"))).toHaveLength(1); // a destroy plan alone changes nothing
-    const gone = await client.callTool({ name: "apply", arguments: { planId: destroy.planId } });
-    expect(gone.isError).toBeFalsy();
-    expect(Object.values(sim.items("vlans"))).toHaveLength(0);
-    const used = await client.callTool({ name: "apply", arguments: { planId: destroy.planId } });
-    expect(used.isError).toBe(true);
-    await client.close();
-  });
+      const destroy = (await client.callTool({ name: "destroy", arguments: { stack: test.name } })).structuredContent as {
+        planId: string;
+        counts: { delete: number };
+      };
+      expect(destroy.counts.delete).toBeGreaterThan(0);
+      expect(Object.values(sim.items("vlans"))).toHaveLength(1); // a destroy plan alone changes nothing
+      const gone = await client.callTool({ name: "apply", arguments: { planId: destroy.planId } });
+      expect(gone.isError).toBeFalsy();
+      expect(Object.values(sim.items("vlans"))).toHaveLength(0);
+      const used = await client.callTool({ name: "apply", arguments: { planId: destroy.planId } });
+      expect(used.isError).toBe(true);
+      await client.close();
+    }));
 
   it("answers the MCP Inspector's CLI", async () => {
     const inspector = `${REPO_ROOT}/node_modules/@modelcontextprotocol/inspector/cli/build/cli.js`;

@@ -1,11 +1,14 @@
-// bosun's command line: `bosun serve`, `bosun mcp`, `bosun sim opnsense`.
+// bosun's command line: `bosun serve`, `bosun mcp`, `bosun sim opnsense`, ….
+// It finds its toolchain, state and services on its own (environment.ts), so
+// an MCP client can start it from a minimal environment.
+import { loadEnvironment } from "./environment.ts";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { createMcpServer } from "../server.ts";
 import { serveHttp } from "../http.ts";
 import { startRuntime } from "../runtime.ts";
-import { ensureDemoSimulator } from "../demo.ts";
+import { ensureStackSimulators } from "../simulators.ts";
 import { addToken, listTokens, parseScopes, removeToken, tokenVerifier } from "../auth/tokens.ts";
 
 const USAGE = `usage: bosun <command>
@@ -29,11 +32,11 @@ async function main(argv: string[]): Promise<void> {
     if (!["127.0.0.1", "localhost", "::1"].includes(host) && !verifier.configured) {
       throw new Error(`refusing to listen on ${host} without a token: create one with \`bosun token add\` (or set BOSUN_TOKEN), or listen on 127.0.0.1`);
     }
-    const sim = await ensureDemoSimulator();
-    const runtime = await startRuntime();
-    for (const r of runtime.recovered) console.log(`recovered stack ${r.stack}: deployment ${r.deploymentId} was interrupted; state refreshed`);
+    const sims = await ensureStackSimulators();
+    const runtime = await startRuntime(process.env, "server");
+    for (const r of runtime.recovered) console.log(`recovered stack ${r.stack}: deployment ${r.deploymentId} was interrupted (${r.outcome})`);
     const http = await serveHttp({ host, port, verifier, context: runtime.context });
-    if (sim) console.log(`OPNsense simulator for the demo stack on ${sim.url}`);
+    for (const sim of sims) console.log(`OPNsense simulator on ${sim.url}`);
     console.log(`bosun MCP server on ${http.url}${verifier.configured ? " (bearer token required)" : " (loopback, no token)"}`);
     console.log(`Connect Claude Code:    claude mcp add --transport http bosun ${http.url}`);
     console.log(`Connect Claude Desktop: see README "Connect a client" (stdio: npx bosun mcp)`);
@@ -42,16 +45,27 @@ async function main(argv: string[]): Promise<void> {
       void http
         .close()
         .then(() => runtime.close())
-        .then(() => sim?.stop())
+        .then(() => Promise.all(sims.map((sim) => sim.stop())))
         .then(() => process.exit(0));
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
     return;
   }
   if (command === "mcp") {
-    const runtime = await startRuntime();
+    // The same stacks as `bosun serve`, simulators included (stdout is the protocol: notes go to stderr).
+    const sims = await ensureStackSimulators();
+    for (const sim of sims) console.error(`bosun: OPNsense simulator on ${sim.url}`);
+    const runtime = await startRuntime(process.env, "server");
     // stdio is the local user's own process: every scope, recorded as "stdio".
-    await createMcpServer({ ...runtime.context, defaultActor: "stdio" }).connect(new StdioServerTransport());
+    const server = createMcpServer({ ...runtime.context, defaultActor: "stdio" });
+    const stop = () =>
+      void runtime
+        .close()
+        .then(() => Promise.all(sims.map((sim) => sim.stop())))
+        .finally(() => process.exit(0));
+    server.server.onclose = stop;
+    process.on("SIGTERM", stop);
+    await server.connect(new StdioServerTransport());
     return;
   }
   if (command === "token") {
@@ -93,6 +107,7 @@ async function main(argv: string[]): Promise<void> {
   process.exit(command ? 2 : 0);
 }
 
+loadEnvironment();
 main(process.argv.slice(2)).catch((err: unknown) => {
   console.error(`bosun: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);

@@ -9,6 +9,7 @@ import type { Db } from "../db/client.ts";
 import * as q from "../db/queries.ts";
 import type { LockManager } from "../coordination/locks.ts";
 import type { EventBus } from "../coordination/events.ts";
+import { createApplyJobs } from "../coordination/jobs.ts";
 import { applyPlan } from "./applier.ts";
 import { type OrchestratorContext, processOwner, scratchDirFor } from "./context.ts";
 import { makePlan } from "./planner.ts";
@@ -18,7 +19,7 @@ import { StackSessions } from "./session.ts";
 import { emptied, restoreSecrets, validated, withoutService } from "./specs.ts";
 import { closeStateVersionPools } from "./state-version.ts";
 import { BosunError } from "./types.ts";
-import type { Orchestrator } from "./types.ts";
+import type { ApplyResult, BosunErrorCode, Orchestrator, ProgressEvent } from "./types.ts";
 import { checkStackName, liveSpec, openStack, stackFiles } from "./workspace.ts";
 
 export { BosunError } from "./types.ts";
@@ -41,6 +42,11 @@ export interface OrchestratorOptions {
   enginePlans?: boolean;
   /** Where a plan's files live while in use. @default $BOSUN_STATE/plans */
   stateDir?: string;
+  /**
+   * Run applies as jobs on Redis (BullMQ), so any bosun process can carry them out and they
+   * outlive the caller; `worker: false` only enqueues (a short-lived CLI). @default applies run in this process
+   */
+  jobs?: { redisUrl: string; worker: boolean };
 }
 
 const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
@@ -64,6 +70,23 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   };
   const status = createStatusReader(ctx);
   let loop: ReturnType<typeof startRecoveryLoop> | undefined;
+  const jobs = options.jobs
+    ? createApplyJobs<ApplyResult, ProgressEvent>({
+        redisUrl: options.jobs.redisUrl,
+        ...(options.jobs.worker
+          ? {
+              execute: async (job, onProgress, signal) => {
+                try {
+                  return { ok: true, result: await applyPlan(ctx, { ...job, onProgress, signal }) };
+                } catch (err) {
+                  if (err instanceof BosunError) return { ok: false, error: { code: err.code, message: err.message, hint: err.hint } };
+                  throw err;
+                }
+              },
+            }
+          : {}),
+      })
+    : undefined;
 
   return {
     async listStacks() {
@@ -97,7 +120,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const spec = input.service ? withoutService(live.value, input.service) : emptied(live.value);
       return makePlan(ctx, { stack: input.stack, spec, actor: input.actor, kind: "destroy" });
     },
-    apply: (input) => applyPlan(ctx, input),
+    async apply(input) {
+      if (!jobs) return applyPlan(ctx, input);
+      const out = await jobs.run({ planId: input.planId, actor: input.actor }, input.onProgress, input.signal);
+      if (out.ok) return out.result;
+      throw new BosunError(out.error.code as BosunErrorCode, out.error.message, out.error.hint);
+    },
     status,
     async history(stack, limit = 20) {
       checkStackName(workDir, stack);
@@ -117,6 +145,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     },
     queued: (stack) => ctx.sessions.queued(stack),
     async close() {
+      await jobs?.close();
       await loop?.stop();
       loop = undefined;
       await closeStateVersionPools();

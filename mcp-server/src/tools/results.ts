@@ -5,8 +5,8 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { BosunError } from "../orchestrator/types.ts";
 import type { Scope } from "../auth/tokens.ts";
 
-export function ok(structured: Record<string, unknown>, text: string): CallToolResult {
-  return { structuredContent: structured, content: [{ type: "text", text }] };
+export function ok(structured: object, text: string): CallToolResult {
+  return { structuredContent: structured as Record<string, unknown>, content: [{ type: "text", text }] };
 }
 
 export function failure(text: string): CallToolResult {

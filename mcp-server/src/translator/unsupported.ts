@@ -1,34 +1,13 @@
-// What bosun cannot build yet. The spec will refuse these until the parts that
-// build them land, so the translator never produces them: a request for one
-// gets a plain "bosun cannot … yet". Re-enabling a kind is deleting it from
-// NOT_YET (one line); its action (actions/index.ts) then runs again, and its
-// evaluation cases (`kind` in test/intents/cases.ts) check what it builds.
+// What bosun cannot build yet (the list is stacks/model/support.ts, which the
+// spec's validation uses too), so the translator never produces it: a request
+// for one gets a plain "bosun cannot … yet". Re-enabling a kind there makes its
+// action (actions/index.ts) run again, and its evaluation cases (`kind` in
+// test/intents/cases.ts) check what it builds.
 import type { SpecError, SpecV1 } from "../../../stacks/model/index.ts";
+import { NOT_YET, NOUN, refusal, type BuildKind } from "../../../stacks/model/support.ts";
 import type { Facts } from "./facts.ts";
 
-export type BuildKind = "vm" | "lxc" | "k8s" | "certificate" | "cname";
-
-/** The kinds bosun cannot build yet: the one place to change. */
-export const NOT_YET: ReadonlySet<BuildKind> = new Set<BuildKind>(["vm", "lxc", "k8s", "certificate", "cname"]);
-
-const CONTAINERS_INSTEAD = `it runs services as Docker containers on its VLANs: pick one from the catalog, or say "run image <name>:<tag> on VLAN 10"`;
-
-/** "bosun cannot <what> yet; <instead>." */
-const REFUSAL: Record<BuildKind, { what: string; instead: string }> = {
-  vm: { what: "deploy VMs", instead: CONTAINERS_INSTEAD },
-  lxc: { what: "deploy LXC containers", instead: CONTAINERS_INSTEAD },
-  k8s: { what: "deploy Kubernetes apps", instead: `it can run the same app as a Docker container (e.g. "deploy jellyfin on VLAN 60")` },
-  certificate: { what: "issue certificates", instead: "services are served on their own ports, without a certificate from bosun" },
-  cname: { what: "create CNAME records", instead: `point the name at an address instead (an A record, e.g. "point wiki to 10.10.0.11")` },
-};
-
-/** Plural nouns, for the list in the model's prompt. */
-const NOUN: Record<BuildKind, string> = { vm: "VMs", lxc: "LXC containers", k8s: "Kubernetes apps", certificate: "certificates", cname: "CNAME records" };
-
-export function refusal(kind: BuildKind): string {
-  const r = REFUSAL[kind];
-  return `bosun cannot ${r.what} yet; ${r.instead}.`;
-}
+export { NOT_YET, refusal, type BuildKind } from "../../../stacks/model/support.ts";
 
 /** "VMs, LXC containers … or CNAME records": for the model's prompt. */
 export function notYetList(): string {

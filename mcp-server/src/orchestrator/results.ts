@@ -1,0 +1,94 @@
+// The orchestrator's results as zod schemas: the one definition of their shape.
+// The MCP tools use them as output schemas, and the TypeScript types in
+// types.ts are inferred from them.
+import { z } from "zod";
+
+export const resourceOps = ["create", "update", "replace", "delete", "same", "read", "refresh"] as const;
+
+export const planCountsSchema = z.object({
+  create: z.number().describe("Resources to create"),
+  update: z.number().describe("Resources to change in place"),
+  replace: z.number().describe("Resources to replace (a new one, then the old one removed)"),
+  delete: z.number().describe("Resources to delete"),
+  same: z.number().describe("Resources unchanged"),
+});
+
+export const resourceChangeSchema = z.object({
+  urn: z.string(),
+  type: z.string().describe("Resource type, e.g. pulumi-nodejs:dynamic/opnsense:FirewallRule"),
+  name: z.string().describe("Logical name, e.g. gaming-vlan"),
+  op: z.enum(resourceOps),
+  fields: z
+    .record(z.string(), z.unknown())
+    .describe("Key fields after the change; secrets shown as [secret], values known only after apply as (known after apply)"),
+  diff: z.array(z.string()).describe("Property names that differ"),
+  replaceReason: z.string().optional().describe("Why a replacement is needed"),
+  parent: z.string().optional(),
+  group: z.string().optional().describe('What the person asked for that this step belongs to, e.g. "network gaming", "service minecraft"'),
+});
+
+export const planResultSchema = z.object({
+  planId: z.string().describe("Pass this to apply once the person agrees"),
+  stack: z.string(),
+  kind: z.enum(["apply", "rollback", "destroy"]),
+  expiresAt: z.string().describe("ISO time after which the plan can no longer be applied"),
+  changes: z.array(resourceChangeSchema),
+  counts: planCountsSchema,
+  warnings: z.array(z.string()),
+  summary: z.string().describe("One line: counts and what they touch"),
+  text: z.string().describe("The plan as a person reads it"),
+  specBefore: z.unknown().describe("The stack's spec now (secrets redacted)"),
+  specAfter: z.unknown().describe("The spec the plan applies (secrets redacted)"),
+  pinned: z.array(z.string()).describe("Services whose address was written into the spec so they keep it"),
+});
+
+export const applyResultSchema = z.object({
+  deploymentId: z.string(),
+  stack: z.string(),
+  status: z.enum(["succeeded", "failed", "rolled-back", "rollback-failed"]),
+  outputs: z.record(z.string(), z.unknown()),
+  counts: planCountsSchema.partial(),
+  durationMs: z.number(),
+  error: z.string().optional().describe("What failed, in words"),
+  rollback: z.object({ deploymentId: z.string(), status: z.enum(["succeeded", "failed"]), error: z.string().optional() }).optional(),
+  pulumiVersion: z.number().optional(),
+});
+
+export const deploymentSummarySchema = z.object({
+  id: z.string(),
+  stack: z.string(),
+  kind: z.string(),
+  status: z.string(),
+  actor: z.string(),
+  intent: z.string().optional(),
+  createdAt: z.string(),
+  finishedAt: z.string().optional(),
+  durationMs: z.number().optional(),
+  counts: z.record(z.string(), z.number()).optional(),
+  error: z.string().optional(),
+});
+
+export const stackStatusSchema = z.object({
+  stack: z.string(),
+  spec: z.unknown(),
+  outputs: z.record(z.string(), z.unknown()),
+  resources: z.array(z.object({ urn: z.string(), type: z.string(), name: z.string() })),
+  lastDeployment: deploymentSummarySchema.optional(),
+});
+
+export const driftReportSchema = z.object({
+  stack: z.string(),
+  deploymentId: z.string(),
+  drifted: z.array(resourceChangeSchema),
+  text: z.string(),
+});
+
+export const progressEventSchema = z.object({
+  deploymentId: z.string(),
+  kind: z.string().describe('"resource-pre" | "resource-outputs" | "resource-failed" | "diagnostic" | "summary"'),
+  urn: z.string().optional(),
+  op: z.string().optional(),
+  message: z.string(),
+  done: z.number().describe("Finished resource steps"),
+  total: z.number().describe("Planned steps"),
+});

@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { applyResultSchema } from "../orchestrator/results.ts";
+import { guarded, type ToolDeps } from "./guard.ts";
+import { ok } from "./results.ts";
+
+const config = {
+  title: "Apply a plan",
+  description:
+    "Carries out a plan made by plan, rollback or destroy — exactly what it previewed (the engine refuses any other step). Refuses an expired plan or one whose stack changed since. " +
+    "On failure, or when the call is cancelled, bosun rolls back to the last good spec by itself and reports both outcomes. Sends progress notifications when asked.",
+  inputSchema: { planId: z.string().min(1).max(100).describe("The planId a plan returned") },
+  outputSchema: applyResultSchema.omit({ pulumiVersion: true }).shape,
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+};
+
+export function registerApplyTool(deps: ToolDeps): void {
+  deps.server.registerTool(
+    "apply",
+    config,
+    guarded<{ planId: string }>(deps, "apply", "apply", async ({ planId }, caller, extra) => {
+      const token = extra._meta?.progressToken;
+      const r = await deps.orchestrator.apply({
+        planId,
+        actor: caller.actor,
+        signal: extra.signal,
+        onProgress: (e) => {
+          if (token === undefined) return;
+          void extra
+            .sendNotification({
+              method: "notifications/progress",
+              params: { progressToken: token, progress: e.done, ...(e.total > 0 ? { total: e.total } : {}), message: e.message },
+            })
+            .catch(() => {});
+        },
+      });
+      const { pulumiVersion: _v, ...structured } = r;
+      const lines =
+        r.status === "succeeded"
+          ? [`Applied ${planId} to ${r.stack} in ${(r.durationMs / 1000).toFixed(1)} s: ${JSON.stringify(r.counts)}.`]
+          : [
+              `The update of ${r.stack} failed: ${r.error}`,
+              r.rollback?.status === "succeeded"
+                ? `bosun rolled back to the last good spec by itself (deployment ${r.rollback.deploymentId}); the stack is as it was.`
+                : `The automatic rollback failed too: ${r.rollback?.error ?? "unknown"}. Check status and drift before anything else.`,
+            ];
+      const result = ok(structured, lines.join("\n"));
+      return r.status === "succeeded" ? result : { ...result, isError: true };
+    }),
+  );
+}

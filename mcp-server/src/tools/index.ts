@@ -1,0 +1,28 @@
+// Every tool, each in its own file, registered in one place.
+import { registerApplyTool } from "./apply.ts";
+import { registerDestroyTool } from "./destroy.ts";
+import { registerDriftTool } from "./drift.ts";
+import type { ToolDeps } from "./guard.ts";
+import { registerHistoryTool } from "./history.ts";
+import { registerPlanTool } from "./plan.ts";
+import { registerRollbackTool } from "./rollback.ts";
+import { registerStatusTool } from "./status.ts";
+
+export { registerTranslateTool } from "./translate.ts";
+export { registerValidateSpecTool } from "./validate-spec.ts";
+export type { ToolDeps, Extra } from "./guard.ts";
+
+/** The tools over the orchestrator: plan, apply, status, history, drift, rollback, destroy. Only apply changes infrastructure. */
+export function registerEngineTools(deps: ToolDeps): void {
+  for (const register of [
+    registerPlanTool,
+    registerApplyTool,
+    registerStatusTool,
+    registerHistoryTool,
+    registerDriftTool,
+    registerRollbackTool,
+    registerDestroyTool,
+  ]) {
+    register(deps);
+  }
+}

@@ -1,0 +1,40 @@
+// What plan, rollback and destroy return: the plan itself, or the questions
+// that must be answered first.
+import { z } from "zod";
+import { planResultSchema } from "../orchestrator/results.ts";
+import type { PlanResult } from "../orchestrator/types.ts";
+import { ok } from "./results.ts";
+
+export const stackName = z.string().min(1).max(100).describe("Stack name, e.g. demo (a file stacks/Pulumi.<stack>.yaml)");
+
+export const planOutput = planResultSchema
+  .pick({ planId: true, kind: true, expiresAt: true, counts: true, changes: true, warnings: true, summary: true, pinned: true })
+  .partial()
+  .extend({
+    stack: z.string(),
+    assumptions: z.array(z.string()).optional().describe("What the translator assumed"),
+    questions: z.array(z.string()).optional().describe("What must be answered before anything can be planned"),
+    text: z.string(),
+  });
+
+export function planResult(p: PlanResult, assumptions: string[] = []) {
+  const lines = [`Plan ${p.planId} for stack ${p.stack} (${p.kind}), valid until ${p.expiresAt}:`, p.text];
+  if (p.pinned.length) lines.push(`Kept in place: ${p.pinned.join(", ")} keep their current addresses (now written into the spec).`);
+  if (assumptions.length) lines.push(`Assumed: ${assumptions.join("; ")}`);
+  if (p.warnings.length) lines.push(`Warnings:\n${p.warnings.map((w) => `- ${w}`).join("\n")}`);
+  lines.push(`Nothing has changed yet. To carry it out, call apply with planId ${p.planId} once the person agrees.`);
+  const structured: z.infer<typeof planOutput> = {
+    planId: p.planId,
+    stack: p.stack,
+    kind: p.kind,
+    expiresAt: p.expiresAt,
+    counts: p.counts,
+    changes: p.changes,
+    warnings: p.warnings,
+    summary: p.summary,
+    pinned: p.pinned,
+    ...(assumptions.length ? { assumptions } : {}),
+    text: p.text,
+  };
+  return ok(structured, lines.join("\n"));
+}
