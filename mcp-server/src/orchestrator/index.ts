@@ -69,6 +69,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     scratchDir: scratchDirFor(options.stateDir ?? process.env["BOSUN_STATE"] ?? join(workDir, ".state")),
   };
   const status = createStatusReader(ctx);
+  /** Lapsed deployments recovered; plans past their time expired, and what they stored purged. */
+  const sweep = async () => {
+    const recovered = await recoverLapsed(ctx);
+    await q.expirePlans(ctx.db, ctx.now());
+    await q.purgePlanArtifacts(ctx.db);
+    return recovered;
+  };
   let loop: ReturnType<typeof startRecoveryLoop> | undefined;
   const jobs = options.jobs
     ? createApplyJobs<ApplyResult, ProgressEvent>({
@@ -132,14 +139,9 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       return (await q.listHistory(ctx.db, { stack, limit })).map(summary);
     },
     drift: (input) => drift(ctx, input),
-    async recover() {
-      const recovered = await recoverLapsed(ctx);
-      await q.expirePlans(ctx.db, ctx.now());
-      await q.purgePlanArtifacts(ctx.db);
-      return recovered;
-    },
+    recover: sweep,
     watch(everyMs = Math.max(1000, Math.floor(ctx.leaseMs / 2))) {
-      loop ??= startRecoveryLoop(ctx, everyMs, (r) => {
+      loop ??= startRecoveryLoop(sweep, everyMs, (r) => {
         for (const x of r) console.error(`bosun: recovered deployment ${x.deploymentId} of stack ${x.stack} (${x.outcome})`);
       });
     },

@@ -122,11 +122,11 @@ export async function clearPending(s: Stack): Promise<void> {
   }
 }
 
-/** Runs `recoverLapsed` now and then every `everyMs`, until stopped. */
-export function startRecoveryLoop(ctx: OrchestratorContext, everyMs: number, onRecovered: (r: Recovered[]) => void = () => {}) {
+/** Runs `sweep` every `everyMs` (never two at once), until stopped. */
+export function startRecoveryLoop(sweep: () => Promise<Recovered[]>, everyMs: number, onRecovered: (r: Recovered[]) => void = () => {}) {
   let running: Promise<void> | undefined;
   const tick = () => {
-    running ??= recoverLapsed(ctx)
+    running ??= sweep()
       .then((r) => (r.length ? onRecovered(r) : undefined))
       .catch((err: unknown) => console.error(`bosun recovery: ${err instanceof Error ? err.message : String(err)}`))
       .finally(() => {

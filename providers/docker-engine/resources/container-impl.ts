@@ -4,7 +4,7 @@
 // lines. Read reports live values, so `pulumi refresh` shows drift.
 import { z } from "zod";
 import { checkWith, userInputs, type Props } from "../../kit/index.ts";
-import { demuxLogs, isNotFound, type Engine } from "../client/engine.ts";
+import { EngineError, demuxLogs, isNotFound, type Engine } from "../client/engine.ts";
 import { getEngine } from "./connection.ts";
 import { NAME, ipv4, labels, port } from "./schemas.ts";
 
@@ -199,13 +199,34 @@ export async function diff(_id: string, olds: Props, news: Props) {
   return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 && olds.name === n.name };
 }
 
+/**
+ * A container by this name that bosun itself made for this resource (its labels say so) is a
+ * create whose answer was lost (a crash, a dropped connection): it never reached the state, so it
+ * is removed and made again. A container by this name that bosun did not make is left alone.
+ */
+async function clearLostCreate(engine: Engine, i: Inputs): Promise<void> {
+  const existing = await engine.json<{ Id: string; Config: { Labels?: Record<string, string> } }>("GET", `/containers/${encodeURIComponent(i.name)}/json`);
+  const labels = existing.Config.Labels ?? {};
+  if (labels["bosun.managed"] !== "true" || labels["bosun.resource"] !== i.name) {
+    throw new Error(`${label(i)}: a container with this name already exists and was not made by bosun; rename or remove it, or pick another service name`);
+  }
+  await engine.json("DELETE", `/containers/${existing.Id}?force=1`);
+}
+
 export async function create(props: Props) {
   const i = inputs.parse(userInputs(props));
   const engine = getEngine();
   await ensureImage(engine, i);
-  const created = await engine.json<{ Id: string }>("POST", `/containers/create?name=${encodeURIComponent(i.name)}`, createBody(i)).catch((err: Error) => {
-    throw new Error(`${label(i)}: ${err.message}`);
-  });
+  const make = () => engine.json<{ Id: string }>("POST", `/containers/create?name=${encodeURIComponent(i.name)}`, createBody(i));
+  const created = await make()
+    .catch(async (err: unknown) => {
+      if (!(err instanceof EngineError && err.status === 409)) throw err;
+      await clearLostCreate(engine, i);
+      return make();
+    })
+    .catch((err: Error) => {
+      throw err.message.startsWith(label(i)) ? err : new Error(`${label(i)}: ${err.message}`);
+    });
   try {
     await engine.json("POST", `/containers/${created.Id}/start`);
     const c = await waitUp(engine, created.Id, i);

@@ -72,7 +72,10 @@ export async function create(props: Props) {
       ...(i.subnet ? { IPAM: { Driver: "default", Config: [{ Subnet: i.subnet, ...(i.gateway ? { Gateway: i.gateway } : {}) }] } } : {}),
       ...(i.parent ? { Options: { parent: i.parent } } : {}),
     })
-    .catch((err: Error) => {
+    .catch(async (err: Error) => {
+      // A network bosun made under this name whose create answer was lost: it is this resource's.
+      const same = await engine.json<NetworkInspect>("GET", `/networks/${encodeURIComponent(i.name)}`).catch(() => undefined);
+      if (same?.Name === i.name && same.Labels?.["bosun.managed"] === "true" && same.Labels["bosun.segment"] === i.labels["bosun.segment"]) return { Id: same.Id };
       throw new Error(`Docker network ${i.name}: ${err.message}`);
     });
   const n = await engine.json<NetworkInspect>("GET", `/networks/${created.Id}`);
