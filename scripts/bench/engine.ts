@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { randomBytes } from "node:crypto";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation/index.js";
-import { removeCheckpointBackups } from "../../mcp-server/src/orchestrator/test-stack.ts";
+import { removeCheckpointBackups } from "../../test/support/test-stack.ts";
 import { startSimulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
 import { median, timeMs } from "./stats.ts";
 

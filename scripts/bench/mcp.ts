@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { startSimulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
-import { createTestStack, REPO_ROOT } from "../../mcp-server/src/orchestrator/test-stack.ts";
+import { createTestStack, REPO_ROOT } from "../../test/support/test-stack.ts";
 import { median, percentile, timeMs } from "./stats.ts";
 
 const run$ = promisify(execFile);

@@ -5,7 +5,7 @@
 // PULUMI_SKIP_CHECKPOINTS=true, which isolates the file backend's cost of
 // rewriting the whole state after every step.
 import { startSimulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
-import { createTestStack } from "../../mcp-server/src/orchestrator/test-stack.ts";
+import { createTestStack } from "../../test/support/test-stack.ts";
 import type { LocalWorkspace } from "@pulumi/pulumi/automation/index.js";
 import { timeMs } from "./stats.ts";
 

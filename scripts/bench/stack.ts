@@ -7,7 +7,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { startSimulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
 import { stackAssignments as demoAssignments } from "../../mcp-server/src/simulators.ts";
-import { REPO_ROOT, createTestStack, removeCheckpointBackups, removeDockerLeftovers } from "../../mcp-server/src/orchestrator/test-stack.ts";
+import { REPO_ROOT, createTestStack, removeCheckpointBackups, removeDockerLeftovers } from "../../test/support/test-stack.ts";
 import { median, timeMs } from "./stats.ts";
 
 const run$ = promisify(execFile);

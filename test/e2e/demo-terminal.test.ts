@@ -13,7 +13,7 @@ import { startSimulator, type Simulator } from "../../providers/opnsense-dynamic
 import { createEngine, parseDockerHost } from "../../providers/docker-engine/client/engine.ts";
 import { stackAssignments as demoAssignments } from "../../mcp-server/src/simulators.ts";
 import { exclusive } from "../support/exclusive.ts";
-import { REPO_ROOT, removeCheckpointBackups, removeDockerLeftovers } from "../../mcp-server/src/orchestrator/test-stack.ts";
+import { REPO_ROOT, removeCheckpointBackups, removeDockerLeftovers } from "../support/test-stack.ts";
 
 const stack = `test-demo-${randomBytes(3).toString("hex")}`;
 const file = `${REPO_ROOT}/stacks/Pulumi.${stack}.yaml`;

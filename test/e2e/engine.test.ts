@@ -9,7 +9,7 @@ import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { startSimulator, type Simulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
 import { createEngine, parseDockerHost } from "../../providers/docker-engine/client/engine.ts";
-import { removeCheckpointBackups } from "../../mcp-server/src/orchestrator/test-stack.ts";
+import { removeCheckpointBackups } from "../support/test-stack.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const stackName = `test-engine-${randomBytes(3).toString("hex")}`;

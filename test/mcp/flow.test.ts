@@ -9,10 +9,10 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { startSimulator, type Simulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
 import { createDb, type DbHandle } from "../../mcp-server/src/db/client.ts";
-import { openFreshPostgres } from "../../mcp-server/src/db/test-databases.ts";
+import { openFreshPostgres } from "../support/test-databases.ts";
 import { createLockManager, type LockManager } from "../../mcp-server/src/coordination/locks.ts";
 import { createOrchestrator } from "../../mcp-server/src/orchestrator/index.ts";
-import { createTestStack, REPO_ROOT, type TestStack } from "../../mcp-server/src/orchestrator/test-stack.ts";
+import { createTestStack, REPO_ROOT, type TestStack } from "../support/test-stack.ts";
 import { serveHttp } from "../../mcp-server/src/http.ts";
 import { tokenVerifier } from "../../mcp-server/src/auth/tokens.ts";
 

@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { createEngine, parseDockerHost } from "../../providers/docker-engine/client/engine.ts";
-import { REPO_ROOT, removeCheckpointBackups, removeDockerLeftovers } from "../../mcp-server/src/orchestrator/test-stack.ts";
+import { REPO_ROOT, removeCheckpointBackups, removeDockerLeftovers } from "../support/test-stack.ts";
 import { exclusive } from "../support/exclusive.ts";
 
 const stack = `test-stdio-${randomBytes(3).toString("hex")}`;

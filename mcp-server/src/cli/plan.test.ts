@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startSimulator, type Simulator } from "../../../providers/opnsense-dynamic/simulator/server.ts";
-import { createTestStack, REPO_ROOT, type TestStack } from "../orchestrator/test-stack.ts";
+import { createTestStack, REPO_ROOT, type TestStack } from "../../../test/support/test-stack.ts";
 
 const cli = fileURLToPath(new URL("./main.ts", import.meta.url));
 let sim: Simulator;

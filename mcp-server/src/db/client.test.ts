@@ -6,7 +6,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDb, dbOptionsFromEnv, migrationsFolder } from "./client.ts";
 import { listHistory, recordIntent, startDeployment } from "./queries.ts";
-import { openFreshPostgres } from "./test-databases.ts";
+import { openFreshPostgres } from "../../../test/support/test-databases.ts";
 
 describe("createDb", () => {
   const dirs: string[] = [];

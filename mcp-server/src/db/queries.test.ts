@@ -30,7 +30,7 @@ import {
   upsertResources,
 } from "./queries.ts";
 import { deployments, infrastructureEvents, intents } from "./schema.ts";
-import { expectSqlState, testDatabases } from "./test-databases.ts";
+import { expectSqlState, testDatabases } from "../../../test/support/test-databases.ts";
 
 const uniqueStack = () => `stack-${randomUUID().slice(0, 8)}`;
 const inAnHour = () => new Date(Date.now() + 3_600_000);

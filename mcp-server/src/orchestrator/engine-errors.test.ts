@@ -6,7 +6,7 @@ import { createDb, type DbHandle } from "../db/client.ts";
 import { createLockManager } from "../coordination/locks.ts";
 import { engineSummary, toBosunError } from "./engine-errors.ts";
 import { createOrchestrator } from "./index.ts";
-import { createTestStack, REPO_ROOT, type TestStack } from "./test-stack.ts";
+import { createTestStack, REPO_ROOT, type TestStack } from "../../../test/support/test-stack.ts";
 import { BosunError } from "./types.ts";
 
 const cmd = (stderr: string) =>

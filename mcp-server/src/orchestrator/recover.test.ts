@@ -7,14 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { startSimulator, type Simulator } from "../../../providers/opnsense-dynamic/simulator/server.ts";
-import { openFreshPostgres } from "../db/test-databases.ts";
+import { openFreshPostgres } from "../../../test/support/test-databases.ts";
 import type { DbHandle } from "../db/client.ts";
 import { listHistory } from "../db/queries.ts";
 import { createLockManager } from "../coordination/locks.ts";
 import { createOrchestrator } from "./index.ts";
-import { createTestStack, REPO_ROOT, type TestStack } from "./test-stack.ts";
+import { createTestStack, REPO_ROOT, type TestStack } from "../../../test/support/test-stack.ts";
 
-const child = fileURLToPath(new URL("./apply-child.ts", import.meta.url));
+const child = fileURLToPath(new URL("../../../test/support/apply-child.ts", import.meta.url));
 const databaseUrl = process.env["BOSUN_TEST_DATABASE_URL"];
 const LEASE_MS = 3_000;
 const spec = (vlan: number) => ({ version: 1, networks: { lab: { vlan, subnet: `10.31.${vlan - 300}.0/24` } } });

@@ -17,7 +17,7 @@ import type { StoredRecord } from "../standin/store.ts";
 import { startIpServer, type IpServer } from "./helpers.ts";
 import type { Case } from "./program/case.ts";
 import { checkpointPaths } from "../../../mcp-server/src/orchestrator/state-version.ts";
-import { removeCheckpointBackups } from "../../../mcp-server/src/orchestrator/test-stack.ts";
+import { removeCheckpointBackups } from "../../../test/support/test-stack.ts";
 
 const workDir = fileURLToPath(new URL("./program", import.meta.url));
 const root = fileURLToPath(new URL("../../..", import.meta.url));

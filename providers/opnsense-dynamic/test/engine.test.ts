@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { startSimulator, type Simulator } from "../simulator/server.ts";
 import type { Args, Case } from "./program/case.ts";
 import { checkpointPaths } from "../../../mcp-server/src/orchestrator/state-version.ts";
-import { removeCheckpointBackups } from "../../../mcp-server/src/orchestrator/test-stack.ts";
+import { removeCheckpointBackups } from "../../../test/support/test-stack.ts";
 
 const workDir = fileURLToPath(new URL("./program", import.meta.url));
 const root = fileURLToPath(new URL("../../..", import.meta.url));

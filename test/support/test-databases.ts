@@ -6,8 +6,8 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { expect } from "vitest";
-import { createDb } from "./client.ts";
-import type { DbHandle } from "./client.ts";
+import { createDb } from "../../mcp-server/src/db/client.ts";
+import type { DbHandle } from "../../mcp-server/src/db/client.ts";
 
 export interface TestDatabase {
   name: string;

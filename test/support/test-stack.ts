@@ -4,11 +4,11 @@ import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automa
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Simulator } from "../../../providers/opnsense-dynamic/simulator/server.ts";
-import { createEngine, parseDockerHost } from "../../../providers/docker-engine/client/engine.ts";
-import { checkpointPaths } from "./state-version.ts";
+import type { Simulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
+import { createEngine, parseDockerHost } from "../../providers/docker-engine/client/engine.ts";
+import { checkpointPaths } from "../../mcp-server/src/orchestrator/state-version.ts";
 
-export const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 export interface TestStack {
   name: string;
@@ -18,10 +18,16 @@ export interface TestStack {
   remove(): Promise<void>;
 }
 
-export async function createTestStack(prefix: string, sim: Simulator, extraConfig: Record<string, string> = {}): Promise<TestStack> {
+/** `env` sets e.g. PULUMI_BACKEND_URL for a stack on another backend (the orchestrator must get the same). */
+export async function createTestStack(
+  prefix: string,
+  sim: Simulator,
+  extraConfig: Record<string, string> = {},
+  env: Record<string, string> = {},
+): Promise<TestStack> {
   const name = `test-${prefix}-${randomBytes(3).toString("hex")}`;
   const pulumiCommand = await PulumiCommand.get({ root: `${REPO_ROOT}/.tools/pulumi`, skipVersionCheck: true });
-  const stack = await LocalWorkspace.createStack({ stackName: name, workDir: REPO_ROOT }, { pulumiCommand });
+  const stack = await LocalWorkspace.createStack({ stackName: name, workDir: REPO_ROOT }, { pulumiCommand, envVars: env });
   await stack.setAllConfig({
     "bosun:spec": { value: JSON.stringify({ version: 1 }) },
     "opnsense:url": { value: sim.url },
@@ -37,7 +43,7 @@ export async function createTestStack(prefix: string, sim: Simulator, extraConfi
     async remove() {
       await stack.destroy().catch(() => {});
       await stack.workspace.removeStack(name, { force: true }).catch(() => {});
-      removeCheckpointBackups("bosun", name);
+      if (!env["PULUMI_BACKEND_URL"]) removeCheckpointBackups("bosun", name);
       await removeDockerLeftovers(name);
     },
   };

@@ -1,8 +1,8 @@
 // Test helper run as a child process: plans and applies a spec on a stack,
 // printing "STARTED" when the update begins, so a test can kill it mid-apply.
-import { createDb } from "../db/client.ts";
-import { createLockManager } from "../coordination/locks.ts";
-import { createOrchestrator } from "./index.ts";
+import { createDb } from "../../mcp-server/src/db/client.ts";
+import { createLockManager } from "../../mcp-server/src/coordination/locks.ts";
+import { createOrchestrator } from "../../mcp-server/src/orchestrator/index.ts";
 
 const [stack, databaseUrl, specJson, leaseMs] = process.argv.slice(2);
 const handle = await createDb({ url: databaseUrl ?? "" });
