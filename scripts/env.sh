@@ -31,4 +31,6 @@ export NO_PROXY="${NO_PROXY:-127.0.0.1,localhost}"
 # The file is written at run time by scripts/services.sh, so there is nothing to follow here.
 # shellcheck source=/dev/null
 [ -f "$BOSUN_STATE/services.env" ] && source "$BOSUN_STATE/services.env"
+# shellcheck source=/dev/null
+[ -f "$BOSUN_STATE/kube.env" ] && source "$BOSUN_STATE/kube.env"
 true

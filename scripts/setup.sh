@@ -32,6 +32,9 @@ fi
 
 # 3. Pulumi CLI and language host, built from Go modules.
 bash scripts/toolchain/build-pulumi.sh
+# The Kubernetes provider plugin and a kube-apiserver to run it against (built once, cached).
+bash scripts/toolchain/build-kubernetes.sh
+bash scripts/toolchain/build-kube-apiserver.sh
 
 # 4. State: local file backend, Pulumi home, passphrase for the local stacks.
 mkdir -p "$BOSUN_STATE/pulumi-backend" "$PULUMI_HOME/plugins"
