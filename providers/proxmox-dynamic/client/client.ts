@@ -116,6 +116,11 @@ export class ProxmoxClient {
     return Number(await this.http.call<string | number>("GET", "cluster/nextid", { vmid }));
   }
 
+  /** A node's tasks; `source: "active"` lists only those still running. */
+  tasks(node: string, filter: { vmid?: number; typefilter?: string; source?: "active" | "archive" | "all"; limit?: number } = {}): Promise<TaskStatus[]> {
+    return this.http.call("GET", `nodes/${enc(node)}/tasks`, filter);
+  }
+
   /** POST /nodes/{node}/{qemu|lxc}: create a guest; waits for the qmcreate/vzcreate task. */
   create(type: GuestType, node: string, params: Params, opts: RunOptions = {}): Promise<TaskStatus | null> {
     return this.run("POST", `nodes/${enc(node)}/${type}`, params, opts);

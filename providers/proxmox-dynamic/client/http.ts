@@ -63,6 +63,8 @@ export class HttpTransport {
   readonly counts = new Map<string, number>();
   private readonly base: URL;
   private readonly agent: http.Agent;
+  /** Writes get a connection of their own: see send(). */
+  private readonly writeAgent: http.Agent;
   private readonly auth: string;
   private readonly secret: string;
   private readonly timeoutMs: number;
@@ -83,14 +85,15 @@ export class HttpTransport {
     this.retries = config.retries ?? 3;
     this.retryBaseMs = config.retryBaseMs ?? 250;
     this.onCall = config.onCall;
-    this.agent =
-      this.base.protocol === "https:"
-        ? new https.Agent({ keepAlive: true, ca: config.caPem || undefined, rejectUnauthorized: config.insecure !== true })
-        : new http.Agent({ keepAlive: true });
+    const tls = { ca: config.caPem || undefined, rejectUnauthorized: config.insecure !== true };
+    const secure = this.base.protocol === "https:";
+    this.agent = secure ? new https.Agent({ keepAlive: true, ...tls }) : new http.Agent({ keepAlive: true });
+    this.writeAgent = secure ? new https.Agent({ keepAlive: false, ...tls }) : new http.Agent({ keepAlive: false });
   }
 
   close(): void {
     this.agent.destroy();
+    this.writeAgent.destroy();
   }
 
   /**
@@ -166,7 +169,11 @@ export class HttpTransport {
     }
     const lib = url.protocol === "https:" ? https : http;
     return new Promise((resolve, reject) => {
-      const req = lib.request(url, { method: call.method, headers, agent: this.agent }, (res) => {
+      // Reads reuse kept-alive sockets; writes never do. A reused socket the node
+      // closed while idle fails with ECONNRESET just like a node that did the work
+      // and then dropped the connection, and only a read may be sent again.
+      const read = call.method === "GET";
+      const req = lib.request(url, { method: call.method, headers, agent: read ? this.agent : this.writeAgent }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () => resolve({ status: res.statusCode ?? 0, reason: res.statusMessage ?? "", text: Buffer.concat(chunks).toString("utf8") }));
@@ -174,9 +181,7 @@ export class HttpTransport {
       });
       req.setTimeout(this.timeoutMs, () => req.destroy(new TimeoutError(call, this.timeoutMs)));
       req.on("error", (err: Error & { code?: string }) => {
-        // A kept-alive socket the server closed while idle fails before the
-        // request was read, so sending once more on a new socket is safe.
-        if (!fresh && req.reusedSocket && err.code === "ECONNRESET") return void this.send(call, params, true).then(resolve, reject);
+        if (read && !fresh && req.reusedSocket && err.code === "ECONNRESET") return void this.send(call, params, true).then(resolve, reject);
         reject(err instanceof TimeoutError ? err : toNetError(call, err));
       });
       if (payload) req.write(payload);

@@ -84,12 +84,29 @@ export async function destroyGuest(api: GuestApi, what: string): Promise<void> {
 }
 
 /**
+ * When the answer to a create or clone was lost, its task may still be
+ * running (or about to write the guest's config): wait until no create/clone
+ * task of the node for `taskIds` is active, at most `ms`.
+ */
+async function whileCreating(api: GuestApi, taskIds: number[], ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  const types = new Set(["qmcreate", "qmclone", "vzcreate", "vzclone"]);
+  while (Date.now() < until) {
+    const active = await api.client.tasks(api.node, { source: "active" });
+    if (!active.some((t) => types.has(t.type) && taskIds.map(String).includes(t.id))) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/**
  * After a create that failed or whose answer was lost: removes the guest at
  * `vmid` when it is ours (bosun's name, or still locked by the create/clone we
- * started). Returns what it did, for the error message.
+ * started). `taskIds`: the VMIDs the create's task runs under (a clone's is the
+ * template's). Returns what it did, for the error message.
  */
-export async function removeHalfMade(api: GuestApi, what: string, ours: (c: GuestConfig) => boolean): Promise<string> {
+export async function removeHalfMade(api: GuestApi, what: string, ours: (c: GuestConfig) => boolean, taskIds: number[] = [api.vmid]): Promise<string> {
   try {
+    await whileCreating(api, taskIds, 30 * 60_000);
     const config = await whileLocked(api, 120_000);
     if (!config) return "nothing was left behind";
     if (!ours(config)) return `VMID ${api.vmid} belongs to another guest and was left alone`;
@@ -101,12 +118,18 @@ export async function removeHalfMade(api: GuestApi, what: string, ours: (c: Gues
 }
 
 /** Runs a create attempt; on failure removes what it may have made, unless the VMID simply was taken. */
-export async function createOrClean(api: GuestApi, what: string, ours: (c: GuestConfig) => boolean, make: () => Promise<void>): Promise<void> {
+export async function createOrClean(
+  api: GuestApi,
+  what: string,
+  ours: (c: GuestConfig) => boolean,
+  taskIds: number[],
+  make: () => Promise<void>,
+): Promise<void> {
   try {
     await make();
   } catch (err) {
     if (isVmidTaken(err)) throw err;
-    const outcome = err instanceof UnreachableError || err instanceof TaskError ? await removeHalfMade(api, what, ours) : "";
+    const outcome = err instanceof UnreachableError || err instanceof TaskError ? await removeHalfMade(api, what, ours, taskIds) : "";
     if (outcome && err instanceof Error) err.message = `${err.message} (${outcome})`;
     throw err;
   }

@@ -159,7 +159,7 @@ export async function create(props: Props) {
   const ours = (c: GuestConfig) => c.hostname === i.hostname || c.lock === "create" || c.hostname === undefined;
   const vmid = await allocateVmid(client, label(i), async (id) => {
     api = client.guest("lxc", node, id);
-    await createOrClean(api, what(i, id), ours, async () => {
+    await createOrClean(api, what(i, id), ours, [id], async () => {
       const params: Params = {
         ...desiredConfig(i),
         vmid: id,

@@ -185,7 +185,7 @@ export async function create(props: Props) {
   const vmid = await allocateVmid(client, label(i), async (id) => {
     api = client.guest("qemu", node, id);
     const guest = api;
-    await createOrClean(guest, what(i, id), ours, async () => {
+    await createOrClean(guest, what(i, id), ours, template ? [id, template.vmid as number] : [id], async () => {
       if (template) {
         await client
           .guest("qemu", template.node as string, template.vmid as number)

@@ -1,6 +1,7 @@
 // The simulator's API paths (relative to /api2/json), each with the
 // privilege Proxmox checks on it and its handler. Handlers return `data`;
-// errors are thrown as ApiError (die / paramError).
+// errors are thrown as ApiError (die / paramError). Over 300 lines because it
+// is one table on purpose: every path, with its privilege, read in one place.
 import { clone, create, destroy, type OpCtx } from "./create.ts";
 import { agentInterfaces, deleteSnapshot, lxcInterfaces, power, resize, rollback, setConfig, snapshot, snapshotList } from "./lifecycle.ts";
 import type { SimGuest } from "./state.ts";
@@ -183,7 +184,10 @@ export const ROUTES: Route[] = [
     method: "GET",
     pattern: /^cluster\/resources$/,
     handle: ({ store, params }) => {
-      const vms = Object.values(store.state.guests).map((g) => ({ id: `${g.type}/${g.vmid}`, type: g.type, node: g.node, ...guestSummary(store, g) }));
+      const vms = Object.values(store.state.guests).map((g) => {
+        const { cpus, ...rest } = guestSummary(store, g);
+        return { id: `${g.type}/${g.vmid}`, type: g.type, node: g.node, ...rest, maxcpu: cpus };
+      });
       const nodes = nodeList(store).map((n) => ({ id: `node/${n.node}`, ...n }));
       if (params.type === "vm") return vms;
       if (params.type === "node") return nodes;
@@ -293,7 +297,8 @@ export const ROUTES: Route[] = [
     perms: (r) => [{ path: `/nodes/${r.m[1]}`, privs: ["Sys.Audit"] }],
     handle: ({ store, m, params }) =>
       Object.values(store.state.tasks)
-        .filter((t) => t.node === m[1] && (!params.vmid || t.id === params.vmid))
+        .filter((t) => t.node === m[1] && (!params.vmid || t.id === params.vmid) && (!params.typefilter || t.type === params.typefilter))
+        .filter((t) => (params.source === "active" ? t.status === "running" : params.source === "all" || t.status === "stopped"))
         .map(({ log: _log, ...t }) => ({ ...t, ...(t.exitstatus ? { status: t.exitstatus } : {}) })),
   },
   {
