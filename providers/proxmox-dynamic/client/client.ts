@@ -186,8 +186,9 @@ export class GuestApi {
     return this.client.http.call("GET", this.path("status/current"));
   }
 
+  /** A shutdown falls back to a hard stop when the guest ignores ACPI (forceStop), so it always ends stopped. */
   power(action: "start" | "stop" | "shutdown" | "reboot", opts: RunOptions = {}): Promise<TaskStatus | null> {
-    return this.client.run("POST", this.path(`status/${action}`), {}, opts);
+    return this.client.run("POST", this.path(`status/${action}`), action === "shutdown" ? { forceStop: 1 } : {}, opts);
   }
 
   /** Snapshots, without Proxmox's "current" pseudo-entry ("You are here!"). */

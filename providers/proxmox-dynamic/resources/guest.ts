@@ -153,7 +153,7 @@ export interface SnapshotPolicy {
 /**
  * Runs a change to disk or config behind a snapshot: snapshot first, roll back
  * (and start again if it was running) when the change fails, prune old bosun
- * snapshots after it succeeds. Returns the snapshot's name ("" without one).
+ * snapshots after it succeeds. Returns the snapshot's name ("" when none is kept).
  */
 export async function withSnapshot(api: GuestApi, what: string, policy: SnapshotPolicy, change: () => Promise<void>): Promise<string> {
   if (!policy.snapshots) {
@@ -188,7 +188,7 @@ export async function withSnapshot(api: GuestApi, what: string, policy: Snapshot
     throw new Error(`${(err as Error).message} (${outcome})`);
   }
   await prune(api, what, policy.keepSnapshots).catch((err: unknown) => console.log(`${what}: pruning old snapshots failed: ${(err as Error).message}`));
-  return name;
+  return policy.keepSnapshots > 0 ? name : "";
 }
 
 /** Keeps the newest `keep` bosun snapshots; never touches snapshots bosun did not take. */

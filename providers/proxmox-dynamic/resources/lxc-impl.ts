@@ -3,6 +3,7 @@
 // any step fails. Updates run behind a snapshot (rollback on failure). Read
 // reports live config and power state, so refresh shows drift and up repairs it.
 import type { GuestApi } from "../client/client.ts";
+import { isMissing } from "../client/errors.ts";
 import { parseDisk, parseProps, printProps } from "../client/format.ts";
 import type { Params } from "../client/http.ts";
 import type { GuestConfig } from "../client/types.ts";
@@ -200,6 +201,7 @@ export async function update(id: string, olds: Props, news: Props) {
   const api = getClient().guest("lxc", node, vmid);
   const w = what(i, vmid);
   const live = await api.config().catch((err: unknown) => {
+    if (!isMissing(err)) throw err;
     throw new Error(`${w}: the container is gone from the cluster (${(err as Error).message}); run a refresh and the next deployment creates it again`);
   });
   const params = changedParams(desiredConfig(i, live), live);
