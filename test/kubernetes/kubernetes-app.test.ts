@@ -15,7 +15,7 @@ import { request } from "node:https";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { generate } from "selfsigned";
-import { checkpointPaths } from "../../mcp-server/src/orchestrator/state-version.ts";
+import { checkpointPaths } from "../support/test-stack.ts";
 import { removeCheckpointBackups } from "../support/test-stack.ts";
 import { parseQuantity, validateKubernetesAppArgs } from "../../components/kubernetes-app.ts";
 

@@ -67,3 +67,4 @@ export async function removeDockerLeftovers(prefix: string): Promise<void> {
   const volumes = await engine.json<{ Volumes: { Name: string }[] | null }>("GET", `/volumes?filters=${filter}`).catch(() => ({ Volumes: [] }));
   for (const v of volumes.Volumes ?? []) await engine.json("DELETE", `/volumes/${encodeURIComponent(v.Name)}`).catch(() => {});
 }
+export { checkpointPaths } from "../../mcp-server/src/orchestrator/state-version.ts";

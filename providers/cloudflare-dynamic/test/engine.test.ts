@@ -16,7 +16,7 @@ import { startStandin, type Standin } from "../standin/server.ts";
 import type { StoredRecord } from "../standin/store.ts";
 import { startIpServer, type IpServer } from "./helpers.ts";
 import type { Case } from "./program/case.ts";
-import { checkpointPaths } from "../../../mcp-server/src/orchestrator/state-version.ts";
+import { checkpointPaths } from "../../../test/support/test-stack.ts";
 import { removeCheckpointBackups } from "../../../test/support/test-stack.ts";
 
 const workDir = fileURLToPath(new URL("./program", import.meta.url));

@@ -25,7 +25,10 @@ describe.skipIf(!host)("creates after a lost answer", () => {
   it("replaces bosun's own half-made container and refuses someone else's", async () => {
     container.configure(noConfig);
     // What a create leaves when its answer is lost: the container exists, labelled by bosun.
-    await engine.json("POST", `/containers/create?name=${prefix}-ours`, { Image: "bosun/echo-server:1", Labels: { "bosun.managed": "true", "bosun.resource": `${prefix}-ours` } });
+    await engine.json("POST", `/containers/create?name=${prefix}-ours`, {
+      Image: "bosun/echo-server:1",
+      Labels: { "bosun.managed": "true", "bosun.resource": `${prefix}-ours` },
+    });
     const made = await container.create(args(`${prefix}-ours`));
     expect(made.outs.state).toBe("running");
 

@@ -75,7 +75,8 @@ export async function create(props: Props) {
     .catch(async (err: Error) => {
       // A network bosun made under this name whose create answer was lost: it is this resource's.
       const same = await engine.json<NetworkInspect>("GET", `/networks/${encodeURIComponent(i.name)}`).catch(() => undefined);
-      if (same?.Name === i.name && same.Labels?.["bosun.managed"] === "true" && same.Labels["bosun.segment"] === i.labels["bosun.segment"]) return { Id: same.Id };
+      if (same?.Name === i.name && same.Labels?.["bosun.managed"] === "true" && same.Labels["bosun.segment"] === i.labels["bosun.segment"])
+        return { Id: same.Id };
       throw new Error(`Docker network ${i.name}: ${err.message}`);
     });
   const n = await engine.json<NetworkInspect>("GET", `/networks/${created.Id}`);

@@ -11,7 +11,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startSimulator, type Simulator } from "../simulator/server.ts";
 import type { Args, Case } from "./program/case.ts";
-import { checkpointPaths } from "../../../mcp-server/src/orchestrator/state-version.ts";
+import { checkpointPaths } from "../../../test/support/test-stack.ts";
 import { removeCheckpointBackups } from "../../../test/support/test-stack.ts";
 
 const workDir = fileURLToPath(new URL("./program", import.meta.url));

@@ -15,8 +15,8 @@ import { readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startSimulator, type Simulator } from "../simulator/server.ts";
 import type { Case } from "./program/case.ts";
-import { checkpointPaths } from "../../../mcp-server/src/orchestrator/workspace.ts";
-import { removeCheckpointBackups } from "../../../mcp-server/src/orchestrator/test-stack.ts";
+import { checkpointPaths } from "../../../test/support/test-stack.ts";
+import { removeCheckpointBackups } from "../../../test/support/test-stack.ts";
 
 const workDir = fileURLToPath(new URL("./program", import.meta.url));
 const root = fileURLToPath(new URL("../../..", import.meta.url));
