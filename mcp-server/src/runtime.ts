@@ -23,11 +23,15 @@ export async function startRuntime(env: NodeJS.ProcessEnv = process.env, role: "
   const locks = createLockManager(lockOptionsFromEnv(env));
   const events = createEventBus(eventBusOptionsFromEnv(env));
   const redisUrl = env["REDIS_URL"]?.trim();
+  // BOSUN_REDIS_PREFIX separates installations sharing one Redis; BOSUN_LEASE_MS shortens leases (tests).
+  const prefix = env["BOSUN_REDIS_PREFIX"]?.trim();
+  const leaseMs = Number(env["BOSUN_LEASE_MS"] ?? "") || undefined;
   const orchestrator = createOrchestrator({
     db: handle.db,
     locks,
     events,
-    ...(redisUrl && role === "server" ? { jobs: { redisUrl, worker: true } } : {}),
+    ...(leaseMs ? { leaseMs } : {}),
+    ...(redisUrl && role === "server" ? { jobs: { redisUrl, worker: true, ...(prefix ? { prefix } : {}) } } : {}),
   });
   // Only deployments whose owner stopped renewing its lease: a live apply of another process is left alone.
   const recovered = await orchestrator.recover();

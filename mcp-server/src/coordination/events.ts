@@ -44,7 +44,8 @@ export interface EventBusOptions {
 /** Options the product reads from its environment: `REDIS_URL` selects Redis. */
 export function eventBusOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): EventBusOptions {
   const redisUrl = env["REDIS_URL"]?.trim();
-  return redisUrl ? { redisUrl } : {};
+  const keyPrefix = env["BOSUN_REDIS_PREFIX"]?.trim();
+  return { ...(redisUrl ? { redisUrl } : {}), ...(keyPrefix ? { keyPrefix: `${keyPrefix}:` } : {}) };
 }
 
 export function createEventBus(options: EventBusOptions = {}): EventBus {

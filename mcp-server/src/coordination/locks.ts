@@ -108,7 +108,8 @@ export class LockLostError extends Error {
 /** Options the product reads from its environment: `REDIS_URL` selects Redis. */
 export function lockOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): LockManagerOptions {
   const redisUrl = env["REDIS_URL"]?.trim();
-  return redisUrl ? { redisUrl } : {};
+  const keyPrefix = env["BOSUN_REDIS_PREFIX"]?.trim();
+  return { ...(redisUrl ? { redisUrl } : {}), ...(keyPrefix ? { keyPrefix: `${keyPrefix}:` } : {}) };
 }
 
 export function createLockManager(options: LockManagerOptions = {}): LockManager {

@@ -46,7 +46,7 @@ export interface OrchestratorOptions {
    * Run applies as jobs on Redis (BullMQ), so any bosun process can carry them out and they
    * outlive the caller; `worker: false` only enqueues (a short-lived CLI). @default applies run in this process
    */
-  jobs?: { redisUrl: string; worker: boolean };
+  jobs?: { redisUrl: string; worker: boolean; prefix?: string };
 }
 
 const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
@@ -80,6 +80,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const jobs = options.jobs
     ? createApplyJobs<ApplyResult, ProgressEvent>({
         redisUrl: options.jobs.redisUrl,
+        ...(options.jobs.prefix ? { prefix: options.jobs.prefix } : {}),
         ...(options.jobs.worker
           ? {
               execute: async (job, onProgress, signal) => {
