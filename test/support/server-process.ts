@@ -54,14 +54,24 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
     output: () => out,
     call: async (name, args) => (await client.callTool({ name, arguments: args }, undefined, { timeout: 300_000 })) as ToolResult,
     kill(signal = "SIGKILL") {
-      if (proc.pid) process.kill(-proc.pid, signal);
+      if (proc.pid) signalGroup(proc.pid, signal);
     },
     async stop() {
       await client.close().catch(() => {});
-      if (proc.exitCode === null && proc.pid) {
-        process.kill(-proc.pid, "SIGTERM");
-        await new Promise((r) => proc.once("exit", r));
+      if (proc.exitCode === null && proc.signalCode === null && proc.pid) {
+        const exited = new Promise((r) => proc.once("exit", r));
+        if (signalGroup(proc.pid, "SIGTERM")) await exited;
       }
     },
   };
+}
+
+/** Signals a whole process group; false when it is already gone. */
+function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
 }

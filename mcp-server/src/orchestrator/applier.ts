@@ -65,33 +65,20 @@ export async function applyPlan(ctx: OrchestratorContext, input: ApplyInput): Pr
       const started = Date.now();
       await publish(ctx, stack, "deployment.started", deploymentId, { kind: row.kind });
       const planFile = join(ctx.scratchDir, `${input.planId}.apply.json`);
+      let up: Awaited<ReturnType<typeof runUpdate>>;
       try {
         writeStackFile(ctx.workDir, stack, artifact.configText);
         if (artifact.enginePlan) writeFileSync(planFile, artifact.enginePlan, { mode: 0o600 });
-        const up = await runUpdate(ctx, s, deploymentId, total, input.onProgress, lease.signal, artifact.enginePlan ? planFile : undefined);
-        const counts = (up.summary.resourceChanges ?? {}) as Partial<PlanCounts>;
-        await q.finishDeployment(ctx.db, deploymentId, { status: "succeeded", pulumiUpdateVersion: up.summary.version, previewSummary: { ...counts } });
-        if (claim.deployment.intentId) await q.updateIntent(ctx.db, claim.deployment.intentId, { status: "applied" });
-        await q.deletePlanArtifact(ctx.db, input.planId);
-        await publish(ctx, stack, "deployment.finished", deploymentId, { status: "succeeded" });
-        return {
-          deploymentId,
-          stack,
-          status: "succeeded",
-          outputs: maskOutputs(up.outputs),
-          counts,
-          durationMs: Date.now() - started,
-          pulumiVersion: up.summary.version,
-        };
+        up = await runUpdate(ctx, s, deploymentId, total, input.onProgress, lease.signal, artifact.enginePlan ? planFile : undefined);
       } catch (err) {
         const failure = lease.signal.aborted ? abortReason(lease.signal) : toBosunError(err, stack, "the update");
         const rollback = await rollBack(ctx, s, before, deploymentId, input.actor);
-        await q
-          .finishDeployment(ctx.db, deploymentId, { status: rollback.status === "succeeded" ? "rolled_back" : "failed", error: failure.message })
-          .catch(() => {});
-        if (claim.deployment.intentId) await q.updateIntent(ctx.db, claim.deployment.intentId, { status: "failed" }).catch(() => {});
-        await q.deletePlanArtifact(ctx.db, input.planId).catch(() => {});
+        await recorded(() => q.finishDeployment(ctx.db, deploymentId, { status: rollback.status === "succeeded" ? "rolled_back" : "failed", error: failure.message }));
+        if (claim.deployment.intentId) await recorded(() => q.updateIntent(ctx.db, claim.deployment.intentId ?? "", { status: "failed" }));
+        await recorded(() => q.deletePlanArtifact(ctx.db, input.planId));
         await publish(ctx, stack, "deployment.finished", deploymentId, { status: "failed", rollback: rollback.status });
+        lease.stop();
+        rmSync(planFile, { force: true });
         return {
           deploymentId,
           stack,
@@ -102,6 +89,15 @@ export async function applyPlan(ctx: OrchestratorContext, input: ApplyInput): Pr
           error: failure.message,
           rollback,
         };
+      }
+      try {
+        // The infrastructure is done; the record of it must not be lost to a database blip.
+        const counts = (up.summary.resourceChanges ?? {}) as Partial<PlanCounts>;
+        await recorded(() => q.finishDeployment(ctx.db, deploymentId, { status: "succeeded", pulumiUpdateVersion: up.summary.version, previewSummary: { ...counts } }));
+        if (claim.deployment.intentId) await recorded(() => q.updateIntent(ctx.db, claim.deployment.intentId ?? "", { status: "applied" }));
+        await recorded(() => q.deletePlanArtifact(ctx.db, input.planId));
+        await publish(ctx, stack, "deployment.finished", deploymentId, { status: "succeeded" });
+        return { deploymentId, stack, status: "succeeded", outputs: maskOutputs(up.outputs), counts, durationMs: Date.now() - started, pulumiVersion: up.summary.version };
       } finally {
         lease.stop();
         rmSync(planFile, { force: true });
@@ -109,6 +105,26 @@ export async function applyPlan(ctx: OrchestratorContext, input: ApplyInput): Pr
     });
   } finally {
     await lock.release();
+  }
+}
+
+/**
+ * A deployment-log write made after the engine acted, retried while the database is away
+ * (up to `forMs`). If it still fails, the row stays "running", its lease lapses, and recovery
+ * records what the stack holds; the infrastructure is never rolled back for a logging fault.
+ */
+async function recorded<T>(write: () => Promise<T>, forMs = 60_000): Promise<T | undefined> {
+  const until = Date.now() + forMs;
+  for (let wait = 250; ; wait = Math.min(wait * 2, 5_000)) {
+    try {
+      return await write();
+    } catch (err) {
+      if (err instanceof q.DeploymentStateError || Date.now() + wait > until) {
+        console.error(`bosun: could not record a deployment's outcome: ${err instanceof Error ? err.message : String(err)}`);
+        return undefined;
+      }
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 }
 

@@ -12,7 +12,7 @@ import type { Deployment } from "../db/schema.ts";
 import { holdLease, runUpdate } from "./applier.ts";
 import { type OrchestratorContext, lockStack } from "./context.ts";
 import { toBosunError } from "./engine-errors.ts";
-import { writeStackFile } from "./stack-file.ts";
+import { readStackFile, writeStackFile } from "./stack-file.ts";
 
 export interface Recovered {
   stack: string;
@@ -65,14 +65,18 @@ async function recoverStack(ctx: OrchestratorContext, stack: string, interrupted
 /** An update from the stack file as it stands; if it fails, the file from before the deployment, and an update to that. */
 async function convergeStack(ctx: OrchestratorContext, s: Stack, interrupted: Deployment[]): Promise<Recovered["outcome"]> {
   const ids = interrupted.map((d) => d.id).join(", ");
-  const previous = await previousTextOf(ctx, interrupted);
+  const artifact = await artifactOf(ctx, interrupted);
+  const previous = artifact?.previousText ?? undefined;
+  const current = readStackFile(ctx.workDir, s.name);
+  // Which spec the stack file holds now: the change (it died applying) or the one before (it died rolling back).
+  const holds = artifact && current === artifact.configText ? "the spec it applied" : previous !== undefined && current === previous ? "the spec from before it" : "its stack file's spec";
   const row = await q.startDeployment(ctx.db, { stack: s.name, kind: "recover", actor: "bosun", owner: ctx.owner });
   const lease = holdLease(ctx, row.id, []);
   try {
     const up = await runUpdate(ctx, s, row.id, 0, undefined, lease.signal);
     await q.finishDeployment(ctx.db, row.id, { status: "succeeded", pulumiUpdateVersion: up.summary.version });
-    await noteOutcome(ctx, interrupted, `; recovery ${row.id} completed it: the stack holds the spec it applied`);
-    return "completed";
+    await noteOutcome(ctx, interrupted, `; recovery ${row.id} completed it: the stack holds ${holds}`);
+    return holds === "the spec from before it" ? "rolled-back" : "completed";
   } catch (err) {
     const forward = toBosunError(err, s.name, "finishing the interrupted deployment").message;
     if (previous === undefined) {
@@ -99,10 +103,10 @@ async function convergeStack(ctx: OrchestratorContext, s: Stack, interrupted: De
   }
 }
 
-async function previousTextOf(ctx: OrchestratorContext, interrupted: Deployment[]): Promise<string | undefined> {
+async function artifactOf(ctx: OrchestratorContext, interrupted: Deployment[]) {
   for (const d of interrupted) {
     const a = d.planId ? await q.getPlanArtifact(ctx.db, d.planId) : undefined;
-    if (a?.previousText) return a.previousText;
+    if (a) return a;
   }
   return undefined;
 }
