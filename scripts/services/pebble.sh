@@ -108,8 +108,9 @@ JSON
     -defaultIPv4 "$HOST" -defaultIPv6 "" -http01 "" -https01 "" -tlsalpn01 "" \
     > "$DIR/challtestsrv.log" 2>&1 < /dev/null 9>&- &
   echo $! > "$DIR/challtestsrv.pid"
-  # No artificial validation delays; -strict false pins today's protocol behaviour.
-  PEBBLE_VA_NOSLEEP=1 setsid "$BIN/pebble" -config "$DIR/config.json" -dnsserver "$HOST:$dns" -strict=false \
+  # No artificial validation delays; every order proves control anew (no authorization reuse),
+  # so a test of a failing challenge really fails; -strict false pins today's protocol behaviour.
+  PEBBLE_VA_NOSLEEP=1 PEBBLE_AUTHZREUSE=0 setsid "$BIN/pebble" -config "$DIR/config.json" -dnsserver "$HOST:$dns" -strict=false \
     > "$DIR/pebble.log" 2>&1 < /dev/null 9>&- &
   echo $! > "$DIR/pebble.pid"
   cat > "$ENV_FILE" <<ENV
