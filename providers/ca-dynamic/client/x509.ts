@@ -32,9 +32,23 @@ export interface Issued {
   fingerprint: string;
 }
 
-function algorithm(type: KeyType): { gen: webcrypto.RsaHashedKeyGenParams | webcrypto.EcKeyGenParams; sign: webcrypto.Algorithm | webcrypto.EcdsaParams; imp: webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams } {
-  if (type === "ecdsa-p256") return { gen: { name: "ECDSA", namedCurve: "P-256" }, sign: { name: "ECDSA", hash: "SHA-256" } as webcrypto.EcdsaParams, imp: { name: "ECDSA", namedCurve: "P-256" } };
-  if (type === "ecdsa-p384") return { gen: { name: "ECDSA", namedCurve: "P-384" }, sign: { name: "ECDSA", hash: "SHA-384" } as webcrypto.EcdsaParams, imp: { name: "ECDSA", namedCurve: "P-384" } };
+function algorithm(type: KeyType): {
+  gen: webcrypto.RsaHashedKeyGenParams | webcrypto.EcKeyGenParams;
+  sign: webcrypto.Algorithm | webcrypto.EcdsaParams;
+  imp: webcrypto.RsaHashedImportParams | webcrypto.EcKeyImportParams;
+} {
+  if (type === "ecdsa-p256")
+    return {
+      gen: { name: "ECDSA", namedCurve: "P-256" },
+      sign: { name: "ECDSA", hash: "SHA-256" } as webcrypto.EcdsaParams,
+      imp: { name: "ECDSA", namedCurve: "P-256" },
+    };
+  if (type === "ecdsa-p384")
+    return {
+      gen: { name: "ECDSA", namedCurve: "P-384" },
+      sign: { name: "ECDSA", hash: "SHA-384" } as webcrypto.EcdsaParams,
+      imp: { name: "ECDSA", namedCurve: "P-384" },
+    };
   const rsa = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
   return { gen: { ...rsa, modulusLength: Number(type.slice(4)), publicExponent: new Uint8Array([1, 0, 1]) }, sign: rsa, imp: rsa };
 }
@@ -78,8 +92,7 @@ function serial(): string {
 }
 
 /** Distinguished-name values go into a DN string; commas, quotes and the like are escaped. */
-const dn = (commonName: string, organization?: string) =>
-  [`CN=${escapeDn(commonName)}`, ...(organization ? [`O=${escapeDn(organization)}`] : [])].join(", ");
+const dn = (commonName: string, organization?: string) => [`CN=${escapeDn(commonName)}`, ...(organization ? [`O=${escapeDn(organization)}`] : [])].join(", ");
 const escapeDn = (v: string) => v.replace(/([,+"\\<>;=#])/g, "\\$1");
 
 export interface RootRequest {
@@ -122,7 +135,10 @@ export async function signLeaf(req: LeafRequest, now = Date.now()): Promise<Issu
   const issuer = new x509.X509Certificate(req.ca.certPem);
   const caKey = await importKey(req.ca.keyPem, keyTypeOf(req.ca.keyPem));
   const keys = await newKeys(req.keyType);
-  const names: x509.JsonGeneralName[] = [...req.dnsNames.map((value) => ({ type: "dns" as const, value })), ...req.ipAddresses.map((value) => ({ type: "ip" as const, value }))];
+  const names: x509.JsonGeneralName[] = [
+    ...req.dnsNames.map((value) => ({ type: "dns" as const, value })),
+    ...req.ipAddresses.map((value) => ({ type: "ip" as const, value })),
+  ];
   const cn = req.commonName ?? req.dnsNames[0] ?? req.ipAddresses[0] ?? "leaf";
   const ec = req.keyType.startsWith("ecdsa");
   const cert = await x509.X509CertificateGenerator.create({
@@ -149,7 +165,13 @@ export async function signLeaf(req: LeafRequest, now = Date.now()): Promise<Issu
 /** Reads a PEM certificate's serial and validity (what read() reports). */
 export function inspect(certPem: string): Omit<Issued, "keyPem"> {
   const node = new X509Certificate(certPem);
-  return { certPem, serial: node.serialNumber.toLowerCase(), notBefore: new Date(node.validFrom).toISOString(), notAfter: new Date(node.validTo).toISOString(), fingerprint: node.fingerprint256 };
+  return {
+    certPem,
+    serial: node.serialNumber.toLowerCase(),
+    notBefore: new Date(node.validFrom).toISOString(),
+    notAfter: new Date(node.validTo).toISOString(),
+    fingerprint: node.fingerprint256,
+  };
 }
 
 /** True when `certPem` carries `issuerPem`'s subject and verifies with its key. */
