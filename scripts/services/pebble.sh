@@ -20,7 +20,9 @@
 #   PEBBLE_CHALLTESTSRV_URL  challtestsrv's management API (http): /set-txt, /clear-txt, ...
 #   PEBBLE_DNS_ADDRESS       challtestsrv's DNS server, host:port
 # Profiles: "default" (90 days) and "shortlived" (7 days); Pebble picks one at random when an
-# order names none, so tests always name one. Pid files and logs are in $BOSUN_STATE/pebble.
+# order names none, so tests always name one. Validation runs at once (PEBBLE_VA_NOSLEEP=1) and
+# authorizations are never reused (PEBBLE_AUTHZREUSE=0), so a test of a failing challenge fails.
+# Pid files and logs are in $BOSUN_STATE/pebble.
 set -euo pipefail
 
 BOSUN_ROOT="${BOSUN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
