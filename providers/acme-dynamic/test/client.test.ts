@@ -3,9 +3,7 @@
 // DNS-01 (with a wildcard) through challtestsrv, chain verification against
 // Pebble's root, a failing challenge with the CA's detail, a deactivated
 // account, revocation. Pebble enforces no rate limits, so the rate-limit
-// answer alone comes from a stand-in ACME server below (the only simulated part).
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+// answer alone comes from a stand-in ACME server (stand-in-ca.ts, the only simulated part).
 import { X509Certificate } from "node:crypto";
 import { beforeAll, describe, expect, test } from "vitest";
 import {
@@ -22,6 +20,7 @@ import { AcmeProblemError, AcmeUnreachableError, ChallengeFailedError } from "..
 import { challtestsrvDns01 } from "../solvers/dns-challtestsrv.ts";
 import { openStandaloneListeners, standaloneHttp01 } from "../solvers/http-standalone.ts";
 import { certStatus, challtestsrv, ensurePebble, freshName, pebbleRoot, type Pebble } from "./pebble.ts";
+import { rateLimitedCa } from "./stand-in-ca.ts";
 
 let pebble: Pebble;
 let dir: Directory;
@@ -147,39 +146,7 @@ describe("ACME client against Pebble", () => {
       expect(p.message).toMatch(/^rateLimited \(HTTP 429\): too many certificates .*; retry after \d{4}-/);
       expect(standIn.orders()).toBe(1); // asked once, no retry loop
     } finally {
-      standIn.server.close();
+      await standIn.close();
     }
   });
 });
-
-/** Stand-in ACME server answering every new order with a rate limit (Pebble has none). */
-async function rateLimitedCa(): Promise<{ url: string; server: Server; orders(): number }> {
-  let orders = 0;
-  let base = "";
-  const server = createServer((req, res) => {
-    const nonce = { "replay-nonce": `n${Math.random().toString(36).slice(2)}`, "cache-control": "no-store" };
-    const json = (status: number, body: object, headers: Record<string, string> = {}) =>
-      res
-        .writeHead(status, { "content-type": status >= 400 ? "application/problem+json" : "application/json", ...nonce, ...headers })
-        .end(JSON.stringify(body));
-    req.resume();
-    req.on("end", () => {
-      if (req.url === "/dir")
-        return json(200, { newNonce: `${base}/nonce`, newAccount: `${base}/account`, newOrder: `${base}/order`, revokeCert: `${base}/revoke` });
-      if (req.url === "/nonce") return res.writeHead(200, nonce).end();
-      if (req.url === "/account") return json(201, { status: "valid" }, { location: `${base}/account/1` });
-      if (req.url === "/order") {
-        orders++;
-        return json(
-          429,
-          { type: "urn:ietf:params:acme:error:rateLimited", detail: "too many certificates (5) already issued for this exact set of identifiers" },
-          { "retry-after": "3600" },
-        );
-      }
-      json(404, { type: "urn:ietf:params:acme:error:malformed", detail: "not here" });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url: base, server, orders: () => orders };
-}

@@ -5,8 +5,9 @@
 // (challtestsrv, with a wildcard), their chains against Pebble's root and in
 // a real TLS handshake, renewal of a certificate inside its window by refresh
 // + plain up, a failing renewal keeping the old certificate, bad input refused
-// at preview, a failing challenge leaving nothing in state, a deactivated
-// account replaced, and destroy revoking every certificate.
+// at preview, a failing challenge leaving nothing in state, an ACME rate limit
+// (from a stand-in CA: Pebble has none), a deactivated account replaced, and
+// destroy revoking every certificate.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
 import { randomBytes, X509Certificate } from "node:crypto";
@@ -17,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import { accountStatus, deactivateAccount } from "../client/acme.ts";
 import type { Case } from "./program/case.ts";
 import { certStatus, challtestsrv, ensurePebble, freshName, pebbleRoot, type Pebble } from "./pebble.ts";
+import { rateLimitedCa } from "./stand-in-ca.ts";
 import { checkpointPaths } from "../../../mcp-server/src/orchestrator/workspace.ts";
 import { removeCheckpointBackups } from "../../../mcp-server/src/orchestrator/test-stack.ts";
 
@@ -207,6 +209,27 @@ describe("ACME resources through the engine, against Pebble", () => {
     const deployment = (await stack.exportStack()).deployment as { resources?: { urn: string }[] };
     expect(deployment.resources?.some((r) => r.urn.endsWith("::broken"))).toBe(false);
     await setCase(base());
+  });
+
+  test("an ACME rate limit (stand-in CA) fails the create with the field, the CA's type and when to retry; nothing in state", async () => {
+    const standIn = await rateLimitedCa();
+    try {
+      const name = `limited.${zone}`;
+      const c = base();
+      c.accounts!.limitedAcct = { directoryUrl: `${standIn.url}/dir`, termsAgreed: true };
+      c.certificates!.limited = { account: "limitedAcct", names: [name], zones: [zone], solver: dns01() };
+      await setCase(c);
+      const message = await failure(stack.up());
+      expect(message).toContain(`AcmeCertificate ${name}: names: the CA's rate limit was hit (urn:ietf:params:acme:error:rateLimited: too many certificates`);
+      expect(message).toMatch(/Retry after \d{4}-\d\d-\d\dT\S+ \(in about 60 min\)\. Nothing was issued\./);
+      expect(standIn.orders()).toBe(1); // refused once, not retried inside the deployment
+      const deployment = (await stack.exportStack()).deployment as { resources?: { urn: string }[] };
+      expect(deployment.resources?.some((r) => r.urn.endsWith("::limited"))).toBe(false);
+      await setCase(base());
+      await stack.up(); // deactivates the stand-in account
+    } finally {
+      await standIn.close();
+    }
   });
 
   test("a deactivated account is reported by refresh and replaced by up; certificates follow without re-issuing", async () => {
