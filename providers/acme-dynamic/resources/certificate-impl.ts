@@ -2,12 +2,15 @@
 // Renewal: diff() compares the certificate's notAfter with now + renewBeforeDays
 // (the input), so once inside the renewal window every `up` (and the preview)
 // shows an update; read() reports the same as `renewalDue`, so `pulumi
-// refresh` shows it as drift. update() issues the new certificate first and
+// refresh` shows it as drift. read() also asks the CA (ARI, RFC 9773): a CA
+// that wants the certificate replaced early (it revoked it, say) moves its
+// window into the past, which diff() then treats the same way. update() issues the new certificate first and
 // only then returns it: on failure the engine keeps the old outputs, so the
 // certificate in service never goes away. Delete revokes, best effort.
 import { randomUUID } from "node:crypto";
 import { checkWith, containsUnknown, diffFields, userInputs, type CheckFailure, type Props } from "../../kit/index.ts";
 import { describeChain, issue, revokeWithCertificateKey, type Issued, type KeyType } from "../client/acme.ts";
+import { renewalWindow } from "../client/ari.ts";
 import { solverFor } from "../solvers/index.ts";
 import type { SolverConfig } from "../solvers/types.ts";
 import { explainAcme } from "./explain.ts";
@@ -18,7 +21,9 @@ export interface CertificateOutputs extends Omit<CertificateInputs, "accountKeyP
   privateKeyPem: string;
   /** notAfter − renewBeforeDays. */
   renewAt: string;
-  /** True once inside the renewal window, as of the last create/update/read. */
+  /** Start of the CA's suggested renewal window (ARI), as of the last read; "" when unknown or not offered. */
+  ariWindowStart: string;
+  /** True once inside the renewal window (ours or the CA's), as of the last create/update/read. */
   renewalDue: boolean;
 }
 
@@ -60,20 +65,26 @@ export async function check(_olds: Props, news: Props) {
   return result;
 }
 
+/** Ours (notAfter − renewBeforeDays) or the CA's (ARI) window has opened. */
+function dueNow(olds: Props, renewBeforeDays: unknown, now = Date.now()): boolean {
+  const ari = typeof olds.ariWindowStart === "string" && olds.ariWindowStart !== "" && now >= Date.parse(olds.ariWindowStart);
+  return ari || isRenewalDue(olds.notAfter, renewBeforeDays, now);
+}
+
 export async function diff(_id: string, olds: Props, news: Props) {
   const d = diffFields(olds, news, FIELDS, REPLACE_ON, false);
   // A value still unknown in preview (the account being replaced) is not yet a
   // reason to replace: the engine diffs again with the real value before applying.
   const replaces = d.replaces.filter((f) => !containsUnknown(news[f]));
   if (replaces.length > 0) return { ...d, replaces };
-  const due = isRenewalDue(olds.notAfter, news.renewBeforeDays);
+  const due = dueNow(olds, news.renewBeforeDays);
   return { ...d, replaces: [], changes: d.changes || due };
 }
 
 function outputs(i: CertificateInputs, issued: Issued): CertificateOutputs {
   const { accountKeyPem: _key, ...rest } = i;
   const at = renewAt(issued.notAfter, i.renewBeforeDays);
-  return { ...rest, ...issued, renewAt: at.toISOString(), renewalDue: Date.now() >= at.getTime() };
+  return { ...rest, ...issued, renewAt: at.toISOString(), ariWindowStart: "", renewalDue: Date.now() >= at.getTime() };
 }
 
 async function issueFor(i: CertificateInputs, renewing: boolean): Promise<Issued> {
@@ -95,29 +106,27 @@ export async function create(props: Props) {
   return { id: `${i.names[0]}/${randomUUID().slice(0, 8)}`, outs: outputs(i, issued) };
 }
 
-/** The certificate itself is the live state: its notAfter against the clock (and the window from the inputs). */
+/** Live state: the certificate's notAfter against the clock and the window, and the CA's own window (ARI). */
 export async function read(id: string, props: Props) {
   const o = props as unknown as CertificateOutputs;
   if (typeof o.certificatePem !== "string" || typeof o.privateKeyPem !== "string") return {};
   const live = describeChain(o.privateKeyPem, o.fullChainPem ?? o.certificatePem);
   const at = renewAt(live.notAfter, o.renewBeforeDays ?? 30);
-  return {
-    id,
-    props: {
-      ...props,
-      notBefore: live.notBefore,
-      notAfter: live.notAfter,
-      serial: live.serial,
-      renewAt: at.toISOString(),
-      renewalDue: Date.now() >= at.getTime(),
-    },
-  };
+  let ariWindowStart = typeof o.ariWindowStart === "string" ? o.ariWindowStart : "";
+  try {
+    const w = await renewalWindow({ url: o.directoryUrl, caPem: o.directoryCaPem }, o.certificatePem);
+    ariWindowStart = w ? w.start.toISOString() : "";
+  } catch {
+    // No answer about this certificate (CA down, certificate unknown to it): our own window still holds.
+  }
+  const outs = { ...props, notBefore: live.notBefore, notAfter: live.notAfter, serial: live.serial, renewAt: at.toISOString(), ariWindowStart };
+  return { id, props: { ...outs, renewalDue: dueNow(outs, o.renewBeforeDays) } };
 }
 
 export async function update(_id: string, olds: Props, news: Props) {
   const i = certificateInputs.parse(userInputs(news));
   const o = olds as unknown as CertificateOutputs;
-  const reissue = REISSUE_ON.some((f) => JSON.stringify(olds[f] ?? null) !== JSON.stringify(news[f] ?? null)) || isRenewalDue(o.notAfter, i.renewBeforeDays);
+  const reissue = REISSUE_ON.some((f) => JSON.stringify(olds[f] ?? null) !== JSON.stringify(news[f] ?? null)) || dueNow(olds, i.renewBeforeDays);
   if (!reissue) {
     // Solver, zones, account or window changed: kept for the next issuance, the certificate stays.
     const { privateKeyPem, certificatePem, issuerPem, fullChainPem, serial, notBefore, notAfter } = o;

@@ -57,6 +57,8 @@ export class AcmeCertificate extends pulumi.dynamic.Resource {
   declare readonly notBefore: pulumi.Output<string>;
   declare readonly notAfter: pulumi.Output<string>;
   declare readonly renewAt: pulumi.Output<string>;
+  /** Start of the CA's suggested renewal window (ARI) as of the last refresh; "" when not known. */
+  declare readonly ariWindowStart: pulumi.Output<string>;
   declare readonly renewalDue: pulumi.Output<boolean>;
   constructor(name: string, args: AcmeCertificateArgs, opts?: pulumi.CustomResourceOptions) {
     const { account, ...rest } = args;
@@ -78,6 +80,7 @@ export class AcmeCertificate extends pulumi.dynamic.Resource {
         notBefore: undefined,
         notAfter: undefined,
         renewAt: undefined,
+        ariWindowStart: undefined,
         renewalDue: undefined,
       },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["privateKeyPem"] }),

@@ -16,6 +16,7 @@ import {
   type AccountRef,
   type Directory,
 } from "../client/acme.ts";
+import { renewalWindow } from "../client/ari.ts";
 import { AcmeProblemError, AcmeUnreachableError, ChallengeFailedError } from "../client/errors.ts";
 import { challtestsrvDns01 } from "../solvers/dns-challtestsrv.ts";
 import { openStandaloneListeners, standaloneHttp01 } from "../solvers/http-standalone.ts";
@@ -85,7 +86,7 @@ describe("ACME client against Pebble", () => {
     expect(openStandaloneListeners()).toEqual([]); // the port is released after issuance
   });
 
-  test("DNS-01 through challtestsrv, wildcard and apex in one order; revocation seen by Pebble", async () => {
+  test("DNS-01 through challtestsrv, wildcard and apex in one order; ARI window; revocation seen by Pebble", async () => {
     const zone = freshName("zone");
     const issued = await issue(dir, account, {
       names: [zone, `*.${zone}`],
@@ -97,8 +98,11 @@ describe("ACME client against Pebble", () => {
     expect(leaf.subjectAltName?.split(", ").sort()).toEqual([`DNS:*.${zone}`, `DNS:${zone}`].sort());
     expect(Date.parse(issued.notAfter) - Date.parse(issued.notBefore)).toBeLessThan(8 * 86400_000);
     expect((await certStatus(pebble, issued.serial)).Status).toBe("Valid");
+    // ARI: the CA's window for a fresh certificate lies ahead; once revoked, the CA wants it replaced now.
+    expect((await renewalWindow(dir, issued.certificatePem))?.start.getTime()).toBeGreaterThan(Date.now() + 86_400_000);
     expect(await revokeWithCertificateKey(dir, issued.certificatePem, issued.privateKeyPem)).toBe("revoked");
     expect(await certStatus(pebble, issued.serial)).toMatchObject({ Status: "Revoked", Reason: 5 });
+    expect((await renewalWindow(dir, issued.certificatePem))?.start.getTime()).toBeLessThanOrEqual(Date.now());
     expect(await revokeWithCertificateKey(dir, issued.certificatePem, issued.privateKeyPem)).toBe("already");
   });
 

@@ -4,7 +4,8 @@
 // an account, certificates by HTTP-01 (standalone solver) and DNS-01
 // (challtestsrv, with a wildcard), their chains against Pebble's root and in
 // a real TLS handshake, renewal of a certificate inside its window by refresh
-// + plain up, a failing renewal keeping the old certificate, bad input refused
+// + plain up, one the CA wants replaced early (ARI) likewise, a failing
+// renewal keeping the old certificate, bad input refused
 // at preview, a failing challenge leaving nothing in state, an ACME rate limit
 // (from a stand-in CA: Pebble has none), a deactivated account replaced, and
 // destroy revoking every certificate.
@@ -15,7 +16,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { connect, createServer } from "node:tls";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { accountStatus, deactivateAccount } from "../client/acme.ts";
+import { accountStatus, deactivateAccount, revokeWithCertificateKey } from "../client/acme.ts";
 import type { Case } from "./program/case.ts";
 import { certStatus, challtestsrv, ensurePebble, freshName, pebbleRoot, type Pebble } from "./pebble.ts";
 import { rateLimitedCa } from "./stand-in-ca.ts";
@@ -252,6 +253,17 @@ describe("ACME resources through the engine, against Pebble", () => {
     expect(after.wild?.serial).toBe(before.wild?.serial);
   });
 
+  test("a certificate the CA wants replaced early (revoked out of band; ARI) is renewed by refresh + plain up", async () => {
+    const state = (await stack.exportStack()).deployment as { resources?: { urn: string; outputs?: Record<string, unknown> }[] };
+    const web0 = state.resources?.find((r) => r.urn.endsWith("::web"))?.outputs ?? {};
+    const dir = { url: pebble.directoryUrl, caPem: pebble.tlsCaPem };
+    await refreshAndCheck("web", false); // a fresh certificate: the CA's window lies ahead
+    expect(await revokeWithCertificateKey(dir, String(web0.certificatePem), plain(web0.privateKeyPem))).toBe("revoked");
+    await refreshAndCheck("web", true);
+    await stack.up();
+    expect(await stateSerial("web")).not.toBe(web0.serial);
+  });
+
   test("destroy revokes every certificate and deactivates the account", async () => {
     // Serials from the state: a failed up (tests above) leaves the stack outputs behind a renewal it did make.
     const serials = Object.fromEntries(await Promise.all(["web", "wild", "short"].map(async (n) => [n, await stateSerial(n)] as const)));
@@ -266,6 +278,15 @@ describe("ACME resources through the engine, against Pebble", () => {
     expect((await accountStatus(dir, { keyPem: plain(acct.accountKeyPem), url: String(acct.accountUrl) })).status).toBe("deactivated");
   });
 });
+
+/** Refreshes and checks what read() reported for a certificate: the CA's window (ARI) and renewalDue. */
+async function refreshAndCheck(name: string, due: boolean): Promise<void> {
+  await stack.refresh();
+  const d = (await stack.exportStack()).deployment as { resources?: { urn: string; outputs?: Record<string, unknown> }[] };
+  const o = d.resources?.find((r) => r.urn.endsWith(`::${name}`))?.outputs ?? {};
+  expect(o.renewalDue, `${name} renewalDue`).toBe(due);
+  expect(Date.parse(String(o.ariWindowStart)) <= Date.now(), `${name} ARI window open`).toBe(due);
+}
 
 /** A secret as exportStack (--show-secrets) gives it: { <sig>: ..., plaintext: "<JSON>" }. */
 function plain(value: unknown): string {
