@@ -69,6 +69,13 @@ describe("AcmeCertificate diff", () => {
   test("nothing to do outside the renewal window; an update inside it", async () => {
     expect(await certificate.diff("id", issued(60), news())).toMatchObject({ changes: false, replaces: [] });
     expect(await certificate.diff("id", issued(29), news())).toMatchObject({ changes: true, replaces: [] });
+    // The CA's window (ARI, from the last read) counts too: opened in the past = due, ahead = not yet.
+    expect(await certificate.diff("id", { ...issued(60), ariWindowStart: new Date(Date.now() - 3600_000).toISOString() }, news())).toMatchObject({
+      changes: true,
+    });
+    expect(await certificate.diff("id", { ...issued(60), ariWindowStart: new Date(Date.now() + 3600_000).toISOString() }, news())).toMatchObject({
+      changes: false,
+    });
     // The window is the input's: widening it makes the same certificate due.
     expect(await certificate.diff("id", issued(60), { ...news(), renewBeforeDays: 90 })).toMatchObject({ changes: true, replaces: [] });
   });
