@@ -4,9 +4,10 @@
 // shows an update; read() reports the same as `renewalDue`, so `pulumi
 // refresh` shows it as drift. read() also asks the CA (ARI, RFC 9773): a CA
 // that wants the certificate replaced early (it revoked it, say) moves its
-// window into the past, which diff() then treats the same way. update() issues the new certificate first and
-// only then returns it: on failure the engine keeps the old outputs, so the
-// certificate in service never goes away. Delete revokes, best effort.
+// window into the past, which diff() then treats the same way.
+// update() issues the new certificate first and only then returns it: on
+// failure the engine keeps the old outputs, so the certificate in service
+// never goes away. Delete revokes, best effort.
 import { randomUUID } from "node:crypto";
 import { checkWith, containsUnknown, diffFields, userInputs, type CheckFailure, type Props } from "../../kit/index.ts";
 import { describeChain, issue, revokeWithCertificateKey, type Issued, type KeyType } from "../client/acme.ts";

@@ -269,8 +269,7 @@ describe("ACME resources through the engine, against Pebble", () => {
     const serials = Object.fromEntries(await Promise.all(["web", "wild", "short"].map(async (n) => [n, await stateSerial(n)] as const)));
     const state = (await stack.exportStack()).deployment as { resources?: { urn: string; outputs?: Record<string, unknown> }[] };
     const acct = state.resources?.find((r) => r.urn.endsWith("::acct"))?.outputs ?? {};
-    const destroy = await stack.destroy();
-    expect(destroy.stdout).not.toMatch(/was not revoked/);
+    await stack.destroy();
     for (const name of ["web", "wild", "short"]) {
       expect(await certStatus(pebble, serials[name] ?? ""), name).toMatchObject({ Status: "Revoked", Reason: 5 });
     }
