@@ -33,4 +33,6 @@ export NO_PROXY="${NO_PROXY:-127.0.0.1,localhost}"
 [ -f "$BOSUN_STATE/services.env" ] && source "$BOSUN_STATE/services.env"
 # shellcheck source=/dev/null
 [ -f "$BOSUN_STATE/kube.env" ] && source "$BOSUN_STATE/kube.env"
+# shellcheck source=/dev/null
+[ -f "$BOSUN_STATE/pebble.env" ] && source "$BOSUN_STATE/pebble.env"
 true

@@ -35,6 +35,8 @@ bash scripts/toolchain/build-pulumi.sh
 # The Kubernetes provider plugin and a kube-apiserver to run it against (built once, cached).
 bash scripts/toolchain/build-kubernetes.sh
 bash scripts/toolchain/build-kube-apiserver.sh
+# Pebble, Let's Encrypt's test CA, for the ACME tests.
+bash scripts/toolchain/build-pebble.sh
 
 # 4. State: local file backend, Pulumi home, passphrase for the local stacks.
 mkdir -p "$BOSUN_STATE/pulumi-backend" "$PULUMI_HOME/plugins"
