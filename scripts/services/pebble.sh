@@ -39,8 +39,8 @@ alive() { [ -f "$DIR/$1.pid" ] && kill -0 "$(cat "$DIR/$1.pid")" 2>/dev/null; }
 
 # A port free for TCP and UDP on loopback (challtestsrv's DNS uses both).
 free_port() {
-  local p i
-  for i in $(seq 1 200); do
+  local p
+  for _ in $(seq 1 200); do
     p=$(( 20000 + RANDOM % 40000 ))
     if [ -z "$(ss -Htan "sport = :$p" 2>/dev/null)" ] && [ -z "$(ss -Huan "sport = :$p" 2>/dev/null)" ] \
        && ! grep -qx "$p" "$DIR/ports.taken" 2>/dev/null; then
@@ -74,11 +74,12 @@ make_tls() {
 
 start() {
   if alive pebble && alive challtestsrv && answers; then
+    # shellcheck source=/dev/null
     say "already running ($(. "$ENV_FILE"; echo "$PEBBLE_DIRECTORY_URL"))"
     return 0
   fi
   stop_quietly
-  [ -x "$BIN/pebble" ] && [ -x "$BIN/pebble-challtestsrv" ] || bash "$BOSUN_ROOT/scripts/toolchain/build-pebble.sh"
+  if [ ! -x "$BIN/pebble" ] || [ ! -x "$BIN/pebble-challtestsrv" ]; then bash "$BOSUN_ROOT/scripts/toolchain/build-pebble.sh"; fi
   mkdir -p "$DIR"
   : > "$DIR/ports.taken"
   [ -f "$DIR/tls.pem" ] || make_tls
@@ -152,6 +153,7 @@ stop_quietly() {
 
 status() {
   if alive pebble && alive challtestsrv && answers; then
+    # shellcheck source=/dev/null
     say "running ($(. "$ENV_FILE"; echo "$PEBBLE_DIRECTORY_URL"))"
     return 0
   fi
