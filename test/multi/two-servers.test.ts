@@ -15,7 +15,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { startSimulator, type Simulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
 import { specFromStackYaml } from "../../stacks/model/index.ts";
-import { listHistory } from "../../mcp-server/src/db/queries.ts";
+import { listEvents, listHistory } from "../../mcp-server/src/db/queries.ts";
 import type { DbHandle } from "../../mcp-server/src/db/client.ts";
 import { openFreshPostgres } from "../support/test-databases.ts";
 import { createTestStack, REPO_ROOT, type TestStack } from "../support/test-stack.ts";
@@ -75,7 +75,10 @@ describe.skipIf(!databaseUrl || !redisUrl)("two bosun servers sharing PostgreSQL
     const started = Date.now();
     const outcomes = { applied: 0, busy: 0, stale: 0 };
     for (let round = 1; round <= ROUNDS; round++) {
-      const [pa, pb] = await Promise.all([a.call("plan", { stack: test.name, spec: spec(round * 2) }), b.call("plan", { stack: test.name, spec: spec(round * 2 + 1) })]);
+      const [pa, pb] = await Promise.all([
+        a.call("plan", { stack: test.name, spec: spec(round * 2) }),
+        b.call("plan", { stack: test.name, spec: spec(round * 2 + 1) }),
+      ]);
       expect(pa.isError ?? false, text(pa)).toBe(false);
       expect(pb.isError ?? false, text(pb)).toBe(false);
       const planA = pa.structuredContent?.["planId"] as string;
@@ -105,14 +108,17 @@ describe.skipIf(!databaseUrl || !redisUrl)("two bosun servers sharing PostgreSQL
     expect(rows.filter((d) => d.kind === "apply" && d.status === "succeeded")).toHaveLength(ROUNDS);
     expect(rows.filter((d) => d.status === "running")).toHaveLength(0);
     expect(rows.filter((d) => d.status === "failed" || d.status === "rolled_back")).toHaveLength(0);
-    console.log(`two servers: ${ROUNDS} rounds in ${((Date.now() - started) / 1000).toFixed(1)} s; refused as busy ${outcomes.busy}, as stale ${outcomes.stale}`);
+    console.log(
+      `two servers: ${ROUNDS} rounds in ${((Date.now() - started) / 1000).toFixed(1)} s; refused as busy ${outcomes.busy}, as stale ${outcomes.stale}`,
+    );
   });
 
   it("leaves a live apply alone, and recovers a killed server's only after its lease lapses", async () => {
     const plan = await a.call("plan", { stack: test.name, spec: spec(200) });
     const planId = plan.structuredContent?.["planId"] as string;
-    // The record's write hangs, so the apply is in flight long enough to look at it.
-    sim.faults.add({ path: "/api/unbound/settings/", method: "POST", delayMs: 60_000, status: 500 });
+    // Every DNS call takes 14 s (just under the client's timeout, and then succeeds), so the apply is
+    // in flight long enough to look at it; the box acts on the call of the killed server after it died.
+    sim.faults.add({ path: "^/api/unbound/", method: "POST", delayMs: 14_000 });
     // Its caller will never hear back (the server is killed below): not awaited.
     void a.call("apply", { planId }).catch(() => undefined);
     let running = undefined as undefined | { id: string; owner: string | null };
@@ -127,7 +133,14 @@ describe.skipIf(!databaseUrl || !redisUrl)("two bosun servers sharing PostgreSQL
     const mcp = new Client({ name: "late-mcp", version: "1" });
     const state = mkdtempSync(join(tmpdir(), "bosun-two-mcp-"));
     dirs.push(state);
-    await mcp.connect(new StdioClientTransport({ command: process.execPath, args: [join(REPO_ROOT, "mcp-server/src/cli/main.ts"), "mcp"], env: { ...(process.env as Record<string, string>), ...env, BOSUN_STATE: state }, stderr: "pipe" }));
+    await mcp.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [join(REPO_ROOT, "mcp-server/src/cli/main.ts"), "mcp"],
+        env: { ...(process.env as Record<string, string>), ...env, BOSUN_STATE: state },
+        stderr: "pipe",
+      }),
+    );
     await new Promise((r) => setTimeout(r, 2 * LEASE_MS));
     let row = (await listHistory(db.db, { stack: test.name, limit: 5 })).find((d) => d.id === running?.id);
     expect(row?.status).toBe("running");
@@ -147,7 +160,18 @@ describe.skipIf(!databaseUrl || !redisUrl)("two bosun servers sharing PostgreSQL
     expect(row?.error).toMatch(/recovery .* (completed it|rolled it back)/);
     const file = specFromStackYaml(readFileSync(test.file, "utf8"));
     const fileAddress = file.ok ? file.spec.dns.records.map((r) => r.value) : [];
-    expect(liveAddress()).toEqual(fileAddress);
+    const rows = await listHistory(db.db, { stack: test.name, limit: 8 });
+    const recoverRow = rows.find((d) => d.kind === "recover");
+    const events = recoverRow
+      ? (await listEvents(db.db, recoverRow.id)).map((e) => `${e.type} ${e.op ?? ""} ${e.urn?.split("::").pop() ?? ""} ${e.message ?? ""}`)
+      : [];
+    const saved = Object.values(sim.items("hostOverrides", "saved")).map((h) => h.server);
+    const story = [
+      `saved on the box: ${JSON.stringify(saved)}`,
+      ...rows.map((d) => `${d.kind} ${d.status} ${JSON.stringify(d.previewSummary)} ${d.error ?? ""}`),
+      ...events,
+    ].join("\n");
+    expect(liveAddress(), `${story}\n--- server b:\n${b.output().slice(-3000)}`).toEqual(fileAddress);
 
     // And the stack takes the next plan → apply, on the surviving server.
     const next = await b.call("plan", { stack: test.name, spec: spec(201) });

@@ -161,6 +161,8 @@ export async function runUpdate(
   onProgress: ((e: ProgressEvent) => void) | undefined,
   signal: AbortSignal,
   planFile?: string,
+  /** URNs to replace even if unchanged (recovery re-runs the subsystems' applies). */
+  replace?: string[],
 ) {
   const writer = q.createEventWriter(ctx.db, deploymentId);
   const emit = (e: ProgressEvent) => {
@@ -173,6 +175,7 @@ export async function runUpdate(
       color: "never",
       signal,
       ...(planFile ? { plan: planFile } : {}),
+      ...(replace?.length ? { replace } : {}),
       onEvent: (event) => {
         progress(event);
         const meta = event.resourcePreEvent?.metadata ?? event.resOutputsEvent?.metadata ?? event.resOpFailedEvent?.metadata;

@@ -72,9 +72,12 @@ async function convergeStack(ctx: OrchestratorContext, s: Stack, interrupted: De
   const holds = artifact && current === artifact.configText ? "the spec it applied" : previous !== undefined && current === previous ? "the spec from before it" : "its stack file's spec";
   const row = await q.startDeployment(ctx.db, { stack: s.name, kind: "recover", actor: "bosun", owner: ctx.owner });
   const lease = holdLease(ctx, row.id, []);
+  // The dead process may have saved changes on the box without applying them (killed between a
+  // write and its subsystem's reconfigure); a refresh reads saved config, so every apply runs again.
+  const applies = await serviceApplies(s);
   try {
-    const up = await runUpdate(ctx, s, row.id, 0, undefined, lease.signal);
-    await q.finishDeployment(ctx.db, row.id, { status: "succeeded", pulumiUpdateVersion: up.summary.version });
+    const up = await runUpdate(ctx, s, row.id, 0, undefined, lease.signal, undefined, applies);
+    await q.finishDeployment(ctx.db, row.id, { status: "succeeded", pulumiUpdateVersion: up.summary.version, previewSummary: { ...(up.summary.resourceChanges ?? {}) } });
     await noteOutcome(ctx, interrupted, `; recovery ${row.id} completed it: the stack holds ${holds}`);
     return holds === "the spec from before it" ? "rolled-back" : "completed";
   } catch (err) {
@@ -87,7 +90,7 @@ async function convergeStack(ctx: OrchestratorContext, s: Stack, interrupted: De
     }
     try {
       writeStackFile(ctx.workDir, s.name, previous);
-      await runUpdate(ctx, s, row.id, 0, undefined, lease.signal);
+      await runUpdate(ctx, s, row.id, 0, undefined, lease.signal, undefined, await serviceApplies(s));
       await q.finishDeployment(ctx.db, row.id, { status: "rolled_back", error: forward });
       await noteOutcome(ctx, interrupted, `; recovery ${row.id} rolled it back: the stack holds the spec from before it`);
       return "rolled-back";
@@ -113,6 +116,13 @@ async function artifactOf(ctx: OrchestratorContext, interrupted: Deployment[]) {
 
 async function noteOutcome(ctx: OrchestratorContext, interrupted: Deployment[], note: string): Promise<void> {
   for (const d of interrupted) await q.appendError(ctx.db, d.id, note).catch(() => {});
+}
+
+/** The OPNsense subsystem applies in the stack's state. */
+async function serviceApplies(s: Stack): Promise<string[]> {
+  const state = await s.exportStack();
+  const resources = (state.deployment as { resources?: { urn: string; type: string }[] } | undefined)?.resources ?? [];
+  return resources.filter((r) => r.type.endsWith(":ServiceApply")).map((r) => r.urn);
 }
 
 /** Clears what a killed `pulumi up` leaves: its lock and pending operations. */
