@@ -2,8 +2,9 @@
 // validations OPNsense performs, with messages keyed "<node>.<field>" as the
 // real API returns them.
 import { ipv4InCidr, ipv4ToInt, isCidr, isDomain, isHostname, isIPv4, isIPv6, isIp, isMac, isPortOrRange, parseNetwork } from "../../kit/net.ts";
-import { isAliasName } from "../client/net.ts";
+import { SERVICE_PORTS, aliasNameProblem } from "../client/net.ts";
 import type { Subsystem } from "../client/types.ts";
+import type { ReleaseProfile } from "./profiles.ts";
 
 export type Item = Record<string, string>;
 export type Table = Record<string, Item>;
@@ -16,11 +17,12 @@ export interface AssignedInterface {
   enabled: string;
 }
 
-/** What validations may look at: the saved config and the assigned interfaces. */
+/** What validations may look at: the saved config, the assigned interfaces and the release. */
 export interface ModelContext {
   saved: Record<string, Table>;
   interfaces: Record<string, AssignedInterface>;
   devices: readonly string[];
+  profile: ReleaseProfile;
 }
 
 export type FieldDef =
@@ -48,8 +50,10 @@ export interface CollectionDef {
   validate: (item: Item, uuid: string | null, ctx: ModelContext) => Record<string, string>;
   /** Filled in on add (generated names). */
   complete?: (item: Item, ctx: ModelContext) => void;
-  /** Why this item cannot be deleted, or null. */
+  /** Why this item cannot be deleted (answered as a UserException, HTTP 500), or null. */
   inUse?: (item: Item, uuid: string, ctx: ModelContext) => string | null;
+  /** Reshapes a rendered `get` item (alias content lists every alias). */
+  renderGet?: (rendered: Record<string, unknown>, item: Item, ctx: ModelContext) => void;
   searchFields: string[];
 }
 
@@ -97,7 +101,7 @@ const ifaceOptions = (ctx: ModelContext): Record<string, string> => {
   return out;
 };
 
-export const PROTOCOLS: Record<string, string> = {
+const ALL_PROTOCOLS: Record<string, string> = {
   any: "any",
   ICMP: "ICMP",
   IGMP: "IGMP",
@@ -114,7 +118,11 @@ export const PROTOCOLS: Record<string, string> = {
   SCTP: "SCTP",
 };
 
-const WELL_KNOWN_PORTS: Record<string, string> = { http: "80", https: "443", ssh: "22", dns: "53", domain: "53", ntp: "123", smtp: "25" };
+/** Rule protocols per release: TCP/UDP exists since 25.1. */
+export function protocols(ctx: ModelContext): Record<string, string> {
+  const { "TCP/UDP": tcpudp, ...rest } = ALL_PROTOCOLS;
+  return ctx.profile.ruleTcpUdp ? { ...rest, "TCP/UDP": tcpudp ?? "TCP/UDP" } : rest;
+}
 
 function aliasByName(ctx: ModelContext, name: string): Item | undefined {
   return rows(ctx, "aliases").find(([, a]) => a.name === name)?.[1];
@@ -128,7 +136,10 @@ function isNetworkRef(value: string, ctx: ModelContext): boolean {
 }
 
 function isPortRef(value: string, ctx: ModelContext): boolean {
-  if (value === "" || isPortOrRange(value) || value in WELL_KNOWN_PORTS) return true;
+  if (value === "" || Object.hasOwn(SERVICE_PORTS, value)) return true;
+  const range = /^(\d+)-(\d+)$/.exec(value);
+  if (range) return isPortOrRange(value) && Number(range[1]) < Number(range[2]);
+  if (isPortOrRange(value)) return true;
   return aliasByName(ctx, value)?.type === "port";
 }
 
@@ -160,8 +171,10 @@ const vlans: CollectionDef = {
       if (v.if === parent && v.tag === item.tag) out["vlan.tag"] = `Tag ${item.tag} is already used on ${parent}.`;
       if (item.vlanif && v.vlanif === item.vlanif) out["vlan.vlanif"] = `Device name ${item.vlanif} is already in use.`;
     }
-    if (item.vlanif && !/^(vlan|qinq)0\.\d+(\.\d+)?$/.test(item.vlanif)) {
-      out["vlan.vlanif"] = "The device name must look like vlan0.<n> or qinq0.<n>.";
+    const prefix = parent.startsWith("vlan") || parent.startsWith("qinq") ? "qinq" : "vlan";
+    if (item.vlanif && !new RegExp(`^${prefix}0[0-9.]{1,10}$`).test(item.vlanif)) {
+      out["vlan.vlanif"] =
+        `Only a maximum of 15 characters is allowed starting with "${prefix}0" combined with numeric characters and dots, e.g. "${prefix}0.1.104".`;
     }
     if (uuid) {
       const old = ctx.saved.vlans?.[uuid];
@@ -174,14 +187,18 @@ const vlans: CollectionDef = {
   },
   complete(item, ctx) {
     if (item.vlanif) return;
-    const used = new Set(rows(ctx, "vlans").map(([, v]) => v.vlanif));
-    let name = `vlan0.${item.tag}`;
-    for (let n = 1; used.has(name); n++) name = `vlan0.${item.tag}.${n}`;
-    item.vlanif = name;
+    // The box numbers new devices in sequence (vlan01, vlan02, …), not by tag.
+    const prefix = (item.if ?? "").startsWith("vlan") ? "qinq" : "vlan";
+    let max = 0;
+    for (const [, v] of rows(ctx, "vlans")) {
+      const m = new RegExp(`^${prefix}(\\d+)$`).exec(v.vlanif ?? "");
+      if (m) max = Math.max(max, Number(m[1]));
+    }
+    item.vlanif = `${prefix}0${max + 1}`;
   },
   inUse(item, _uuid, ctx) {
     const assigned = Object.values(ctx.interfaces).find((i) => i.device === item.vlanif);
-    return assigned ? `This VLAN cannot be deleted because it is assigned as interface ${assigned.identifier} (${assigned.description}).` : null;
+    return assigned ? `This VLAN cannot be deleted because it is assigned as an interface (${assigned.identifier}).` : null;
   },
   searchFields: ["if", "tag", "descr", "vlanif"],
 };
@@ -218,9 +235,13 @@ const aliases: CollectionDef = {
   validate(item, uuid, ctx) {
     const out: Record<string, string> = {};
     const name = item.name ?? "";
-    if (!isAliasName(name)) {
-      out["alias.name"] =
-        "The name must be less than 32 characters long and may only consist of the following characters: a-z, A-Z, 0-9, _ (and may not start with a digit).";
+    const problem = aliasNameProblem(name);
+    if (problem) {
+      out["alias.name"] = problem.startsWith("must")
+        ? "The name must start with a letter or single underscore, be less than 32 characters and only consist of alphanumeric characters or underscores."
+        : problem.includes("service")
+          ? "Reserved protocol or service names may not be used"
+          : `The name cannot be the internally reserved keyword "${name}".`;
     } else if (RESERVED_ALIAS_NAMES.has(name.toLowerCase()) || ctx.interfaces[name]) {
       out["alias.name"] = `The name "${name}" is reserved.`;
     } else if (rows(ctx, "aliases").some(([id, a]) => id !== uuid && a.name === name)) {
@@ -264,6 +285,16 @@ const aliases: CollectionDef = {
     const users = aliasUsers(item.name ?? "", ctx);
     return users.length ? `Cannot delete alias. Currently in use by ${users.join(", ")}` : null;
   },
+  // getItem lists the content as options: the entries (selected) and every other alias (not selected).
+  renderGet(rendered, item, ctx) {
+    const content: Record<string, { value: string; selected: number; description?: string }> = {};
+    for (const e of (item.content ?? "").split("\n").filter(Boolean)) content[e] = { value: e, selected: 1 };
+    for (const [, a] of rows(ctx, "aliases")) {
+      const n = a.name ?? "";
+      content[n] = { ...(content[n] ?? { value: n, selected: 0 }), description: a.description ?? "" };
+    }
+    rendered.content = content;
+  },
   searchFields: ["name", "type", "content", "description"],
 };
 
@@ -294,13 +325,23 @@ const rules: CollectionDef = {
   label: "firewall rule",
   fields: {
     enabled: { kind: "bool", default: "1" },
-    sequence: { kind: "int", min: 1, max: 99999, default: "1", required: true },
+    sequence: { kind: "int", min: 1, max: 999999, default: "1", required: true },
     action: { kind: "option", options: { pass: "Pass", block: "Block", reject: "Reject" }, default: "pass", required: true },
     quick: { kind: "bool", default: "1" },
     interface: { kind: "option", options: ifaceOptions, multiple: true, default: "" },
-    direction: { kind: "option", options: { in: "In", out: "Out" }, default: "in", required: true },
-    ipprotocol: { kind: "option", options: { inet: "IPv4", inet6: "IPv6", inet46: "IPv4+IPv6" }, default: "inet", required: true },
-    protocol: { kind: "option", options: PROTOCOLS, default: "any", required: true },
+    direction: {
+      kind: "option",
+      options: (ctx) => ({ in: "In", out: "Out", ...(ctx.profile.ruleDirectionAny ? { any: "Both" } : {}) }),
+      default: "in",
+      required: true,
+    },
+    ipprotocol: {
+      kind: "option",
+      options: (ctx) => ({ inet: "IPv4", inet6: "IPv6", ...(ctx.profile.ruleInet46 ? { inet46: "IPv4+IPv6" } : {}) }),
+      default: "inet",
+      required: true,
+    },
+    protocol: { kind: "option", options: protocols, default: "any", required: true },
     source_net: { kind: "text", default: "any" },
     source_not: { kind: "bool", default: "0" },
     source_port: { kind: "text" },
@@ -313,11 +354,20 @@ const rules: CollectionDef = {
   },
   validate(item, _uuid, ctx) {
     const out: Record<string, string> = {};
+    const max = ctx.profile.ruleSequenceMax;
+    if (/^\d+$/.test(item.sequence ?? "") && Number(item.sequence) > max) {
+      out["rule.sequence"] = max === 99999 ? "provide a valid sequence for sorting" : "Sequence shall be between 1 and 999999.";
+    }
     for (const field of ["source_net", "destination_net"] as const) {
       const v = item[field] ?? "";
       if (v === "") continue;
-      for (const part of v.split(",")) {
-        if (!isNetworkRef(part.trim(), ctx)) {
+      const parts = v.split(",").map((p) => p.trim());
+      if (parts.length > 1 && !ctx.profile.ruleMultiNets) {
+        out[`rule.${field}`] = `${v} is not a valid ${field === "source_net" ? "source" : "destination"} IP address or alias.`;
+        continue;
+      }
+      for (const part of parts) {
+        if (!isNetworkRef(part, ctx)) {
           out[`rule.${field}`] = `${part} is not a valid ${field === "source_net" ? "source" : "destination"} IP address or alias.`;
         }
       }
