@@ -7,12 +7,12 @@
 // The firewall apply goes through the safety net (safety.ts) on every release.
 import type { OpnsenseClient } from "../client/client.ts";
 import type { Subsystem } from "../client/types.ts";
-import { applyFilterSafely, type ApplyOutcome } from "./safety.ts";
+import { applyFilterSafely, backupBefore, type ApplyOutcome } from "./safety.ts";
 import { defaultServer, usedServers, type DhcpServer } from "./dhcp-service.ts";
 
 export { afterFilterChange, beforeFilterChange } from "./safety.ts";
 
-/** A subsystem, or "dhcp": whichever DHCP server the DhcpRange/DhcpReservation resources resolved to. */
+/** A subsystem, or "dhcp": whichever DHCP server the DhcpRange/DhcpReservation resources with backend "auto" resolved to. */
 export type ApplyTarget = Subsystem | "dhcp";
 
 export interface ApplyResult extends Partial<ApplyOutcome> {
@@ -25,10 +25,10 @@ export async function applyNow(client: OpnsenseClient, target: ApplyTarget): Pro
   if (target === "dhcp") {
     const services = usedServers.size ? [...usedServers].sort() : [await defaultServer(client)];
     for (const s of services) await client.reconfigure(s);
-    return { services };
+    return { services, backupBefore: await backupBefore(client) };
   }
   await client.reconfigure(target);
-  return {};
+  return { backupBefore: await backupBefore(client) };
 }
 
 // Deletes run in parallel (the engine's --parallel workers) and each waits for

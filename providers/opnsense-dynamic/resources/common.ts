@@ -146,18 +146,23 @@ export function explainRefusal(err: unknown, label: string, action: string): nev
  * Read once per provider process; when the box cannot be asked now, the
  * box-dependent rules are left to the release gate before the first write.
  */
+// Clients whose box could not be asked during check(): not asked again in this process (an unreachable box would cost retries per resource).
+const unasked = new WeakSet<OpnsenseClient>();
+
 export async function checkOnBox(
   base: CheckResult,
   extra: (caps: Capabilities, client: OpnsenseClient) => CheckFailure[] | Promise<CheckFailure[]>,
 ): Promise<CheckResult> {
   if (base.failures.length > 0) return base;
-  let client: OpnsenseClient;
+  let client: OpnsenseClient | undefined;
   let caps: Capabilities;
   try {
     client = getClient();
+    if (unasked.has(client)) return base;
     caps = await client.capabilities();
   } catch (err) {
     if (err instanceof UnsupportedReleaseError) return { ...base, failures: [{ property: "(inputs)", reason: err.message }] };
+    if (client) unasked.add(client);
     return base;
   }
   return { ...base, failures: await extra(caps, client) };

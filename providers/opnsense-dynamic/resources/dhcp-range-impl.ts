@@ -161,7 +161,7 @@ export async function diff(_id: string, olds: Props, news: Props) {
   // with the same network, so the old one is deleted first. "auto" keeps the
   // server the range already has.
   const server = serverOf(olds);
-  usedServers.add(server);
+  if (news.backend === "auto") usedServers.add(server);
   const wanted = news.backend === "kea" || news.backend === "dnsmasq" ? news.backend : server;
   const d = diffFields(olds, news, FIELDS, ["interface", "subnet"], true);
   if (wanted === server) return d;
@@ -173,7 +173,7 @@ export async function create(props: Props) {
   const client = getClient();
   const what = label(inputs);
   const server = await resolveServer(client, inputs.backend, wantsKeaOptions(inputs));
-  usedServers.add(server);
+  if (inputs.backend === "auto") usedServers.add(server);
   await requireInterfaces(client, [inputs.interface], what);
   let listenAdded = false;
   const serve = async () => {
@@ -194,7 +194,7 @@ export async function create(props: Props) {
 
 export async function read(id: string, props: Props) {
   const server = serverOf(props);
-  usedServers.add(server);
+  if (props.backend === "auto") usedServers.add(server);
   const outs = await readOutputs(getClient(), server, id, props, String(props.revision ?? ""));
   return outs ? { id, props: outs } : {};
 }
@@ -204,7 +204,7 @@ export async function update(id: string, olds: Props, news: Props) {
   const client = getClient();
   const what = label(inputs);
   const server = serverOf(olds);
-  usedServers.add(server);
+  if (news.backend === "auto") usedServers.add(server);
   if (server === "kea") await saveItem(client.keaSubnets, id, keaItem(inputs), what, KEA_MAP);
   else await saveItem(client.dnsmasqRanges, id, dnsmasqItem(inputs), what, DNSMASQ_MAP);
   const outs = await readOutputs(client, server, id, { ...inputs, listenAdded: olds.listenAdded === true }, newRevision(inputs));

@@ -134,7 +134,7 @@ export async function diff(_id: string, olds: Props, news: Props) {
   // Moving to another server or subnet is a new reservation; the box refuses
   // two reservations for one address, so the old one goes first. "auto" keeps the server it has.
   const server = serverOf(olds);
-  usedServers.add(server);
+  if (news.backend === "auto") usedServers.add(server);
   const d = diffFields(olds, news, FIELDS, ["subnetId"], true);
   const wanted = news.backend === "kea" || news.backend === "dnsmasq" ? news.backend : server;
   return wanted === server ? d : { changes: true, replaces: [...d.replaces, "backend"], deleteBeforeReplace: true };
@@ -145,7 +145,7 @@ export async function create(props: Props) {
   const client = getClient();
   const what = label(inputs);
   const server = await resolve(client, inputs);
-  usedServers.add(server);
+  if (inputs.backend === "auto") usedServers.add(server);
   const uuid =
     server === "kea"
       ? await createOwned(client.keaReservations, keaItem(inputs), { what, ownerTag: inputs.ownerTag }).catch((err: unknown) =>
@@ -161,7 +161,7 @@ export async function create(props: Props) {
 
 export async function read(id: string, props: Props) {
   const server = serverOf(props);
-  usedServers.add(server);
+  if (props.backend === "auto") usedServers.add(server);
   const outs = await readOutputs(server, id, props, String(props.revision ?? ""));
   return outs ? { id, props: outs } : {};
 }
@@ -171,7 +171,7 @@ export async function update(id: string, olds: Props, news: Props) {
   const client = getClient();
   const what = label(inputs);
   const server = serverOf(olds);
-  usedServers.add(server);
+  if (news.backend === "auto") usedServers.add(server);
   if (server === "kea") await saveItem(client.keaReservations, id, keaItem(inputs), what, KEA_MAP);
   else await saveItem(client.dnsmasqHosts, id, dnsmasqItem(inputs), what, DNSMASQ_MAP);
   const outs = await readOutputs(server, id, inputs, newRevision(inputs));

@@ -18,13 +18,15 @@ export class DhcpServiceDisabledError extends Error {
   }
 }
 
-/** DHCP servers the DHCP resources of this provider process use (ServiceApply "dhcp" reconfigures them). */
+/** Servers that DHCP resources with backend "auto" resolved to in this provider process: ServiceApply "dhcp" reconfigures them. */
 export const usedServers = new Set<DhcpServer>();
 
 /**
- * `auto`: Kea when custom router/DNS options are asked for, when the box has no
- * Dnsmasq range API (< 25.1.6), or when Kea already serves DHCPv4; Dnsmasq otherwise.
- * An explicit choice is checked against the release.
+ * `auto`: Kea when custom router/DNS options are asked for or the box has no
+ * Dnsmasq range API (< 25.1.6); Dnsmasq otherwise (OPNsense's default DHCP
+ * server for small setups since 25.1). It depends on the release only, never
+ * on what other resources of the same run switched on. An explicit choice is
+ * checked against the release.
  */
 export async function resolveServer(client: OpnsenseClient, choice: BackendChoice, wantsKeaOptions: boolean): Promise<DhcpServer> {
   const caps = await client.capabilities();
@@ -32,8 +34,7 @@ export async function resolveServer(client: OpnsenseClient, choice: BackendChoic
     requireDnsmasq(caps);
     return "dnsmasq";
   }
-  if (choice === "kea" || wantsKeaOptions || !caps.dnsmasqRanges) return "kea";
-  return (await client.keaGeneral()).enabled === "1" ? "kea" : "dnsmasq";
+  return choice === "kea" || wantsKeaOptions || !caps.dnsmasqRanges ? "kea" : "dnsmasq";
 }
 
 export function requireDnsmasq(caps: Capabilities): void {

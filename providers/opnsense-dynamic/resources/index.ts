@@ -172,9 +172,8 @@ export class FirewallRule extends pulumi.dynamic.Resource {
 
 export interface DhcpRangeArgs {
   /**
-   * "auto" picks on the box: Kea when router/dnsServers are set, when the release has no Dnsmasq
-   * range API (< 25.1.6) or when Kea already serves DHCPv4; Dnsmasq otherwise. The choice is the
-   * `server` output. @default "auto"
+   * "auto" picks on the box: Kea when router/dnsServers are set or the release has no Dnsmasq
+   * range API (< 25.1.6); Dnsmasq otherwise. The choice is the `server` output. @default "auto"
    */
   backend?: In<"auto" | "dnsmasq" | "kea">;
   /** Interface key. @example assignment.identifier */
@@ -286,7 +285,7 @@ export class HostOverride extends pulumi.dynamic.Resource {
 
 // ---- apply ------------------------------------------------------------------------------
 
-/** A subsystem, or "dhcp": the DHCP server(s) the DhcpRange/DhcpReservation resources resolved to. */
+/** A subsystem, or "dhcp": the DHCP server(s) that DhcpRange/DhcpReservation resources with backend "auto" resolved to. */
 export type ApplySubsystem = Subsystem | "dhcp";
 
 export interface ServiceApplyArgs {

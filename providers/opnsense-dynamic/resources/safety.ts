@@ -198,6 +198,11 @@ async function guardLockout(client: OpnsenseClient): Promise<void> {
   if (rule) throw new LockedOutError(`Not applied: ${describeLockout(rule, path)} The rules are saved on the box but not live.`);
 }
 
+/** The config backup noted before this client's first write ("" when none was written or it cannot be read). */
+export async function backupBefore(client: OpnsenseClient): Promise<string> {
+  return (await netOf(client).backupBefore?.catch(() => "")) ?? "";
+}
+
 /** Makes the saved filter rules live with the release's protection. */
 export async function applyFilterSafely(client: OpnsenseClient): Promise<ApplyOutcome> {
   const caps = await client.capabilities();
@@ -227,6 +232,8 @@ async function applyWithSavepoint(client: OpnsenseClient, net: Net, backupBefore
       () => true,
       () => false,
     );
+    // Done by hand: free the box's single timer slot for the next apply.
+    if (undone) await client.cancelRollback(sp.revision).catch(() => false);
     throw new LockedOutError(
       `Firewall rules were applied, but a new connection to the OPNsense API got no answer afterwards. ` +
         (undone
