@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { createServer } from "node:net";
 import { createServer as createHttpServer } from "node:http";
 import { OpnsenseClient } from "./client.ts";
-import { AuthError, CommandError, HttpError, NotFoundError, TlsError, UnreachableError, ValidationError, redact } from "./errors.ts";
+import { CommandError, HttpError, NotFoundError, TlsError, UnreachableError, ValidationError, redact } from "./errors.ts";
 import { flattenItem, fromOptionMap, nestItem, toOptionMap } from "./options.ts";
 import { KEY, SECRET, clientFor, sim } from "../test/helpers.ts";
 import type { Simulator } from "../simulator/server.ts";

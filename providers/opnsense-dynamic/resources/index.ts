@@ -4,6 +4,8 @@
 // dynamic-provider process. Connection settings come from stack config
 // (opnsense:url, opnsense:apiKey, opnsense:apiSecret, opnsense:caPem,
 // opnsense:insecure) through configure(), never from these args.
+// One file on purpose (longer than most): it is the provider's whole public
+// surface, thin classes with their documented args, and nothing else.
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import type { Subsystem } from "../client/types.ts";

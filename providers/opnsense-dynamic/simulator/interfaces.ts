@@ -3,7 +3,6 @@
 // device as optN (with its description) but cannot set an address: enabling
 // the interface and its static IPv4 stay a UI step, which the simulated person
 // (assignVlans) performs when the assignment is applied.
-import { ipv4InCidr } from "../../kit/net.ts";
 import type { MutationResult, SimStore } from "./store.ts";
 
 /** interfaces/overview/interfacesInfo rows. */
@@ -105,9 +104,4 @@ export function assignmentReconfigure(store: SimStore): { status: string } {
   }
   store.save("/api/interfaces/assignment/reconfigure made changes");
   return { status: "ok" };
-}
-
-/** The interface whose network holds this address (how a client's traffic enters the box). */
-export function interfaceHolding(store: SimStore, address: string): string | undefined {
-  return Object.values(store.state.interfaces).find((i) => i.addr4 && ipv4InCidr(address, i.addr4))?.identifier;
 }

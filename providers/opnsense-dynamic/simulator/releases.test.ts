@@ -3,7 +3,7 @@
 // least-privilege keys and the packet filter on new API connections. The
 // simulator stands in for OPNsense boxes, which cannot run here; its answers
 // follow opnsense/core's controllers and models at those tags.
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, describe, expect, test } from "vitest";
 import { request } from "node:https";
 import { CommandError, HttpError, NotFoundError, ValidationError } from "../client/errors.ts";
 import { KEY, SECRET, clientFor, sim } from "../test/helpers.ts";

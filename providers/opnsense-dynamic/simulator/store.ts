@@ -2,6 +2,8 @@
 // (what the running services use) per collection, made equal per subsystem by
 // reconfigure/apply; every save recorded in the config history (history.ts).
 // Interfaces and DHCP/DNS service settings are in interfaces.ts and services.ts.
+// Longer than most modules: one class owns the tables, the model commands and
+// the config saves every route goes through; splitting it would share its state.
 import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync, renameSync } from "node:fs";
 import type { Subsystem } from "../client/types.ts";
