@@ -133,7 +133,7 @@ async function assign(client: OpnsenseClient, inputs: AssignmentInputs): Promise
   return key;
 }
 
-async function verify(inputs: AssignmentInputs, managed: boolean): Promise<AssignmentOutputs> {
+async function verify(inputs: AssignmentInputs): Promise<AssignmentOutputs> {
   const client = getClient();
   const caps = await client.capabilities();
   let all = await client.assignedInterfaces();
@@ -173,13 +173,8 @@ async function verify(inputs: AssignmentInputs, managed: boolean): Promise<Assig
       );
     }
   }
-  return {
-    ...inputs,
-    identifier: found.identifier,
-    address: found.addr4,
-    description: inputs.description,
-    managed: managed || createdNow || caps.assignmentApi,
-  };
+  // With the assignment API the device's assignment is bosun's to remove on delete (its VLAN cannot go otherwise).
+  return { ...inputs, identifier: found.identifier, address: found.addr4, description: inputs.description, managed: caps.assignmentApi };
 }
 
 export async function check(_olds: Props, news: Props) {
@@ -192,7 +187,7 @@ export async function diff(_id: string, olds: Props, news: Props) {
 }
 
 export async function create(props: Props) {
-  const outs = await verify(assignmentInputs.parse(userInputs(props)), false);
+  const outs = await verify(assignmentInputs.parse(userInputs(props)));
   return { id: `${outs.identifier}:${outs.device}`, outs };
 }
 
@@ -202,8 +197,8 @@ export async function read(id: string, props: Props) {
   return { id, props: { ...props, identifier: found.identifier, address: found.addr4 } };
 }
 
-export async function update(_id: string, olds: Props, news: Props) {
-  return { outs: await verify(assignmentInputs.parse(userInputs(news)), olds.managed === true) };
+export async function update(_id: string, _olds: Props, news: Props) {
+  return { outs: await verify(assignmentInputs.parse(userInputs(news))) };
 }
 
 /**
