@@ -1,8 +1,8 @@
 // CLI: node providers/opnsense-dynamic/simulator/main.ts [--port N] [--host 127.0.0.1]
 //   [--version 24.7|25.1|25.7|26.1|26.7] [--stack S] [--key K] [--secret S] [--state file.json]
 //   [--rollback-seconds 60] [--retention 100] [--ca-out ca.pem] [--json]
-// With --stack S (or, without --key/--secret, when stacks/Pulumi.demo.yaml points at
-// 127.0.0.1:<port>), it accepts that stack's credentials (read through the Pulumi CLI)
+// With --stack S (or, without --key/--secret, when a stack file marked `bosun:simulator:
+// opnsense` points at 127.0.0.1:<port>, as the demo's does), it accepts that stack's credentials (read through the Pulumi CLI)
 // and plays the person who assigns the stack's VLANs. Prints the URL, the credentials
 // and where the CA certificate is, then serves until Ctrl-C.
 import { randomBytes } from "node:crypto";
@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startSimulator } from "./server.ts";
 import { DEFAULT_SERIES, profileFor } from "./profiles.ts";
-import { readStackSettings, stackSimulatorPort, type StackSettings } from "./stack-settings.ts";
+import { readStackSettings, simulatorStackOn, type StackSettings } from "./stack-settings.ts";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 
@@ -47,9 +47,9 @@ try {
   process.exit(2);
 }
 
-// The stack whose credentials to accept: named, or the demo stack when it points at this port.
+// The stack whose credentials to accept: named, or the simulator stack (the demo) that points at this port.
 const explicitKeys = values.key !== undefined || values.secret !== undefined;
-const stackName = values.stack ?? (!explicitKeys && stackSimulatorPort(ROOT, "demo") === port ? "demo" : undefined);
+const stackName = values.stack ?? (explicitKeys ? undefined : simulatorStackOn(ROOT, port));
 let stack: StackSettings | undefined;
 if (stackName) {
   try {

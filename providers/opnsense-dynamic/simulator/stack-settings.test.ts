@@ -4,7 +4,7 @@
 import { describe, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { stackAssignments, stackSimulatorPort } from "./stack-settings.ts";
+import { simulatorStackOn, stackAssignments, stackSimulatorPort } from "./stack-settings.ts";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 
@@ -12,6 +12,8 @@ describe("stack settings", () => {
   test("the demo stack points at the simulator on 127.0.0.1:18443; an unknown stack at nothing", () => {
     expect(stackSimulatorPort(root, "demo")).toBe(18443);
     expect(stackSimulatorPort(root, "no-such-stack")).toBeUndefined();
+    expect(simulatorStackOn(root, 18443)).toBe("demo");
+    expect(simulatorStackOn(root, 18444)).toBeUndefined();
   });
 
   test("the demo's networks become VLAN tag → gateway/prefix, the gateway defaulting to the first host", () => {

@@ -2,7 +2,7 @@
 // credentials it must accept (read through the Pulumi CLI, which decrypts the
 // stack's secrets, as mcp-server/src/demo.ts does) and the interface
 // assignments a person would make for the stack's networks.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation/index.js";
 import { firstHost, formatIpv4, parseCidr } from "../../kit/net.ts";
@@ -23,6 +23,23 @@ export function stackSimulatorPort(root: string, stack: string): number | undefi
   const config = (parse(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
   const url = typeof config["opnsense:url"] === "string" ? new URL(config["opnsense:url"]) : undefined;
   return url && url.hostname === "127.0.0.1" && url.port ? Number(url.port) : undefined;
+}
+
+/**
+ * The stack that runs against bosun's simulator on this port: its file says
+ * `bosun:simulator: opnsense` and its opnsense:url is 127.0.0.1:<port> (the demo stack).
+ */
+export function simulatorStackOn(root: string, port: number): string | undefined {
+  const dir = `${root}/stacks`;
+  if (!existsSync(dir)) return undefined;
+  const stacks = readdirSync(dir)
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined && !s.startsWith("test-"))
+    .sort();
+  return stacks.find((stack) => {
+    const config = (parse(readFileSync(`${dir}/Pulumi.${stack}.yaml`, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
+    return config["bosun:simulator"] === "opnsense" && stackSimulatorPort(root, stack) === port;
+  });
 }
 
 /**
