@@ -26,4 +26,16 @@ describe("checkWith", () => {
     expect(preview.inputs).toEqual({ iface: UNKNOWN, backend: "dnsmasq", dns: [] });
     expect(update.inputs).toEqual({ iface: "opt3", backend: "dnsmasq", dns: [] });
   });
+
+  it("applies per-field transforms of known fields too, so a preview and its update agree", () => {
+    const withTransforms = z.object({
+      iface: z.string().regex(/^opt\d+$/, "must be optN"),
+      list: z.array(z.string()).transform((v) => [...v].sort()),
+      mac: z.string().transform((m) => m.toLowerCase()),
+    });
+    const preview = checkWith("r", withTransforms, { iface: UNKNOWN, list: ["b", "a"], mac: "AA:BB" });
+    const update = checkWith("r", withTransforms, { iface: "opt3", list: ["b", "a"], mac: "AA:BB" });
+    expect(preview.inputs).toEqual({ ...update.inputs, iface: UNKNOWN });
+    expect(update.inputs).toEqual({ iface: "opt3", list: ["a", "b"], mac: "aa:bb" });
+  });
 });

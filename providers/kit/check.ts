@@ -19,14 +19,16 @@ export function userInputs(props: Props): Props {
  * judged; every other problem becomes a failure naming the field and the rule.
  *
  * The checked inputs must be the same in a preview and in the update that
- * follows (update plans compare them), so when unknowns stop the parse, the
- * schema's defaults are still filled in for the fields that are absent.
+ * follows (update plans compare them), so when unknowns stop the parse, each
+ * known field is still parsed on its own: absent fields get their defaults and
+ * present ones their per-field transforms (a sorted list, a lower-cased MAC).
+ * Object-level transforms would still differ: schemas keep transforms per field.
  */
 export function checkWith(label: string, schema: z.ZodType, news: Props): CheckResult {
   const inputs = userInputs(news);
   const result = schema.safeParse(inputs);
   if (result.success) return { inputs: { ...inputs, ...(result.data as Props) }, failures: [] };
-  const filled = Object.values(inputs).some(containsUnknown) ? { ...defaultsOf(schema, inputs), ...inputs } : inputs;
+  const filled = Object.values(inputs).some(containsUnknown) ? { ...inputs, ...knownFields(schema, inputs) } : inputs;
   const failures: CheckFailure[] = [];
   for (const issue of result.error.issues) {
     const top = issue.path[0];
@@ -44,15 +46,15 @@ interface Def {
   in?: z.ZodType;
 }
 
-/** Defaults of an object schema's absent fields (looking through refinements and pipes). */
-function defaultsOf(schema: z.ZodType, present: Props): Props {
+/** Each known field as the schema makes it (defaults, per-field transforms), looking through refinements and pipes. */
+function knownFields(schema: z.ZodType, inputs: Props): Props {
   let def = (schema as unknown as { _zod: { def: Def } })._zod.def;
   while (def.type === "pipe" && def.in) def = (def.in as unknown as { _zod: { def: Def } })._zod.def;
   if (def.type !== "object" || !def.shape) return {};
   const out: Props = {};
   for (const [key, field] of Object.entries(def.shape)) {
-    if (key in present) continue;
-    const r = field.safeParse(undefined);
+    if (containsUnknown(inputs[key])) continue;
+    const r = field.safeParse(inputs[key]);
     if (r.success && r.data !== undefined) out[key] = r.data;
   }
   return out;

@@ -15,7 +15,7 @@ const USAGE = `usage: bosun <command>
   serve [--listen 127.0.0.1:7878]   MCP over streamable HTTP
   mcp                               MCP over stdio (for client configs)
   token add <name> --scopes read,plan,apply | token list | token remove <name>
-  sim opnsense [--port N]           the OPNsense API simulator
+  sim opnsense [--port N] [--version 24.7|…|26.7] [--stack S]   the OPNsense API simulator (a stack's credentials with --stack)
   translate "<request>" [--stack S] [--json]   words → spec change (offline; exit 3 on questions)
   plan "<request>" --stack S [--apply [--yes]] [--json]   translate, preview with the engine, optionally apply`;
 

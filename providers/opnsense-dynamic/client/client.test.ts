@@ -1,8 +1,11 @@
+// The client against the simulator (which stands in for an OPNsense box; it
+// cannot run here): auth, TLS, errors, retries, typed modules, option maps.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import fc from "fast-check";
 import { createServer } from "node:net";
+import { createServer as createHttpServer } from "node:http";
 import { OpnsenseClient } from "./client.ts";
-import { AuthError, HttpError, NotFoundError, TlsError, UnreachableError, ValidationError, redact } from "./errors.ts";
+import { CommandError, HttpError, NotFoundError, TlsError, UnreachableError, ValidationError, redact } from "./errors.ts";
 import { flattenItem, fromOptionMap, nestItem, toOptionMap } from "./options.ts";
 import { KEY, SECRET, clientFor, sim } from "../test/helpers.ts";
 import type { Simulator } from "../simulator/server.ts";
@@ -37,7 +40,7 @@ async function freePort(): Promise<number> {
 describe("health", () => {
   test("API ok reports the version", async () => {
     const h = await c.health();
-    expect(h).toMatchObject({ state: "ok", version: "25.7.5" });
+    expect(h).toMatchObject({ state: "ok", version: "26.7.2" });
   });
 
   test("bad credentials are 401 and never echo the secret", async () => {
@@ -58,13 +61,18 @@ describe("health", () => {
     gone.close();
   });
 
-  test("a read-only key gets 403 on writes: AuthError with status 403", async () => {
+  test("a read-only user's writes are refused with HTTP 500 (a UserException): CommandError, not retried", async () => {
     const ro = new OpnsenseClient({ url: s.url, apiKey: "ro-key-000000", apiSecret: "ro-secret-000000", caPem: s.caPem });
     expect((await ro.health()).state).toBe("ok");
-    const err = await ro.vlans.add({ if: "igc1", tag: "20" }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(AuthError);
-    expect((err as AuthError).status).toBe(403);
+    const err = await ro.hostOverrides.add({ hostname: "x", domain: "home.arpa", server: "10.0.0.1" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CommandError);
+    expect((err as CommandError).message).toContain("denied for write access");
     ro.close();
+  });
+
+  test("http:// is refused unless explicitly allowed", () => {
+    expect(() => new OpnsenseClient({ url: "http://192.168.1.1", apiKey: KEY, apiSecret: SECRET })).toThrow(/plain http.*opnsense:allowInsecureHttp/);
+    new OpnsenseClient({ url: "http://192.168.1.1", apiKey: KEY, apiSecret: SECRET, allowInsecureHttp: true }).close();
   });
 });
 
@@ -125,6 +133,50 @@ describe("errors", () => {
 });
 
 describe("retries", () => {
+  test("a UserException (HTTP 500 with errorTitle) is a refusal and never retried, even for idempotent calls", async () => {
+    const uuid = await c.aliases.add({ name: "servers", type: "host", content: "10.0.0.1" });
+    await c.rules.add({ interface: "lan", destination_net: "servers" });
+    const err = await c.aliases.del(uuid).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CommandError);
+    expect((err as CommandError).title).toBe("firewall alias in use");
+    expect(s.calls().byPath[`POST /api/firewall/alias/delItem/${uuid}`]).toBe(1);
+  });
+
+  test("a 500 without errorTitle (unexpected error) is retried for idempotent calls", async () => {
+    s.faults.add({ path: "searchItem$", nth: 1, status: 500, body: { errorMessage: "Unexpected error, check log for details" } });
+    await expect(c.vlans.search()).resolves.toMatchObject({ total: 0 });
+    expect(s.calls().byPath["POST /api/interfaces/vlan_settings/searchItem"]).toBe(2);
+  });
+
+  test("writes to one module are serialized; other modules and reads are not held up", async () => {
+    // A plain HTTP server that counts requests in flight per module (each answer waits 20 ms).
+    const inFlight = new Map<string, number>();
+    const most = new Map<string, number>();
+    const server = createHttpServer((req, res) => {
+      const module = (req.url ?? "").split("/")[2] ?? "";
+      inFlight.set(module, (inFlight.get(module) ?? 0) + 1);
+      most.set(module, Math.max(most.get(module) ?? 0, inFlight.get(module) ?? 0));
+      setTimeout(() => {
+        inFlight.set(module, (inFlight.get(module) ?? 0) - 1);
+        res.setHeader("Content-Type", "application/json");
+        res.end(JSON.stringify({ result: "saved", uuid: "u", rows: [] }));
+      }, 20);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    const plain = new OpnsenseClient({ url: `http://127.0.0.1:${port}`, apiKey: KEY, apiSecret: SECRET, allowInsecureHttp: true });
+    await Promise.all([
+      ...["20", "21", "22"].map((tag) => plain.vlans.add({ if: "igc1", tag })),
+      plain.hostOverrides.add({ hostname: "a", domain: "home.arpa", server: "10.0.0.1" }),
+      plain.hostOverrides.add({ hostname: "b", domain: "home.arpa", server: "10.0.0.2" }),
+      plain.rules.search(),
+      plain.rules.search(),
+    ]);
+    expect(Object.fromEntries(most)).toEqual({ interfaces: 1, unbound: 1, firewall: 2 });
+    plain.close();
+    await new Promise((r) => server.close(r));
+  });
+
   test("search is retried after a 503 and succeeds", async () => {
     s.faults.add({ path: "/api/interfaces/vlan_settings/searchItem", nth: 1, status: 503 });
     const res = await c.vlans.search();
@@ -196,9 +248,10 @@ describe("typed modules", () => {
     expect(s.calls().byPath["POST /api/firewall/alias/searchItem"]).toBe(3);
   });
 
-  test("aliasUuid finds by name; del reports not found", async () => {
+  test("aliasUuid finds by name; del reports not found; a gone alias reads as null", async () => {
     const uuid = await c.aliases.add({ name: "web", type: "port", content: "443" });
     expect(await c.aliasUuid("web")).toBe(uuid);
+    expect((await c.aliases.require(uuid)).content).toBe("443");
     expect(await c.aliasUuid("nope")).toBeNull();
     expect(await c.aliases.del(uuid)).toBe("deleted");
     expect(await c.aliases.del(uuid)).toBe("not found");
@@ -212,15 +265,14 @@ describe("typed modules", () => {
     await expect(c.aliases.set(uuid, { content: "444" })).rejects.toBeInstanceOf(NotFoundError);
   });
 
-  test("backup download and restore round-trip", async () => {
+  test("config history: list, download, revert to a backup", async () => {
+    const [initial] = await c.listBackups();
     await c.vlans.add({ if: "igc1", tag: "20", descr: "iot" });
-    const backup = await c.downloadBackup();
-    expect(backup).toContain("<opnsense>");
-    s.store.reset();
-    expect(Object.keys(s.items("vlans"))).toHaveLength(0);
-    await c.restoreBackup(backup);
-    expect(Object.values(s.items("vlans", "live")).map((v) => v.descr)).toEqual(["iot"]);
-    await expect(c.restoreBackup("<opnsense/>")).rejects.toThrow(/not a configuration/);
+    const [latest] = await c.listBackups();
+    expect(latest?.id).toMatch(/^config-\d+\.\d{4}\.xml$/);
+    expect(await c.downloadBackup()).toContain(latest?.time);
+    await c.revertBackup(initial?.id ?? "");
+    expect(s.items("vlans")).toEqual({});
   });
 
   test("counts calls through the hook", async () => {

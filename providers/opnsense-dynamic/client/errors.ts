@@ -106,13 +106,20 @@ export class ValidationError extends OpnsenseError {
   }
 }
 
-/** A command refused with {"errorMessage": "..."} (OPNsense UserException), e.g. "Alias in use". */
+/**
+ * A command refused by OPNsense: a UserException (HTTP 500 `{"errorMessage","errorTitle"}`: alias in use,
+ * assigned VLAN, read-only user) or an HTTP 200 `{"errorMessage"}`. Never retried.
+ */
 export class CommandError extends OpnsenseError {
   readonly detail: string;
-  constructor(call: CallInfo, detail: string) {
-    super(`OPNsense refused ${call.method} ${call.path}: ${detail}`, call);
+  readonly status: number;
+  readonly title: string;
+  constructor(call: CallInfo, detail: string, opts: { status?: number; title?: string } = {}) {
+    super(`OPNsense refused ${call.method} ${call.path}: ${opts.title ? `${opts.title}: ` : ""}${detail}`, call);
     this.name = "CommandError";
     this.detail = detail;
+    this.status = opts.status ?? 200;
+    this.title = opts.title ?? "";
   }
 }
 

@@ -1,9 +1,13 @@
 // The one HTTP path to OPNsense: basic auth, TLS verified against a given CA
 // (or an explicit `insecure` opt-out), a per-request timeout, retries with
-// exponential backoff for idempotent calls only, typed errors, call counting.
+// exponential backoff for idempotent calls only, typed errors, call counting,
+// config writes serialized per module, and a liveness probe on a fresh connection.
 import http from "node:http";
 import https from "node:https";
 import { AuthError, CommandError, HttpError, TimeoutError, TlsError, UnreachableError, ValidationError, isTransient, redact, type CallInfo } from "./errors.ts";
+import { CallMetrics, type CallEvent } from "./metrics.ts";
+
+export { CallMetrics, type CallEvent } from "./metrics.ts";
 
 export interface ConnectionConfig {
   /** Base URL of the box, e.g. "https://192.168.1.1" or "https://fw.lan:8443". */
@@ -14,6 +18,8 @@ export interface ConnectionConfig {
   caPem?: string;
   /** Skip certificate verification. Only for a self-signed box you trust; prefer caPem. */
   insecure?: boolean;
+  /** Allow an http:// URL (the key and secret then cross the network in clear). @default false */
+  allowInsecureHttp?: boolean;
   /** Per-attempt timeout. @default 15000 */
   timeoutMs?: number;
   /** Extra attempts for idempotent calls. @default 3 */
@@ -24,48 +30,38 @@ export interface ConnectionConfig {
   onCall?: (event: CallEvent) => void;
 }
 
-export interface CallEvent {
-  method: string;
-  path: string;
-  status: number | null;
-  ms: number;
-  attempt: number;
-  error?: string;
-}
-
 export interface RequestOptions {
   body?: unknown;
-  /** Raw body with its content type (multipart uploads). */
-  raw?: { contentType: string; data: Buffer };
   /** Retry on transient failures. Only for calls that change nothing (or change nothing twice). */
   idempotent?: boolean;
+  /** The call saves config.xml (a new config backup): serialized per module and seen by the write hooks. */
+  write?: boolean;
+  /** Retry a 5xx without UserException body. @default true (false where the box answers 500 for "not found") */
+  retry5xx?: boolean;
   /** Return the body text instead of parsing JSON (backup download). */
   text?: boolean;
   /** Names the item in validation errors, e.g. `VLAN "iot" (igc1.20)`. */
   what?: string;
 }
 
-export class CallMetrics {
-  total = 0;
-  retries = 0;
-  errors = 0;
-  readonly byPath = new Map<string, number>();
-  record(e: CallEvent): void {
-    this.total++;
-    if (e.attempt > 1) this.retries++;
-    if (e.error || (e.status !== null && e.status >= 400)) this.errors++;
-    const key = `${e.method} ${e.path}`;
-    this.byPath.set(key, (this.byPath.get(key) ?? 0) + 1);
-  }
-  reset(): void {
-    this.total = 0;
-    this.retries = 0;
-    this.errors = 0;
-    this.byPath.clear();
-  }
-  snapshot(): { total: number; retries: number; errors: number; byPath: Record<string, number> } {
-    return { total: this.total, retries: this.retries, errors: this.errors, byPath: Object.fromEntries(this.byPath) };
-  }
+/** Run around every config write; the firewall safety net counts backups and takes savepoints here. */
+export interface WriteHooks {
+  before(call: CallInfo): Promise<void>;
+  after(call: CallInfo, ok: boolean): void;
+}
+
+/** How this process reaches the box: the local address the box sees, and the box's address and port. */
+export interface ConnectionPath {
+  localAddress: string;
+  remoteAddress: string;
+  remotePort: number;
+}
+
+export interface ProbeResult {
+  /** The box answered (any HTTP status, 403 and 500 included). */
+  alive: boolean;
+  status?: number;
+  error?: string;
 }
 
 const TLS_CODES = new Set([
@@ -84,14 +80,21 @@ type RawResponse = { status: number; text: string };
 
 export class HttpTransport {
   readonly metrics = new CallMetrics();
+  /** Set by the resources' safety net (resources/safety.ts). */
+  writeHooks: WriteHooks | undefined;
+  /** Learned from the first answered call. */
+  path: ConnectionPath | undefined;
   private readonly base: URL;
   private readonly agent: http.Agent;
+  private readonly tls: https.AgentOptions;
   private readonly auth: string;
   private readonly secrets: string[];
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly retryBaseMs: number;
   private readonly onCall: ((e: CallEvent) => void) | undefined;
+  /** One queue per OPNsense module: writes lock and re-read config.xml, and parallel VLAN adds collide. */
+  private readonly moduleQueues = new Map<string, Promise<unknown>>();
 
   constructor(config: ConnectionConfig) {
     this.base = new URL(config.url.endsWith("/") ? config.url : `${config.url}/`);
@@ -101,15 +104,17 @@ export class HttpTransport {
     this.retries = config.retries ?? 3;
     this.retryBaseMs = config.retryBaseMs ?? 200;
     this.onCall = config.onCall;
-    this.agent =
-      this.base.protocol === "https:"
-        ? new https.Agent({
-            keepAlive: true,
-            ca: config.caPem || undefined,
-            rejectUnauthorized: config.insecure !== true,
-            // With a pinned CA the box is usually reached by IP; the simulator's cert names 127.0.0.1 and localhost.
-          })
-        : new http.Agent({ keepAlive: true });
+    this.tls = { ca: config.caPem || undefined, rejectUnauthorized: config.insecure !== true };
+    this.agent = this.base.protocol === "https:" ? new https.Agent({ keepAlive: true, ...this.tls }) : new http.Agent({ keepAlive: true });
+  }
+
+  /** The API port the box listens on. */
+  get port(): number {
+    return Number(this.base.port || (this.base.protocol === "https:" ? 443 : 80));
+  }
+
+  get hostname(): string {
+    return this.base.hostname.replace(/^\[|\]$/g, "");
   }
 
   close(): void {
@@ -119,6 +124,49 @@ export class HttpTransport {
   /** Path relative to /api, e.g. "interfaces/vlan_settings/searchItem". */
   async call<T = unknown>(method: "GET" | "POST", path: string, opts: RequestOptions = {}): Promise<T> {
     const call: CallInfo = { method, path: `/api/${path}` };
+    if (!opts.write) return this.attempts<T>(call, opts);
+    await this.writeHooks?.before(call);
+    let ok = false;
+    try {
+      const result = await this.serialized(path.split("/")[0] ?? "", () => this.attempts<T>(call, opts));
+      ok = true;
+      return result;
+    } finally {
+      this.writeHooks?.after(call, ok);
+    }
+  }
+
+  /**
+   * One request on a new connection (never a kept-alive one: a firewall keeps
+   * established states, so only a new connection shows whether new rules let
+   * this host in). Any HTTP answer, even 403 or 500, means the API is alive.
+   */
+  probe(path: string, timeoutMs = 5000): Promise<ProbeResult> {
+    const url = new URL(path, this.base);
+    const lib = url.protocol === "https:" ? https : http;
+    return new Promise((resolve) => {
+      const req = lib.request(url, { method: "GET", headers: { Authorization: this.auth, Accept: "application/json" }, agent: false, ...this.tls }, (res) => {
+        res.resume();
+        res.on("end", () => resolve({ alive: true, status: res.statusCode ?? 0 }));
+        res.on("error", () => resolve({ alive: true, status: res.statusCode ?? 0 }));
+      });
+      req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "ETIMEDOUT" })));
+      req.on("error", (err: Error & { code?: string }) => resolve({ alive: false, error: `${err.code ?? "error"} ${err.message}`.trim() }));
+      req.end();
+    });
+  }
+
+  private serialized<T>(module: string, run: () => Promise<T>): Promise<T> {
+    const previous = this.moduleQueues.get(module) ?? Promise.resolve();
+    const next = previous.then(run, run);
+    this.moduleQueues.set(
+      module,
+      next.catch(() => undefined),
+    );
+    return next;
+  }
+
+  private async attempts<T>(call: CallInfo, opts: RequestOptions): Promise<T> {
     const attempts = opts.idempotent ? this.retries + 1 : 1;
     let lastErr: unknown;
     for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -131,6 +179,7 @@ export class HttpTransport {
       } catch (err) {
         lastErr = err;
         if (!opts.idempotent || !isTransient(err)) throw err;
+        if (opts.retry5xx === false && err instanceof HttpError) throw err;
       }
     }
     throw lastErr;
@@ -148,6 +197,7 @@ export class HttpTransport {
     this.emit({ ...call, status: res.status, ms: Date.now() - started, attempt });
     const body = redact(res.text, this.secrets);
     if (res.status === 401 || res.status === 403) throw new AuthError(call, res.status, body);
+    if (res.status === 500) refusal(call, res.text, this.secrets);
     if (res.status < 200 || res.status >= 300) throw new HttpError(call, res.status, body);
     if (opts.text) return res.text as T;
     let parsed: unknown;
@@ -174,17 +224,17 @@ export class HttpTransport {
     const lib = url.protocol === "https:" ? https : http;
     let payload: Buffer | undefined;
     const headers: Record<string, string> = { Authorization: this.auth, Accept: "application/json" };
-    if (opts.raw) {
-      payload = opts.raw.data;
-      headers["Content-Type"] = opts.raw.contentType;
-    } else if (call.method === "POST") {
+    if (call.method === "POST") {
       // OPNsense wants a JSON body on POST even when empty.
       payload = Buffer.from(JSON.stringify(opts.body ?? {}));
       headers["Content-Type"] = "application/json";
+      headers["Content-Length"] = String(payload.length);
     }
-    if (payload) headers["Content-Length"] = String(payload.length);
     return new Promise<RawResponse>((resolve, reject) => {
       const req = lib.request(url, { method: call.method, headers, agent: this.agent }, (res) => {
+        const s = res.socket;
+        if (s?.localAddress && s.remoteAddress)
+          this.path = { localAddress: s.localAddress, remoteAddress: s.remoteAddress, remotePort: s.remotePort ?? this.port };
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
@@ -209,6 +259,24 @@ function toNetError(call: CallInfo, err: Error & { code?: string }): Error {
     return new TlsError(call, code, err.message);
   }
   return new UnreachableError(call, code, err.message);
+}
+
+/**
+ * HTTP 500 with `errorTitle` is a UserException (in use, assigned, read-only
+ * user): a refusal, never retried. A 500 without it is an unexpected error.
+ */
+function refusal(call: CallInfo, text: string, secrets: readonly string[]): void {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return;
+  }
+  if (typeof body !== "object" || body === null) return;
+  const b = body as Record<string, unknown>;
+  if (typeof b.errorMessage === "string" && "errorTitle" in b) {
+    throw new CommandError(call, redact(b.errorMessage.trim(), secrets), { status: 500, title: String(b.errorTitle ?? "") });
+  }
 }
 
 /** OPNsense reports most failures at HTTP 200: turn them into errors here, once. */

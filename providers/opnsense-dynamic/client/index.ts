@@ -1,9 +1,10 @@
 // Public surface of the OPNsense client.
-export { OpnsenseClient, RECONFIGURE_PATH, type Health, type HealthState } from "./client.ts";
-export type { ConnectionConfig, CallEvent } from "./http.ts";
-export { CallMetrics } from "./http.ts";
+export { OpnsenseClient, RECONFIGURE_PATH, SYSTEM_INFORMATION, type Health, type HealthState } from "./client.ts";
+export type { ConnectionConfig, ConnectionPath, ProbeResult, WriteHooks } from "./http.ts";
+export { CallMetrics, type CallEvent } from "./metrics.ts";
 export { ModelApi, type SearchParams, type SearchResult } from "./model.ts";
 export * from "./errors.ts";
 export * from "./options.ts";
+export * from "./release.ts";
 export type * from "./types.ts";
 export { SUBSYSTEMS } from "./types.ts";

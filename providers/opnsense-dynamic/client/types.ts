@@ -12,7 +12,7 @@ export interface VlanItem {
   /** "" | "802.1q" | "802.1ad" */
   proto: string;
   descr: string;
-  /** Device name, e.g. "vlan0.20" (generated when empty). */
+  /** Device name, e.g. "vlan01" (numbered in sequence by the box when empty). */
   vlanif: string;
 }
 
@@ -106,11 +106,11 @@ export interface UnboundHostOverrideItem {
   description: string;
 }
 
-/** A row of interfaces/overview/interfacesInfo: an assigned interface. */
+/** A row of interfaces/overview/interfacesInfo: a device, assigned (identifier set) or not (""). */
 export interface InterfaceInfo {
-  /** Interface key used by rules and DHCP: "lan", "opt3". */
+  /** Interface key used by rules and DHCP: "lan", "opt3"; "" for an unassigned device. */
   identifier: string;
-  /** Device: "igc1", "vlan0.20". */
+  /** Device: "igc1", "vlan01". */
   device: string;
   description: string;
   /** "10.20.0.1/24" or "" */
@@ -118,5 +118,29 @@ export interface InterfaceInfo {
   enabled: string;
 }
 
+/** interfaces/assignment (26.7+), node "interface"; the uuid is the interface key (optN). */
+export interface AssignmentItem {
+  /** Device, e.g. "vlan01". */
+  if: string;
+  descr: string;
+  lock: string;
+  identifier: string;
+}
+
+/** A config backup in System → Configuration → History (core/backup/backups/this). */
+export interface BackupInfo {
+  /** "config-1716000000.1234.xml": what download and revertBackup take. */
+  id: string;
+  /** Revision time, "1716000000.1234". */
+  time: string;
+  /** ISO 8601 time. */
+  timeIso: string;
+  /** What made the change, e.g. "/api/firewall/filter/addRule made changes". */
+  description: string;
+  username: string;
+  filesize: number;
+}
+
+/** Saved config per subsystem becomes live with its reconfigure (the filter with apply). */
 export type Subsystem = "vlan" | "alias" | "filter" | "kea" | "dnsmasq" | "unbound";
 export const SUBSYSTEMS: readonly Subsystem[] = ["vlan", "alias", "filter", "kea", "dnsmasq", "unbound"];

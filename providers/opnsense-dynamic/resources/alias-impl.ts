@@ -1,12 +1,11 @@
 // Firewall alias (firewall/alias): implementation run in the provider process.
 import { z } from "zod";
-import { CommandError } from "../client/errors.ts";
 import { isCidr, isDomain, isHostname, isIp, isPortOrRange } from "../../kit/net.ts";
-import { isAliasName } from "../client/net.ts";
+import { aliasNameProblem, isAliasName } from "../client/net.ts";
 import type { AliasItem } from "../client/types.ts";
 import { scheduleApply } from "./apply.ts";
 import { checkWith, diffFields, userInputs, type Props } from "../../kit/index.ts";
-import { createTransactional, explainValidation, saveItem, newRevision } from "./common.ts";
+import { createOwned, explainRefusal, explainValidation, newRevision, saveItem, stripMark, withMark } from "./common.ts";
 import { getClient } from "./connection.ts";
 
 export { configureFromStack as configure } from "./connection.ts";
@@ -23,11 +22,16 @@ const ENTRY_RULES: Record<string, { ok: (e: string) => boolean; what: string }> 
 
 export const aliasInputs = z
   .object({
-    name: z.string().refine(isAliasName, "must be 1-32 letters, digits or _, not starting with a digit"),
+    name: z.string().superRefine((v, ctx) => {
+      const problem = aliasNameProblem(v);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
     type: z.enum(["host", "network", "port", "url", "urltable", "geoip", "networkgroup"]),
     content: z.array(z.string()).default([]),
     description: z.string().default(""),
     enabled: z.boolean().default(true),
+    /** Ownership mark (set by the resource class from the stack and resource name). */
+    ownerTag: z.string().optional(),
   })
   .superRefine((v, ctx) => {
     const rule = ENTRY_RULES[v.type];
@@ -49,19 +53,32 @@ const toItem = (i: AliasInputs): Partial<AliasItem> => ({
   name: i.name,
   type: i.type,
   content: i.content.join("\n"),
-  description: i.description,
+  description: withMark(i.description, i.ownerTag),
   enabled: i.enabled ? "1" : "0",
 });
 
-const fromItem = (item: AliasItem & { uuid: string }, revision: string): AliasOutputs => ({
-  name: item.name,
-  type: item.type as AliasInputs["type"],
-  content: item.content
+/**
+ * The box answers content as an option map, which JSON parsers reorder
+ * (integer-like keys first, ascending: port aliases come back sorted). The same
+ * entries in another order are no change: the declared order is kept then.
+ */
+function contentOf(stored: string, prev: unknown): string[] {
+  const entries = stored
     .split(/\n|,/)
     .map((s) => s.trim())
-    .filter(Boolean),
-  description: item.description,
+    .filter(Boolean);
+  const before = Array.isArray(prev) ? prev.map(String) : [];
+  const same = before.length === entries.length && [...before].sort().join("\n") === [...entries].sort().join("\n");
+  return same ? before : entries;
+}
+
+const fromItem = (item: AliasItem & { uuid: string }, revision: string, prev: Props): AliasOutputs => ({
+  name: item.name,
+  type: item.type as AliasInputs["type"],
+  content: contentOf(item.content, prev.content),
+  description: stripMark(item.description),
   enabled: item.enabled === "1",
+  ...(prev.ownerTag !== undefined ? { ownerTag: String(prev.ownerTag) } : {}),
   uuid: item.uuid,
   revision,
 });
@@ -79,11 +96,11 @@ export async function diff(_id: string, olds: Props, news: Props) {
 export async function create(props: Props) {
   const inputs = aliasInputs.parse(userInputs(props));
   const client = getClient();
-  const uuid = await createTransactional(client.aliases, toItem(inputs), label(inputs), (c) => c.name === inputs.name).catch((err: unknown) =>
+  const uuid = await createOwned(client.aliases, toItem(inputs), { what: label(inputs), ownerTag: inputs.ownerTag }).catch((err: unknown) =>
     explainValidation(err, label(inputs), FIELD_MAP),
   );
   try {
-    return { id: uuid, outs: fromItem(await client.aliases.require(uuid), newRevision(inputs)) };
+    return { id: uuid, outs: fromItem(await client.aliases.require(uuid), newRevision(inputs), inputs) };
   } catch (err) {
     await client.aliases.del(uuid).catch(() => undefined);
     throw err;
@@ -93,22 +110,19 @@ export async function create(props: Props) {
 export async function read(id: string, props: Props) {
   const item = await getClient().aliases.get(id);
   if (!item) return {};
-  return { id, props: fromItem(item, String(props.revision ?? "")) };
+  return { id, props: fromItem(item, String(props.revision ?? ""), props) };
 }
 
 export async function update(id: string, _olds: Props, news: Props) {
   const inputs = aliasInputs.parse(userInputs(news));
   const client = getClient();
   await saveItem(client.aliases, id, toItem(inputs), label(inputs), FIELD_MAP);
-  return { outs: fromItem(await client.aliases.require(id), newRevision(inputs)) };
+  return { outs: fromItem(await client.aliases.require(id), newRevision(inputs), inputs) };
 }
 
 export async function remove(id: string, props: Props) {
   const client = getClient();
-  try {
-    if ((await client.aliases.del(id)) === "deleted") await scheduleApply(client, "alias");
-  } catch (err) {
-    if (err instanceof CommandError) throw new Error(`${label(props as Partial<AliasInputs>)} cannot be deleted: ${err.detail}`);
-    throw err;
-  }
+  // An alias still in use is refused (HTTP 500, naming the users).
+  const result = await client.aliases.del(id).catch((err: unknown) => explainRefusal(err, label(props as Partial<AliasInputs>), "deleted"));
+  if (result === "deleted") await scheduleApply(client, "alias");
 }

@@ -4,44 +4,31 @@
 // depends on every member of its subsystem) runs the one reconfigure. Deletes
 // run after everything else in a Pulumi deployment, so they cannot be ordered
 // before an apply resource: they coalesce here instead (see scheduleApply).
-//
-// Firewall rules use OPNsense's safe cycle: a savepoint is taken before the
-// first rule change in this provider process, apply/<rev> arms the box's
-// automatic revert, and cancelRollback/<rev> is sent only after the API
-// answers again, so a rule that cuts bosun off is undone by the box itself.
+// The firewall apply goes through the safety net (safety.ts) on every release.
 import type { OpnsenseClient } from "../client/client.ts";
 import type { Subsystem } from "../client/types.ts";
+import { applyFilterSafely, backupBefore, type ApplyOutcome } from "./safety.ts";
+import { defaultServer, usedServers, type DhcpServer } from "./dhcp-service.ts";
 
-let savepoint: Promise<string> | null = null;
+export { afterFilterChange, beforeFilterChange } from "./safety.ts";
 
-/** Call before changing any filter rule: the first call in a deployment records the running ruleset. */
-export async function beforeFilterChange(client: OpnsenseClient): Promise<void> {
-  if (!savepoint) {
-    savepoint = client.savepoint();
-    savepoint.catch(() => {
-      savepoint = null;
-    });
-  }
-  await savepoint;
+/** A subsystem, or "dhcp": whichever DHCP server the DhcpRange/DhcpReservation resources with backend "auto" resolved to. */
+export type ApplyTarget = Subsystem | "dhcp";
+
+export interface ApplyResult extends Partial<ApplyOutcome> {
+  /** For "dhcp": the server(s) reconfigured, e.g. "dnsmasq". */
+  services?: DhcpServer[];
 }
 
-export async function applyNow(client: OpnsenseClient, subsystem: Subsystem): Promise<{ revision?: string }> {
-  if (subsystem !== "filter") {
-    await client.reconfigure(subsystem);
-    return {};
+export async function applyNow(client: OpnsenseClient, target: ApplyTarget): Promise<ApplyResult> {
+  if (target === "filter") return applyFilterSafely(client);
+  if (target === "dhcp") {
+    const services = usedServers.size ? [...usedServers].sort() : [await defaultServer(client)];
+    for (const s of services) await client.reconfigure(s);
+    return { services, backupBefore: await backupBefore(client) };
   }
-  const revision = await (savepoint ?? client.savepoint());
-  savepoint = null;
-  await client.applyFilter(revision);
-  const health = await client.health();
-  if (health.state !== "ok") {
-    throw new Error(
-      `Firewall rules were applied but the OPNsense API did not answer afterwards (${health.detail}). ` +
-        `The rollback was not cancelled: the box reverts to savepoint ${revision} by itself. Check the new rules before retrying.`,
-    );
-  }
-  await client.cancelRollback(revision);
-  return { revision };
+  await client.reconfigure(target);
+  return { backupBefore: await backupBefore(client) };
 }
 
 // Deletes run in parallel (the engine's --parallel workers) and each waits for
@@ -72,9 +59,9 @@ export function scheduleApply(client: OpnsenseClient, subsystem: Subsystem): Pro
   });
 }
 
-/** Tests: forget a savepoint and delete timings left by an earlier case. */
+/** Tests: forget delete timings and DHCP servers left by an earlier case (a new client has a fresh safety net). */
 export function resetApplyState(): void {
-  savepoint = null;
   for (const entry of pending.values()) clearTimeout(entry.timer);
   pending.clear();
+  usedServers.clear();
 }

@@ -1,10 +1,14 @@
 // OPNsense helpers shared by every resource implementation: write revisions
-// for the apply resources, create-that-leaves-nothing-behind, and the box's
-// validation errors in the resource's own field names. The generic check/diff
-// helpers are in providers/kit.
+// for the apply resources, ownership marks, create-that-leaves-nothing-behind,
+// and the box's validation errors in the resource's own field names. The
+// generic check/diff helpers are in providers/kit.
 import { createHash, randomUUID } from "node:crypto";
-import { NotFoundError, UnreachableError, ValidationError } from "../client/errors.ts";
+import { CommandError, HttpError, NotFoundError, UnreachableError, ValidationError } from "../client/errors.ts";
+import type { OpnsenseClient } from "../client/client.ts";
 import type { ModelApi } from "../client/model.ts";
+import { UnsupportedReleaseError, type Capabilities } from "../client/release.ts";
+import type { CheckFailure, CheckResult } from "../../kit/index.ts";
+import { getClient } from "./connection.ts";
 
 /**
  * A fresh id for every write. Apply resources hash their members' revisions, so
@@ -18,39 +22,75 @@ export function newRevision(fields: unknown): string {
     .slice(0, 16);
 }
 
+// ---- ownership ------------------------------------------------------------------
+//
+// Each item bosun creates carries `[bosun:<ownerTag>]` at the end of its
+// description, where ownerTag hashes the project, stack, type and resource name
+// (resources/index.ts). A create whose answer was lost is reconciled by that
+// mark alone: the item is adopted if it carries it, and nothing without it is
+// ever touched. The mark is stripped from what the resource reports, so it
+// never shows as a description change.
+
+const MARK = /\s*\[bosun:[0-9a-f]{6,64}\]/g;
+
+export const markOf = (ownerTag: string): string => `[bosun:${ownerTag}]`;
+
+export function withMark(description: string, ownerTag: string | undefined): string {
+  const clean = stripMark(description);
+  return ownerTag ? `${clean}${clean ? " " : ""}${markOf(ownerTag)}` : clean;
+}
+
+export function stripMark(description: string | undefined): string {
+  return (description ?? "").replace(MARK, "");
+}
+
+/** The answer may have been lost after the box acted (no answer, or a 5xx that is not a refusal). */
+function outcomeUnknown(err: unknown): boolean {
+  return err instanceof UnreachableError || (err instanceof HttpError && err.status >= 500 && !(err instanceof CommandError));
+}
+
 /**
- * add() and, if anything after it fails, delete what was made. When the answer
- * to add() itself is lost, the item may exist anyway: look for it with
- * `isOurs` and remove it, so a failed create leaves nothing behind.
+ * add(), reconciled by ownership mark: when the answer is lost, the item carrying
+ * this resource's mark is adopted (extra copies with the same mark, from earlier
+ * lost answers, are removed); when the box refuses a unique value, an item of
+ * ours holding it is adopted and set to the new values. If `after` fails, the
+ * item is deleted again, so a failed create leaves nothing behind.
  */
-export async function createTransactional<T extends object>(
+export async function createOwned<T extends object>(
   api: ModelApi<T>,
   item: Partial<T>,
-  what: string,
-  isOurs: (candidate: Record<string, string>) => boolean,
-  after?: (uuid: string) => Promise<void>,
+  opts: { what: string; ownerTag?: string; after?: (uuid: string) => Promise<void> },
 ): Promise<string> {
   let uuid: string;
   try {
-    uuid = await api.add(item, what);
+    uuid = await api.add(item, opts.what);
   } catch (err) {
-    if (err instanceof UnreachableError) {
-      try {
-        const rows = await api.list();
-        for (const row of rows) {
-          const full = await api.get(row.uuid);
-          if (full && isOurs(full as unknown as Record<string, string>)) await api.del(row.uuid);
-        }
-      } catch {
-        // Still unreachable: nothing more we can do now; the error below says the outcome is unknown.
-        throw new Error(`${what}: create failed and the box could not be checked for a half-made item: ${(err as Error).message}`);
-      }
-    }
-    throw err;
-  }
-  if (after) {
+    if (!opts.ownerTag || !(outcomeUnknown(err) || err instanceof ValidationError)) throw err;
+    const mark = markOf(opts.ownerTag);
+    let ours: { uuid: string }[];
     try {
-      await after(uuid);
+      ours = await api.findMarked(mark.slice(1, -1));
+    } catch {
+      if (err instanceof ValidationError) throw err;
+      throw new Error(
+        `${opts.what}: the create got no answer (${(err as Error).message}) and the box could not be checked afterwards. ` +
+          `If the box made it, it carries ${mark} in its description; the next deployment adopts it when the box refuses a duplicate.`,
+      );
+    }
+    const [first, ...extra] = ours;
+    if (!first) {
+      if (err instanceof ValidationError) throw err;
+      throw new Error(
+        `${opts.what}: the create failed (${(err as Error).message}) and the box holds no item marked ${mark}, so nothing was made. Run the deployment again.`,
+      );
+    }
+    uuid = first.uuid;
+    for (const e of extra) await api.del(e.uuid);
+    if (err instanceof ValidationError) await api.set(uuid, item, opts.what);
+  }
+  if (opts.after) {
+    try {
+      await opts.after(uuid);
     } catch (err) {
       await api.del(uuid).catch(() => undefined);
       throw err;
@@ -92,4 +132,38 @@ export function explainValidation(err: unknown, label: string, fieldMap: Record<
     throw new Error(`${label} rejected by OPNsense: ${parts.join("; ") || err.message}`);
   }
   throw err;
+}
+
+/** A refusal (HTTP 500 UserException) in the resource's words: what is in use, and nothing retried. */
+export function explainRefusal(err: unknown, label: string, action: string): never {
+  if (err instanceof CommandError) throw new Error(`${label} cannot be ${action}: ${err.detail}`);
+  throw err;
+}
+
+/**
+ * check() with what only the box knows (its release): the inputs stay as the
+ * schema made them, only failures are added, so preview and update agree.
+ * Read once per provider process; when the box cannot be asked now, the
+ * box-dependent rules are left to the release gate before the first write.
+ */
+// Clients whose box could not be asked during check(): not asked again in this process (an unreachable box would cost retries per resource).
+const unasked = new WeakSet<OpnsenseClient>();
+
+export async function checkOnBox(
+  base: CheckResult,
+  extra: (caps: Capabilities, client: OpnsenseClient) => CheckFailure[] | Promise<CheckFailure[]>,
+): Promise<CheckResult> {
+  if (base.failures.length > 0) return base;
+  let client: OpnsenseClient | undefined;
+  let caps: Capabilities;
+  try {
+    client = getClient();
+    if (unasked.has(client)) return base;
+    caps = await client.capabilities();
+  } catch (err) {
+    if (err instanceof UnsupportedReleaseError) return { ...base, failures: [{ property: "(inputs)", reason: err.message }] };
+    if (client) unasked.add(client);
+    return base;
+  }
+  return { ...base, failures: await extra(caps, client) };
 }

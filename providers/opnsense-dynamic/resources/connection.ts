@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { OpnsenseClient } from "../client/client.ts";
 import type { ConnectionConfig } from "../client/http.ts";
+import { attachSafetyNet } from "./safety.ts";
 
 /** Stack configuration keys (namespace "opnsense"), e.g. `pulumi config set --secret opnsense:apiSecret ...`. */
 export const CONFIG_KEYS = {
@@ -13,6 +14,10 @@ export const CONFIG_KEYS = {
   apiSecret: "opnsense:apiSecret",
   caPem: "opnsense:caPem",
   insecure: "opnsense:insecure",
+  /** "true": allow an http:// url (credentials in clear). */
+  allowInsecureHttp: "opnsense:allowInsecureHttp",
+  /** "true": skip the lock-out guard (rules that would cut bosun off the API are applied anyway). */
+  allowLockout: "opnsense:allowLockout",
 } as const;
 
 /** Environment fallback, read in the provider process (Automation API `envVars` reach it). */
@@ -23,7 +28,14 @@ export const ENV_KEYS = {
   caPem: "OPNSENSE_CA_PEM",
   caFile: "OPNSENSE_CA_FILE",
   insecure: "OPNSENSE_INSECURE",
+  allowInsecureHttp: "OPNSENSE_ALLOW_INSECURE_HTTP",
+  allowLockout: "OPNSENSE_ALLOW_LOCKOUT",
 } as const;
+
+/** Provider behaviour chosen in stack config (not connection details). */
+export interface Settings {
+  allowLockout: boolean;
+}
 
 /** The part of pulumi.dynamic.ConfigureRequest["config"] we use. */
 export interface ConfigSource {
@@ -33,6 +45,8 @@ export interface ConfigSource {
 let explicit: ConnectionConfig | null = null;
 let fromStack: Partial<ConnectionConfig> = {};
 let client: OpnsenseClient | null = null;
+let stackSettings: Partial<Settings> = {};
+let explicitSettings: Partial<Settings> = {};
 
 function safeGet(config: ConfigSource, key: string): string | undefined {
   try {
@@ -47,12 +61,16 @@ function safeGet(config: ConfigSource, key: string): string | undefined {
 /** Called from the provider's configure(req). */
 export function configureFromStack(config: ConfigSource): void {
   const insecure = safeGet(config, CONFIG_KEYS.insecure);
+  const allowHttp = safeGet(config, CONFIG_KEYS.allowInsecureHttp);
+  const allowLockout = safeGet(config, CONFIG_KEYS.allowLockout);
+  stackSettings = allowLockout !== undefined ? { allowLockout: allowLockout === "true" } : {};
   const next: Partial<ConnectionConfig> = {
     url: safeGet(config, CONFIG_KEYS.url),
     apiKey: safeGet(config, CONFIG_KEYS.apiKey),
     apiSecret: safeGet(config, CONFIG_KEYS.apiSecret),
     caPem: safeGet(config, CONFIG_KEYS.caPem),
     ...(insecure !== undefined ? { insecure: insecure === "true" } : {}),
+    ...(allowHttp !== undefined ? { allowInsecureHttp: allowHttp === "true" } : {}),
   };
   // Every resource type's provider calls configure, often while another type's
   // calls (a debounced apply) are in flight: only a changed connection gets a
@@ -62,11 +80,17 @@ export function configureFromStack(config: ConfigSource): void {
   client = null;
 }
 
-/** Tests and in-process callers set the connection directly. */
-export function setConnection(config: ConnectionConfig | null): void {
+/** Tests and in-process callers set the connection (and settings) directly. */
+export function setConnection(config: ConnectionConfig | null, settings: Partial<Settings> = {}): void {
   explicit = config;
+  explicitSettings = settings;
   client?.close();
   client = null;
+}
+
+export function getSettings(): Settings {
+  const env = process.env[ENV_KEYS.allowLockout];
+  return { allowLockout: explicitSettings.allowLockout ?? stackSettings.allowLockout ?? env === "true" };
 }
 
 function resolve(): ConnectionConfig {
@@ -79,6 +103,7 @@ function resolve(): ConnectionConfig {
     apiSecret: fromStack.apiSecret ?? env[ENV_KEYS.apiSecret],
     caPem: fromStack.caPem ?? env[ENV_KEYS.caPem] ?? (caFile ? readFileSync(caFile, "utf8") : undefined),
     insecure: fromStack.insecure ?? env[ENV_KEYS.insecure] === "true",
+    allowInsecureHttp: fromStack.allowInsecureHttp ?? env[ENV_KEYS.allowInsecureHttp] === "true",
   };
   const missing = (["url", "apiKey", "apiSecret"] as const).filter((k) => !cfg[k]);
   if (missing.length) {
@@ -88,10 +113,21 @@ function resolve(): ConnectionConfig {
         `(or the ${missing.map((k) => ENV_KEYS[k]).join(", ")} environment variables).`,
     );
   }
-  return { url: cfg.url as string, apiKey: cfg.apiKey as string, apiSecret: cfg.apiSecret as string, caPem: cfg.caPem, insecure: cfg.insecure };
+  return {
+    url: cfg.url as string,
+    apiKey: cfg.apiKey as string,
+    apiSecret: cfg.apiSecret as string,
+    caPem: cfg.caPem,
+    insecure: cfg.insecure,
+    allowInsecureHttp: cfg.allowInsecureHttp,
+  };
 }
 
+/** The provider process's client, with the firewall safety net on its writes (see safety.ts). */
 export function getClient(): OpnsenseClient {
-  client ??= new OpnsenseClient(resolve());
+  if (!client) {
+    client = new OpnsenseClient(resolve());
+    attachSafetyNet(client);
+  }
   return client;
 }

@@ -1,28 +1,40 @@
 // Firewall filter rule (firewall/filter): implementation run in the provider
 // process. Rules are only saved here; a ServiceApply("filter") resource makes
-// them live through savepoint → apply/<rev> → cancelRollback/<rev>.
+// them live under the release's protection (safety.ts). check() refuses what
+// the box's release would refuse, and rules that would cut bosun off the API.
 import { z } from "zod";
+import { containsUnknown } from "../../kit/check.ts";
 import { isCidr, isIp, isPortOrRange } from "../../kit/net.ts";
+import type { OpnsenseClient } from "../client/client.ts";
 import { isAliasName } from "../client/net.ts";
+import type { Capabilities } from "../client/release.ts";
 import type { FilterRuleItem } from "../client/types.ts";
-import { beforeFilterChange, scheduleApply } from "./apply.ts";
-import { checkWith, diffFields, userInputs, type Props } from "../../kit/index.ts";
-import { createTransactional, explainValidation, saveItem, newRevision } from "./common.ts";
-import { getClient } from "./connection.ts";
+import { afterFilterChange, beforeFilterChange, scheduleApply } from "./apply.ts";
+import { checkWith, diffFields, userInputs, type CheckFailure, type Props } from "../../kit/index.ts";
+import { checkOnBox, createOwned, explainValidation, newRevision, saveItem, stripMark, withMark } from "./common.ts";
+import { getClient, getSettings } from "./connection.ts";
 import { requireInterfaces } from "./interface-assignment-impl.ts";
+import { apiPath, blockingRule, describeLockout, matchesApiPath, type AliasView, type RuleView } from "./lockout.ts";
 
 export { configureFromStack as configure } from "./connection.ts";
 
 const PROTOCOLS = ["any", "ICMP", "IGMP", "TCP", "UDP", "TCP/UDP", "GRE", "ESP", "AH", "IPV6-ICMP", "OSPF", "PIM", "CARP", "SCTP"] as const;
 const PORT_PROTOCOLS = new Set(["TCP", "UDP", "TCP/UDP", "SCTP"]);
 
+const networkPart = (v: string) => v === "any" || v === "(self)" || isIp(v) || isCidr(v) || isAliasName(v);
 const network = z
   .string()
   .refine(
-    (v) => v === "any" || v === "(self)" || isIp(v) || isCidr(v) || isAliasName(v),
-    "must be any, (self), an address, a CIDR, an interface network (lan, opt3, lanip) or an alias name",
+    (v) => v.split(",").every((p) => networkPart(p.trim())),
+    "must be any, (self), an address, a CIDR, an interface network (lan, opt3, lanip) or an alias name (several comma-separated on 25.1+)",
   );
-const port = z.string().refine((v) => isPortOrRange(v) || isAliasName(v), "must be a port 1-65535, a range a-b or a port alias name");
+const port = z.string().superRefine((v, ctx) => {
+  const range = /^(\d+)-(\d+)$/.exec(v);
+  if (range && Number(range[1]) >= Number(range[2]))
+    ctx.addIssue({ code: "custom", message: `range ${v} must go from a lower to a higher port (a-b with a<b)` });
+  else if (!isPortOrRange(v) && !isAliasName(v))
+    ctx.addIssue({ code: "custom", message: "must be a port 1-65535, a range a-b, a service name (https) or a port alias name" });
+});
 
 export const ruleInputs = z
   .object({
@@ -33,7 +45,8 @@ export const ruleInputs = z
         .sort(),
     ),
     action: z.enum(["pass", "block", "reject"]).default("pass"),
-    direction: z.enum(["in", "out"]).default("in"),
+    /** "any" (both directions) needs 26.1+. */
+    direction: z.enum(["in", "out", "any"]).default("in"),
     ipProtocol: z.enum(["inet", "inet6", "inet46"]).default("inet"),
     protocol: z.enum(PROTOCOLS).default("any"),
     source: network.default("any"),
@@ -42,12 +55,15 @@ export const ruleInputs = z
     destination: network.default("any"),
     destinationNot: z.boolean().default(false),
     destinationPort: port.optional(),
-    sequence: z.number().int().min(1, "must be between 1 and 99999").max(99999, "must be between 1 and 99999").default(1),
+    /** 1–99999 before 25.7, 1–999999 since (checked against the box). */
+    sequence: z.number().int().min(1, "must be at least 1").max(999999, "must be at most 999999").default(1),
     quick: z.boolean().default(true),
     log: z.boolean().default(false),
     enabled: z.boolean().default(true),
     gateway: z.string().default(""),
-    description: z.string().max(255).default(""),
+    description: z.string().max(230, "must be at most 230 characters (the box keeps 255, bosun's ownership mark takes the rest)").default(""),
+    /** Ownership mark (set by the resource class from the stack and resource name). */
+    ownerTag: z.string().optional(),
   })
   .superRefine((v, ctx) => {
     if (v.interface.length === 0) ctx.addIssue({ code: "custom", path: ["interface"], message: "needs at least one interface (lan, opt3, …)" });
@@ -122,11 +138,11 @@ function toItem(i: RuleInputs): FilterRuleItem {
     destination_port: i.destinationPort ?? "",
     gateway: i.gateway,
     log: b(i.log),
-    description: i.description,
+    description: withMark(i.description, i.ownerTag),
   };
 }
 
-function fromItem(item: FilterRuleItem & { uuid: string }, revision: string): RuleOutputs {
+function fromItem(item: FilterRuleItem & { uuid: string }, revision: string, prev: Props): RuleOutputs {
   return {
     // OPNsense returns multi-selects in option order; sorted on both sides so order never shows as drift.
     interface: item.interface.split(",").filter(Boolean).sort(),
@@ -145,14 +161,71 @@ function fromItem(item: FilterRuleItem & { uuid: string }, revision: string): Ru
     log: item.log === "1",
     enabled: item.enabled === "1",
     gateway: item.gateway,
-    description: item.description,
+    description: stripMark(item.description),
+    ...(prev.ownerTag !== undefined ? { ownerTag: String(prev.ownerTag) } : {}),
     uuid: item.uuid,
     revision,
   };
 }
 
-export async function check(_olds: Props, news: Props) {
-  return checkWith(label(news), ruleInputs, news);
+/** What this release refuses, said at preview with the input's name. */
+function releaseFailures(v: Props, caps: Capabilities): CheckFailure[] {
+  const out: CheckFailure[] = [];
+  const known = (f: string) => v[f] !== undefined && !containsUnknown(v[f]);
+  const fail = (property: string, why: string) =>
+    out.push({ property, reason: `${label(v)}: ${property}: ${why} (this box runs OPNsense ${caps.release.version})` });
+  if (known("protocol") && v.protocol === "TCP/UDP" && !caps.ruleTcpUdp)
+    fail("protocol", '"TCP/UDP" needs OPNsense 25.1 or later; declare one rule for TCP and one for UDP');
+  if (known("ipProtocol") && v.ipProtocol === "inet46" && !caps.ruleInet46)
+    fail("ipProtocol", '"inet46" needs OPNsense 25.1 or later; declare one rule per address family');
+  for (const f of ["source", "destination"]) {
+    if (known(f) && String(v[f]).includes(",") && !caps.ruleMultiValueNets) fail(f, "several values need OPNsense 25.1 or later; use an alias");
+  }
+  if (known("sequence") && Number(v.sequence) > caps.ruleSequenceMax) fail("sequence", `must be at most ${caps.ruleSequenceMax}`);
+  if (known("direction") && v.direction === "any" && !caps.ruleDirectionAny) fail("direction", '"any" (both directions) needs OPNsense 26.1 or later');
+  return out;
+}
+
+// The box's rules and aliases, for the lock-out check in preview: read once per provider process.
+const onBox = new WeakMap<OpnsenseClient, Promise<{ rules: RuleView[]; aliases: AliasView[] }>>();
+function boxRules(client: OpnsenseClient) {
+  let known = onBox.get(client);
+  if (!known) {
+    known = Promise.all([client.rules.listValues(), client.aliases.listValues()]).then(([rules, aliases]) => ({
+      rules,
+      aliases: aliases.map((a) => ({ name: a.name ?? "", type: a.type ?? "", content: a.content ?? "", enabled: a.enabled ?? "1" })),
+    }));
+    onBox.set(client, known);
+    known.catch(() => onBox.delete(client));
+  }
+  return known;
+}
+
+/** A new or changed block/reject rule that would cut bosun off the API, judged with the rules on the box. */
+async function lockoutFailures(olds: Props, v: Props, client: OpnsenseClient): Promise<CheckFailure[]> {
+  if (getSettings().allowLockout || v.action === "pass" || containsUnknown(v)) return [];
+  if (RULE_FIELDS.every((f) => JSON.stringify(olds[f]) === JSON.stringify(v[f]))) return [];
+  try {
+    const path = await apiPath(client);
+    if (!path?.iface) return [];
+    const box = await boxRules(client);
+    const mine = { ...toItem(ruleInputs.parse(v)), uuid: "" } as RuleView;
+    const aliases = new Map(box.aliases.map((a) => [a.name, a]));
+    if (!matchesApiPath(mine, path, aliases)) return [];
+    if (blockingRule(path, [...box.rules, mine], box.aliases) !== mine) return [];
+    return [{ property: "action", reason: `${label(v)}: ${describeLockout({ ...mine, description: String(v.description ?? "") }, path)}` }];
+  } catch {
+    // Not knowable now: the apply checks the full saved rule set again.
+    return [];
+  }
+}
+
+export async function check(olds: Props, news: Props) {
+  const base = checkWith(label(news), ruleInputs, news);
+  return checkOnBox(base, async (caps, client) => {
+    const failures = releaseFailures(base.inputs, caps);
+    return failures.length ? failures : lockoutFailures(olds, base.inputs, client);
+  });
 }
 
 export async function diff(_id: string, olds: Props, news: Props) {
@@ -166,18 +239,19 @@ export async function create(props: Props) {
   await requireInterfaces(client, inputs.interface, label(inputs));
   await beforeFilterChange(client);
   const item = toItem(inputs);
-  const uuid = await createTransactional(client.rules, item, label(inputs), (c) =>
-    (Object.keys(item) as (keyof FilterRuleItem)[]).every((k) => c[k] === item[k]),
-  ).catch((err: unknown) => explainValidation(err, label(inputs), FIELD_MAP));
+  const uuid = await createOwned(client.rules, item, { what: label(inputs), ownerTag: inputs.ownerTag }).catch((err: unknown) =>
+    explainValidation(err, label(inputs), FIELD_MAP),
+  );
+  afterFilterChange(client, uuid, "add", item as unknown as Record<string, string>);
   // The box stores what it accepted, so outputs come from the item sent: one
   // call per rule (bulk rule sets stay at N calls). refresh reads it back.
-  return { id: uuid, outs: fromItem({ ...item, uuid }, newRevision(inputs)) };
+  return { id: uuid, outs: fromItem({ ...item, uuid }, newRevision(inputs), inputs) };
 }
 
 export async function read(id: string, props: Props) {
   const item = await getClient().rules.get(id);
   if (!item) return {};
-  return { id, props: fromItem(item, String(props.revision ?? "")) };
+  return { id, props: fromItem(item, String(props.revision ?? ""), props) };
 }
 
 export async function update(id: string, _olds: Props, news: Props) {
@@ -187,11 +261,15 @@ export async function update(id: string, _olds: Props, news: Props) {
   await beforeFilterChange(client);
   const item = toItem(inputs);
   await saveItem(client.rules, id, item, label(inputs), FIELD_MAP);
-  return { outs: fromItem({ ...item, uuid: id }, newRevision(inputs)) };
+  afterFilterChange(client, id, "set", item as unknown as Record<string, string>);
+  return { outs: fromItem({ ...item, uuid: id }, newRevision(inputs), inputs) };
 }
 
 export async function remove(id: string) {
   const client = getClient();
   await beforeFilterChange(client);
-  if ((await client.rules.del(id)) === "deleted") await scheduleApply(client, "filter");
+  if ((await client.rules.del(id)) === "deleted") {
+    afterFilterChange(client, id, "del");
+    await scheduleApply(client, "filter");
+  }
 }

@@ -4,7 +4,7 @@ import { isDomain, isHostname, isIPv4, isIPv6, isIp } from "../../kit/net.ts";
 import type { UnboundHostOverrideItem } from "../client/types.ts";
 import { scheduleApply } from "./apply.ts";
 import { checkWith, diffFields, userInputs, type Props } from "../../kit/index.ts";
-import { createTransactional, explainValidation, saveItem, newRevision } from "./common.ts";
+import { createOwned, explainValidation, newRevision, saveItem, stripMark, withMark } from "./common.ts";
 import { getClient } from "./connection.ts";
 
 export { configureFromStack as configure } from "./connection.ts";
@@ -18,17 +18,25 @@ export const hostOverrideInputs = z
     type: z.enum(["A", "AAAA"]).optional(),
     description: z.string().default(""),
     enabled: z.boolean().default(true),
+    /** Ownership mark (set by the resource class from the stack and resource name). */
+    ownerTag: z.string().optional(),
   })
-  .transform((v) => ({ ...v, type: v.type ?? (isIPv6(v.address) ? ("AAAA" as const) : ("A" as const)) }))
   .superRefine((v, ctx) => {
-    if (v.type === "A" && !isIPv4(v.address)) ctx.addIssue({ code: "custom", path: ["address"], message: "an A record needs an IPv4 address" });
-    if (v.type === "AAAA" && !isIPv6(v.address)) ctx.addIssue({ code: "custom", path: ["address"], message: "an AAAA record needs an IPv6 address" });
+    // No derived field in the checked inputs (they must not differ between preview and update): the type is derived where it is used.
+    const type = typeOf(v);
+    if (type === "A" && !isIPv4(v.address)) ctx.addIssue({ code: "custom", path: ["address"], message: "an A record needs an IPv4 address" });
+    if (type === "AAAA" && !isIPv6(v.address)) ctx.addIssue({ code: "custom", path: ["address"], message: "an AAAA record needs an IPv6 address" });
   });
 export type HostOverrideInputs = z.infer<typeof hostOverrideInputs>;
 export interface HostOverrideOutputs extends HostOverrideInputs {
+  type: "A" | "AAAA";
   uuid: string;
   fqdn: string;
   revision: string;
+}
+
+function typeOf(v: { type?: "A" | "AAAA"; address?: unknown }): "A" | "AAAA" {
+  return v.type ?? (typeof v.address === "string" && isIPv6(v.address) ? "AAAA" : "A");
 }
 
 const FIELDS = ["hostname", "domain", "address", "type", "description", "enabled"] as const;
@@ -39,18 +47,19 @@ const toItem = (i: HostOverrideInputs): Partial<UnboundHostOverrideItem> => ({
   enabled: i.enabled ? "1" : "0",
   hostname: i.hostname,
   domain: i.domain,
-  rr: i.type,
+  rr: typeOf(i),
   server: i.address,
-  description: i.description,
+  description: withMark(i.description, i.ownerTag),
 });
 
-const fromItem = (h: UnboundHostOverrideItem & { uuid: string }, revision: string): HostOverrideOutputs => ({
+const fromItem = (h: UnboundHostOverrideItem & { uuid: string }, revision: string, prev: Props): HostOverrideOutputs => ({
   hostname: h.hostname,
   domain: h.domain,
   address: h.server,
-  type: h.rr as HostOverrideInputs["type"],
-  description: h.description,
+  type: h.rr as HostOverrideOutputs["type"],
+  description: stripMark(h.description),
   enabled: h.enabled === "1",
+  ...(prev.ownerTag !== undefined ? { ownerTag: String(prev.ownerTag) } : {}),
   uuid: h.uuid,
   fqdn: `${h.hostname}.${h.domain}`,
   revision,
@@ -61,21 +70,18 @@ export async function check(_olds: Props, news: Props) {
 }
 
 export async function diff(_id: string, olds: Props, news: Props) {
-  return diffFields(olds, news, FIELDS, [], false);
+  return diffFields(olds, { ...news, type: typeOf(news as { type?: "A" | "AAAA"; address?: unknown }) }, FIELDS, [], false);
 }
 
 export async function create(props: Props) {
   const inputs = hostOverrideInputs.parse(userInputs(props));
   const client = getClient();
   const what = label(inputs);
-  const uuid = await createTransactional(
-    client.hostOverrides,
-    toItem(inputs),
-    what,
-    (c) => c.hostname === inputs.hostname && c.domain === inputs.domain && c.server === inputs.address,
-  ).catch((err: unknown) => explainValidation(err, what, FIELD_MAP));
+  const uuid = await createOwned(client.hostOverrides, toItem(inputs), { what, ownerTag: inputs.ownerTag }).catch((err: unknown) =>
+    explainValidation(err, what, FIELD_MAP),
+  );
   try {
-    return { id: uuid, outs: fromItem(await client.hostOverrides.require(uuid), newRevision(inputs)) };
+    return { id: uuid, outs: fromItem(await client.hostOverrides.require(uuid), newRevision(inputs), inputs) };
   } catch (err) {
     await client.hostOverrides.del(uuid).catch(() => undefined);
     throw err;
@@ -84,14 +90,14 @@ export async function create(props: Props) {
 
 export async function read(id: string, props: Props) {
   const item = await getClient().hostOverrides.get(id);
-  return item ? { id, props: fromItem(item, String(props.revision ?? "")) } : {};
+  return item ? { id, props: fromItem(item, String(props.revision ?? ""), props) } : {};
 }
 
 export async function update(id: string, _olds: Props, news: Props) {
   const inputs = hostOverrideInputs.parse(userInputs(news));
   const client = getClient();
   await saveItem(client.hostOverrides, id, toItem(inputs), label(inputs), FIELD_MAP);
-  return { outs: fromItem(await client.hostOverrides.require(id), newRevision(inputs)) };
+  return { outs: fromItem(await client.hostOverrides.require(id), newRevision(inputs), inputs) };
 }
 
 export async function remove(id: string) {

@@ -4,6 +4,8 @@
 // dynamic-provider process. Connection settings come from stack config
 // (opnsense:url, opnsense:apiKey, opnsense:apiSecret, opnsense:caPem,
 // opnsense:insecure) through configure(), never from these args.
+// One file on purpose (longer than most): it is the provider's whole public
+// surface, thin classes with their documented args, and nothing else.
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import type { Subsystem } from "../client/types.ts";
@@ -11,6 +13,15 @@ import { dynamicProvider, implPath } from "../../kit/index.ts";
 
 type In<T> = pulumi.Input<T>;
 const MODULE = "opnsense";
+
+/**
+ * The mark bosun writes into each item's description (`[bosun:<tag>]`): a hash
+ * of project, stack, type and resource name, so a create whose answer was lost
+ * is reconciled by identity, never by look-alike values (see common.ts).
+ */
+export function ownerTag(type: string, name: string): string {
+  return createHash("sha256").update(`${pulumi.getProject()}/${pulumi.getStack()}/${type}/${name}`).digest("hex").slice(0, 12);
+}
 
 export const vlanProvider = dynamicProvider(implPath("./vlan-impl.ts", import.meta.url));
 export const aliasProvider = dynamicProvider(implPath("./alias-impl.ts", import.meta.url));
@@ -34,7 +45,7 @@ export interface VlanArgs {
   pcp?: In<number>;
   /** @default "" (802.1Q) */
   proto?: In<"" | "802.1q" | "802.1ad">;
-  /** Device name; generated (vlan0.<tag>) when absent. @example "vlan0.20" */
+  /** Device name; the box numbers it in sequence (vlan01, vlan02, …) when absent. @example "vlan01" */
   device?: In<string>;
 }
 
@@ -42,17 +53,17 @@ export class Vlan extends pulumi.dynamic.Resource {
   declare readonly parent: pulumi.Output<string>;
   declare readonly tag: pulumi.Output<number>;
   declare readonly description: pulumi.Output<string>;
-  /** The VLAN device, e.g. "vlan0.20"; give it to InterfaceAssignment. */
+  /** The VLAN device, e.g. "vlan01"; give it to InterfaceAssignment. */
   declare readonly device: pulumi.Output<string>;
   declare readonly uuid: pulumi.Output<string>;
   /** Changes on every write; ServiceApply triggers hash it. */
   declare readonly revision: pulumi.Output<string>;
   constructor(name: string, args: VlanArgs, opts?: pulumi.CustomResourceOptions) {
-    super(vlanProvider, name, { ...args, device: args.device, uuid: undefined, revision: undefined }, opts, MODULE, "Vlan");
+    super(vlanProvider, name, { ...args, device: args.device, ownerTag: ownerTag("Vlan", name), uuid: undefined, revision: undefined }, opts, MODULE, "Vlan");
   }
 }
 
-// ---- interface assignment (read-only) ----------------------------------------
+// ---- interface assignment ---------------------------------------------------------
 
 export interface InterfaceAssignmentArgs {
   /** Device that must be assigned. @example vlan.device */
@@ -67,14 +78,27 @@ export interface InterfaceAssignmentArgs {
   hint?: In<string>;
 }
 
-/** Checks (never makes) the manual Interfaces → Assignments step; fails with exact UI steps when missing. */
+/**
+ * The device assigned as an interface. 26.7+: bosun assigns it through the API (and unassigns it on
+ * delete); the interface's address is a UI step on every release. Before 26.7 the whole step is manual:
+ * bosun checks it and fails with the exact UI steps when it is missing.
+ */
 export class InterfaceAssignment extends pulumi.dynamic.Resource {
   /** Interface key to use in rules and DHCP, e.g. "opt3". */
   declare readonly identifier: pulumi.Output<string>;
   declare readonly address: pulumi.Output<string>;
   declare readonly device: pulumi.Output<string>;
+  /** True when the assignment is bosun's to remove on delete (26.7+). */
+  declare readonly managed: pulumi.Output<boolean>;
   constructor(name: string, args: InterfaceAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
-    super(interfaceAssignmentProvider, name, { ...args, identifier: args.identifier, address: args.address }, opts, MODULE, "InterfaceAssignment");
+    super(
+      interfaceAssignmentProvider,
+      name,
+      { ...args, identifier: args.identifier, address: args.address, managed: undefined },
+      opts,
+      MODULE,
+      "InterfaceAssignment",
+    );
   }
 }
 
@@ -97,7 +121,7 @@ export class FirewallAlias extends pulumi.dynamic.Resource {
   declare readonly uuid: pulumi.Output<string>;
   declare readonly revision: pulumi.Output<string>;
   constructor(name: string, args: FirewallAliasArgs, opts?: pulumi.CustomResourceOptions) {
-    super(aliasProvider, name, { ...args, uuid: undefined, revision: undefined }, opts, MODULE, "FirewallAlias");
+    super(aliasProvider, name, { ...args, ownerTag: ownerTag("FirewallAlias", name), uuid: undefined, revision: undefined }, opts, MODULE, "FirewallAlias");
   }
 }
 
@@ -108,22 +132,22 @@ export interface FirewallRuleArgs {
   interface: In<string | In<string>[]>;
   /** @default "pass" */
   action?: In<"pass" | "block" | "reject">;
-  /** @default "in" */
-  direction?: In<"in" | "out">;
-  /** @default "inet" */
+  /** "any" (both) needs OPNsense 26.1+. @default "in" */
+  direction?: In<"in" | "out" | "any">;
+  /** "inet46" needs OPNsense 25.1+. @default "inet" */
   ipProtocol?: In<"inet" | "inet6" | "inet46">;
-  /** @default "any" @example "TCP" */
+  /** "TCP/UDP" needs OPNsense 25.1+. @default "any" @example "TCP" */
   protocol?: In<string>;
-  /** any, (self), address, CIDR, interface network (opt3, opt3ip) or alias name. @default "any" */
+  /** any, (self), address, CIDR, interface network (opt3, opt3ip) or alias name; several comma-separated on 25.1+. @default "any" */
   source?: In<string>;
   sourceNot?: In<boolean>;
   sourcePort?: In<string>;
   /** @default "any" @example "10.20.0.10" */
   destination?: In<string>;
   destinationNot?: In<boolean>;
-  /** Port, range a-b or port alias; needs TCP/UDP. @example "25565" */
+  /** Port, range a-b (a<b), service name or port alias; needs TCP/UDP. @example "25565" */
   destinationPort?: In<string>;
-  /** Evaluation order 1–99999. @default 1 */
+  /** Evaluation order: 1–99999 before 25.7, 1–999999 since. @default 1 */
   sequence?: In<number>;
   /** @default true */
   quick?: In<boolean>;
@@ -137,20 +161,23 @@ export interface FirewallRuleArgs {
   description?: In<string>;
 }
 
-/** Saved only; a ServiceApply("filter") makes rules live with savepoint → apply → cancelRollback. */
+/** Saved only; a ServiceApply("filter") makes rules live under the release's protection (README "Safe firewall changes"). */
 export class FirewallRule extends pulumi.dynamic.Resource {
   declare readonly uuid: pulumi.Output<string>;
   declare readonly revision: pulumi.Output<string>;
   constructor(name: string, args: FirewallRuleArgs, opts?: pulumi.CustomResourceOptions) {
-    super(filterRuleProvider, name, { ...args, uuid: undefined, revision: undefined }, opts, MODULE, "FirewallRule");
+    super(filterRuleProvider, name, { ...args, ownerTag: ownerTag("FirewallRule", name), uuid: undefined, revision: undefined }, opts, MODULE, "FirewallRule");
   }
 }
 
 // ---- DHCP ------------------------------------------------------------------------------
 
 export interface DhcpRangeArgs {
-  /** @default "dnsmasq" (OPNsense's default DHCP server for new installs; see README) */
-  backend?: In<"dnsmasq" | "kea">;
+  /**
+   * "auto" picks on the box: Kea when router/dnsServers are set or the release has no Dnsmasq
+   * range API (< 25.1.6); Dnsmasq otherwise. The choice is the `server` output. @default "auto"
+   */
+  backend?: In<"auto" | "dnsmasq" | "kea">;
   /** Interface key. @example assignment.identifier */
   interface: In<string>;
   /** @example "10.20.0.0/24" */
@@ -169,21 +196,33 @@ export interface DhcpRangeArgs {
   leaseTime?: In<number>;
   /** @default "" */
   description?: In<string>;
+  /** Let bosun enable the DHCP service when it is off; otherwise a disabled service is an error. @default false */
+  enableService?: In<boolean>;
 }
 
+/** A DHCP range, and the server told to answer on its interface (added to its listen list, removed with the last range). */
 export class DhcpRange extends pulumi.dynamic.Resource {
   /** Kea subnet uuid (reservations attach to it); the range uuid for Dnsmasq. */
   declare readonly subnetId: pulumi.Output<string>;
+  /** The DHCP server serving the range: "dnsmasq" or "kea". */
+  declare readonly server: pulumi.Output<"dnsmasq" | "kea">;
   declare readonly uuid: pulumi.Output<string>;
   declare readonly revision: pulumi.Output<string>;
   constructor(name: string, args: DhcpRangeArgs, opts?: pulumi.CustomResourceOptions) {
-    super(dhcpRangeProvider, name, { ...args, subnetId: undefined, uuid: undefined, revision: undefined }, opts, MODULE, "DhcpRange");
+    super(
+      dhcpRangeProvider,
+      name,
+      { ...args, ownerTag: ownerTag("DhcpRange", name), subnetId: undefined, server: undefined, listenAdded: undefined, uuid: undefined, revision: undefined },
+      opts,
+      MODULE,
+      "DhcpRange",
+    );
   }
 }
 
 export interface DhcpReservationArgs {
-  /** @default "dnsmasq" */
-  backend?: In<"dnsmasq" | "kea">;
+  /** "auto": Kea when subnetId names a Kea subnet, else as DhcpRange decides. @default "auto" */
+  backend?: In<"auto" | "dnsmasq" | "kea">;
   /** @example "aa:bb:cc:dd:ee:ff" */
   mac: In<string>;
   /** @example "10.20.0.10" */
@@ -202,7 +241,14 @@ export class DhcpReservation extends pulumi.dynamic.Resource {
   declare readonly uuid: pulumi.Output<string>;
   declare readonly revision: pulumi.Output<string>;
   constructor(name: string, args: DhcpReservationArgs, opts?: pulumi.CustomResourceOptions) {
-    super(dhcpReservationProvider, name, { ...args, uuid: undefined, revision: undefined }, opts, MODULE, "DhcpReservation");
+    super(
+      dhcpReservationProvider,
+      name,
+      { ...args, ownerTag: ownerTag("DhcpReservation", name), server: undefined, uuid: undefined, revision: undefined },
+      opts,
+      MODULE,
+      "DhcpReservation",
+    );
   }
 }
 
@@ -228,24 +274,60 @@ export class HostOverride extends pulumi.dynamic.Resource {
   declare readonly uuid: pulumi.Output<string>;
   declare readonly revision: pulumi.Output<string>;
   constructor(name: string, args: HostOverrideArgs, opts?: pulumi.CustomResourceOptions) {
-    super(hostOverrideProvider, name, { ...args, fqdn: undefined, uuid: undefined, revision: undefined }, opts, MODULE, "HostOverride");
+    super(
+      hostOverrideProvider,
+      name,
+      { ...args, ownerTag: ownerTag("HostOverride", name), fqdn: undefined, uuid: undefined, revision: undefined },
+      opts,
+      MODULE,
+      "HostOverride",
+    );
   }
 }
 
 // ---- apply ------------------------------------------------------------------------------
 
+/** A subsystem, or "dhcp": the DHCP server(s) that DhcpRange/DhcpReservation resources with backend "auto" resolved to. */
+export type ApplySubsystem = Subsystem | "dhcp";
+
 export interface ServiceApplyArgs {
-  subsystem: In<Subsystem>;
+  subsystem: In<ApplySubsystem>;
   /** Hash of the members' revisions: use applyTrigger(). */
   trigger: In<string>;
 }
 
-/** Runs the subsystem's reconfigure (filter: savepoint/apply/cancelRollback) once when any member was written. */
+/** Runs the subsystem's reconfigure (filter: the protected apply) once when any member was written. */
 export class ServiceApply extends pulumi.dynamic.Resource {
+  /** "savepoint" (≤ 26.1: the box reverts by itself), "config-backup" (26.7+: bosun reverts to protectionId), or "none". */
+  declare readonly protection: pulumi.Output<"savepoint" | "config-backup" | "none">;
+  /** The savepoint revision or config backup id behind `protection`. */
+  declare readonly protectionId: pulumi.Output<string>;
+  /** The config backup holding the config before this deployment's first write ("" when not readable). */
+  declare readonly backupBefore: pulumi.Output<string>;
+  /** Why the protection is weaker than usual, if it is. */
+  declare readonly note: pulumi.Output<string>;
   declare readonly savepoint: pulumi.Output<string>;
+  /** For "dhcp": the server(s) reconfigured. */
+  declare readonly services: pulumi.Output<string[]>;
   declare readonly appliedAt: pulumi.Output<string>;
   constructor(name: string, args: ServiceApplyArgs, opts?: pulumi.CustomResourceOptions) {
-    super(serviceApplyProvider, name, { ...args, savepoint: undefined, appliedAt: undefined }, opts, MODULE, "ServiceApply");
+    super(
+      serviceApplyProvider,
+      name,
+      {
+        ...args,
+        protection: undefined,
+        protectionId: undefined,
+        backupBefore: undefined,
+        note: undefined,
+        savepoint: undefined,
+        services: undefined,
+        appliedAt: undefined,
+      },
+      opts,
+      MODULE,
+      "ServiceApply",
+    );
   }
 }
 
@@ -265,7 +347,7 @@ export function applyTrigger(members: readonly { revision: pulumi.Output<string>
  */
 export function applyAfter(
   name: string,
-  subsystem: Subsystem,
+  subsystem: ApplySubsystem,
   members: readonly (pulumi.Resource & { revision: pulumi.Output<string> })[],
   opts: pulumi.CustomResourceOptions = {},
 ): ServiceApply {

@@ -1,12 +1,17 @@
-// Interface assignment: read-only. OPNsense's API cannot assign a device (a
-// VLAN) as an interface, so bosun checks that the person did it in the UI and
-// says exactly what to do when they have not. It never creates or removes one.
+// Interface assignment. Before 26.7 the API cannot assign a device (a VLAN) as
+// an interface: bosun checks that the person did it in the UI and says exactly
+// what to do when they have not. From 26.7 the assignment API assigns the
+// device as the next optN and removes it on delete; enabling the interface and
+// its static address are still a UI step (the API has no field for them), so
+// a missing address still ends in instructions, with the assignment kept for
+// the person to configure. Unassigned devices (no identifier) are ignored.
 import { z } from "zod";
 import type { OpnsenseClient } from "../client/client.ts";
 import type { InterfaceInfo } from "../client/types.ts";
 import { ipv4InCidr, ipv4Range, parseNetwork } from "../../kit/net.ts";
 import { checkWith, diffFields, userInputs, type Props } from "../../kit/index.ts";
 import { getClient } from "./connection.ts";
+import { explainRefusal, explainValidation } from "./common.ts";
 
 export { configureFromStack as configure } from "./connection.ts";
 
@@ -32,6 +37,8 @@ export type AssignmentInputs = z.infer<typeof assignmentInputs>;
 export interface AssignmentOutputs extends AssignmentInputs {
   identifier: string;
   address: string;
+  /** True when bosun assigned the device through the API (26.7+); such an assignment is removed on delete. */
+  managed: boolean;
 }
 
 /** Thrown when the manual step is missing or differs from the spec; the message is the instruction. */
@@ -40,6 +47,16 @@ export class InterfaceNotAssignedError extends Error {
     super(message);
     this.name = "InterfaceNotAssignedError";
   }
+}
+
+/** Step 2 alone: what is left after the 26.7 API assigned the device. */
+export function addressSteps(i: Pick<AssignmentInputs, "device" | "address" | "description">, identifier: string): string {
+  const address = i.address ?? "<gateway address>/<prefix>";
+  return [
+    `bosun assigned ${i.device} as interface ${identifier}; OPNsense's API cannot enable it or set its address, so this step is left to do in the web UI (the assignment stays for it):`,
+    `  Interfaces → [${i.description || identifier}]: tick "Enable Interface", set "IPv4 Configuration Type" to "Static IPv4", IPv4 address ${address}, Save, then Apply changes.`,
+    `  Then run the deployment again; bosun checks the interface and continues.`,
+  ].join("\n");
 }
 
 export function assignmentSteps(i: Pick<AssignmentInputs, "device" | "address" | "description" | "hint">): string {
@@ -55,8 +72,9 @@ export function assignmentSteps(i: Pick<AssignmentInputs, "device" | "address" |
   ].join("\n");
 }
 
+/** The assigned interface holding this device; unassigned devices (identifier "") do not count. */
 export async function findAssignment(client: OpnsenseClient, device: string): Promise<InterfaceInfo | undefined> {
-  return (await client.interfaces()).find((i) => i.device === device);
+  return (await client.assignedInterfaces()).find((i) => i.device === device);
 }
 
 // Interface keys seen per client. A provider process lives for one deployment,
@@ -67,7 +85,7 @@ const seen = new WeakMap<OpnsenseClient, Promise<Set<string>>>();
 async function interfaceKeys(client: OpnsenseClient, fresh: boolean): Promise<Set<string>> {
   let keys = fresh ? undefined : seen.get(client);
   if (!keys) {
-    keys = client.interfaces().then((list) => new Set(list.map((i) => i.identifier)));
+    keys = client.assignedInterfaces().then((list) => new Set(list.map((i) => i.identifier)));
     seen.set(client, keys);
     keys.catch(() => seen.delete(client));
   }
@@ -97,19 +115,46 @@ export function overlappingInterface(all: readonly InterfaceInfo[], device: stri
   });
 }
 
+/** The 26.7+ assignment API: assign the device as the next optN and apply it. Returns the new key. */
+async function assign(client: OpnsenseClient, inputs: AssignmentInputs): Promise<string> {
+  const what = `interface assignment of ${inputs.device}`;
+  const key = await client.assignments
+    .add({ if: inputs.device, descr: inputs.description, lock: "0" }, what)
+    .catch((err: unknown) => explainValidation(err, what, { if: "device", descr: "description" }));
+  if (inputs.identifier && key !== inputs.identifier) {
+    await client.assignments.del(key).catch(() => undefined);
+    await client.reconfigureAssignments().catch(() => undefined);
+    throw new InterfaceNotAssignedError(
+      `identifier: the box assigned ${inputs.device} as ${key}, but the spec expects ${inputs.identifier}; the assignment was undone. ` +
+        `Change the spec to ${key}, or free ${inputs.identifier} on the box.`,
+    );
+  }
+  await client.reconfigureAssignments();
+  return key;
+}
+
 async function verify(inputs: AssignmentInputs): Promise<AssignmentOutputs> {
-  const all = await getClient().interfaces();
-  const found = all.find((i) => i.device === inputs.device);
+  const client = getClient();
+  const caps = await client.capabilities();
+  let all = await client.assignedInterfaces();
+  let found = all.find((i) => i.device === inputs.device);
   const ready = found && inputs.address && found.addr4 === inputs.address;
   const clash = inputs.address && !ready ? overlappingInterface(all, inputs.device, inputs.address) : undefined;
   if (clash) {
-    // Said before the UI steps: following them would end in OPNsense's own refusal.
+    // Said before any step: following them would end in OPNsense's own refusal.
     throw new InterfaceNotAssignedError(
       `address: ${inputs.address} must not overlap another interface's network: ${clash.identifier} (${clash.device}) has ${clash.addr4}. ` +
         "Choose a subnet that is not in use on the box (change the network's subnet in the spec).",
     );
   }
-  if (!found) throw new InterfaceNotAssignedError(assignmentSteps(inputs));
+  let createdNow = false;
+  if (!found) {
+    if (!caps.assignmentApi) throw new InterfaceNotAssignedError(assignmentSteps(inputs));
+    const key = await assign(client, inputs);
+    createdNow = true;
+    all = await client.assignedInterfaces();
+    found = all.find((i) => i.identifier === key) ?? { identifier: key, device: inputs.device, description: inputs.description, addr4: "", enabled: "0" };
+  }
   if (inputs.identifier && found.identifier !== inputs.identifier) {
     throw new InterfaceNotAssignedError(
       `Device ${inputs.device} is assigned as ${found.identifier}, but the spec expects ${inputs.identifier}. ` +
@@ -120,6 +165,7 @@ async function verify(inputs: AssignmentInputs): Promise<AssignmentOutputs> {
     const want = parseNetwork(inputs.address);
     const have = parseNetwork(found.addr4);
     if (!have || !want || have.address !== want.address || have.prefix !== want.prefix) {
+      if (createdNow || (caps.assignmentApi && !found.addr4)) throw new InterfaceNotAssignedError(addressSteps(inputs, found.identifier));
       throw new InterfaceNotAssignedError(
         `Interface ${found.identifier} (${inputs.device}) has address "${found.addr4 || "none"}", the spec expects ${inputs.address}. ` +
           `In Interfaces → [${found.description || found.identifier}] set "Static IPv4" ${inputs.address}, Save, Apply changes.` +
@@ -127,7 +173,8 @@ async function verify(inputs: AssignmentInputs): Promise<AssignmentOutputs> {
       );
     }
   }
-  return { ...inputs, identifier: found.identifier, address: found.addr4, description: inputs.description };
+  // With the assignment API the device's assignment is bosun's to remove on delete (its VLAN cannot go otherwise).
+  return { ...inputs, identifier: found.identifier, address: found.addr4, description: inputs.description, managed: caps.assignmentApi };
 }
 
 export async function check(_olds: Props, news: Props) {
@@ -154,5 +201,18 @@ export async function update(_id: string, _olds: Props, news: Props) {
   return { outs: await verify(assignmentInputs.parse(userInputs(news))) };
 }
 
-/** bosun never unassigns an interface: that is a manual, disruptive step. */
-export async function remove(): Promise<void> {}
+/**
+ * 26.7+: the assignment of this resource's device is removed (its VLAN cannot
+ * be deleted while assigned), and applied at once so the VLAN delete that
+ * follows finds it gone. Before 26.7 there is no API for it: nothing happens.
+ */
+export async function remove(_id: string, props: Props): Promise<void> {
+  const client = getClient();
+  if (!(await client.capabilities()).assignmentApi) return;
+  const found = await findAssignment(client, String(props.device ?? ""));
+  if (!found || found.identifier !== props.identifier) return;
+  const result = await client.assignments
+    .del(found.identifier)
+    .catch((err: unknown) => explainRefusal(err, `interface ${found.identifier} (${found.device})`, "unassigned"));
+  if (result === "deleted") await client.reconfigureAssignments();
+}

@@ -33,8 +33,8 @@ describe("serialized provider", () => {
     expect(result.leaksSecret).toBe(false);
     expect(result.textBytes).toBeLessThan(6000);
     expect(result.failures).toEqual([]);
-    expect(result.created).toMatchObject({ device: "vlan0.20", tag: 20 });
-    expect(result.readDevice).toBe("vlan0.20");
+    expect(result.created).toMatchObject({ device: "vlan01", tag: 20 });
+    expect(result.readDevice).toBe("vlan01");
     expect(result.remaining).toBe(0);
   });
 });

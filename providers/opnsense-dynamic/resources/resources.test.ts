@@ -1,9 +1,12 @@
 // The resource implementations, called as the dynamic-provider process calls
-// them, against the simulator.
+// them, against the simulator (it stands in for an OPNsense box, which cannot
+// run here), playing 26.7 unless a block says otherwise. Per-release paths are
+// in releases.test.ts.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { KEY, SECRET, sim } from "../test/helpers.ts";
 import type { Simulator } from "../simulator/server.ts";
 import { setConnection } from "./connection.ts";
+import { timing } from "./safety.ts";
 import { resetApplyState } from "./apply.ts";
 import { UNKNOWN } from "../../kit/index.ts";
 import * as vlan from "./vlan-impl.ts";
@@ -13,26 +16,31 @@ import * as range from "./dhcp-range-impl.ts";
 import * as reservation from "./dhcp-reservation-impl.ts";
 import * as host from "./host-override-impl.ts";
 import * as apply from "./service-apply-impl.ts";
-import * as assignment from "./interface-assignment-impl.ts";
 
 let s: Simulator;
 /** Outputs handed back to the engine are plain property bags. */
 const P = (v: unknown) => v as Record<string, unknown>;
 
+let s26: Simulator;
 beforeAll(async () => {
   s = await sim({ rollbackSeconds: 0.5 });
+  s26 = await sim({ version: "26.1", rollbackSeconds: 0.5 });
+  timing.probeTimeoutMs = 1000;
 });
 afterAll(async () => {
   setConnection(null);
   await s.stop();
+  await s26.stop();
 });
-beforeEach(() => {
-  s.store.reset();
-  s.faults.clear();
-  s.resetCalls();
+/** Points the provider at a simulator, freshly reset. */
+function use(target: Simulator): void {
+  target.store.reset();
+  target.faults.clear();
+  target.resetCalls();
   resetApplyState();
-  setConnection({ url: s.url, apiKey: KEY, apiSecret: SECRET, caPem: s.caPem, retryBaseMs: 5 });
-});
+  setConnection({ url: target.url, apiKey: KEY, apiSecret: SECRET, caPem: target.caPem, retryBaseMs: 5 });
+}
+beforeEach(() => use(s));
 
 /** check() then create(), as the engine does. */
 async function make(
@@ -59,13 +67,13 @@ describe("VLAN", () => {
 
   test("create, update in place, replace on tag change, delete idempotently", async () => {
     const { id, outs } = await make(vlan, { parent: "igc1", tag: 20, description: "iot" });
-    expect(outs).toMatchObject({ parent: "igc1", tag: 20, description: "iot", device: "vlan0.20", uuid: id });
+    expect(outs).toMatchObject({ parent: "igc1", tag: 20, description: "iot", device: "vlan01", uuid: id });
     expect(s.items("vlans")[id]).toMatchObject({ if: "igc1", tag: "20", descr: "iot" });
 
     const news = (await vlan.check(P(outs), { parent: "igc1", tag: 20, description: "cameras" })).inputs;
     expect(await vlan.diff(id, P(outs), news)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
     const updated = await vlan.update(id, P(outs), news);
-    expect(updated.outs).toMatchObject({ description: "cameras", device: "vlan0.20" });
+    expect(updated.outs).toMatchObject({ description: "cameras", device: "vlan01" });
     expect((updated.outs as { revision: string }).revision).not.toBe((outs as { revision: string }).revision);
 
     const retag = (await vlan.check({}, { parent: "igc1", tag: 30, description: "cameras" })).inputs;
@@ -96,45 +104,51 @@ describe("VLAN", () => {
     expect(Object.keys(s.items("vlans"))).toHaveLength(1);
   });
 
-  test("create whose answer is lost removes the half-made VLAN", async () => {
+  test("a create whose answer is lost adopts the item by bosun's mark; the mark never shows in outputs", async () => {
     s.faults.add({ path: "vlan_settings/addItem", phase: "after", drop: true });
-    await expect(make(vlan, { parent: "igc1", tag: 20 })).rejects.toThrow(/unreachable/);
-    expect(s.items("vlans")).toEqual({});
+    const { id, outs } = await make(vlan, { parent: "igc1", tag: 20, description: "iot", ownerTag: "0123456789ab" });
+    expect(Object.keys(s.items("vlans"))).toEqual([id]);
+    expect(s.items("vlans")[id]?.descr).toBe("iot [bosun:0123456789ab]");
+    expect(outs).toMatchObject({ description: "iot", device: "vlan01" });
+    expect((await vlan.read(id, P(outs))).props).toMatchObject({ description: "iot" });
   });
 
-  test("deleting an assigned VLAN fails loudly", async () => {
-    const { id, outs } = await make(vlan, { parent: "igc1", tag: 20 });
-    s.store.assignInterface({ identifier: "opt1", device: "vlan0.20", addr4: "10.20.0.1/24" });
-    await expect(vlan.remove(id, P(outs))).rejects.toThrow(/assigned as interface opt1/);
-  });
-});
-
-describe("interface assignment", () => {
-  test("missing assignment fails with the exact UI steps; present one yields the key", async () => {
-    const inputs = { device: "vlan0.20", address: "10.20.0.1/24", description: "iot", hint: "igc1, tag 20" };
-    const err = (await make(assignment, inputs).catch((e: unknown) => e)) as Error;
-    expect(err).toBeInstanceOf(assignment.InterfaceNotAssignedError);
-    expect(err.message).toContain('Interfaces → Assignments: under "Assign a new interface", pick vlan0.20 (igc1, tag 20), description "iot"');
-    expect(err.message).toContain("IPv4 address 10.20.0.1/24");
-    s.store.assignInterface({ identifier: "opt3", device: "vlan0.20", description: "iot", addr4: "10.20.0.1/24" });
-    const { outs } = await make(assignment, inputs);
-    expect(outs).toMatchObject({ identifier: "opt3", address: "10.20.0.1/24" });
-    s.store.assignInterface({ identifier: "opt3", device: "vlan0.20", description: "iot", addr4: "10.99.0.1/24" });
-    await expect(make(assignment, inputs)).rejects.toThrow(/has address "10.99.0.1\/24", the spec expects 10.20.0.1\/24/);
-  });
-
-  test("a subnet that overlaps another interface's network is refused before the UI steps", async () => {
-    // The simulator's LAN is igc1 = 192.168.1.1/24.
-    const inputs = { device: "vlan0.20", address: "192.168.1.129/25", description: "iot" };
-    await expect(make(assignment, inputs)).rejects.toThrow(
-      "address: 192.168.1.129/25 must not overlap another interface's network: lan (igc1) has 192.168.1.1/24.",
+  test("a lost answer with nothing made says so; a look-alike made by hand is never touched", async () => {
+    const theirs = s.store.mutate({ collection: "vlans", op: "add", item: { if: "igc2", tag: "20", vlanif: "vlan07", descr: "by hand" } }).uuid;
+    s.faults.add({ path: "vlan_settings/addItem", phase: "before", drop: true });
+    await expect(make(vlan, { parent: "igc1", tag: 20, ownerTag: "0123456789ab" })).rejects.toThrow(
+      /holds no item marked \[bosun:0123456789ab\], so nothing was made/,
     );
-    await expect(make(assignment, { ...inputs, address: "192.168.2.1/24" })).rejects.toThrow(/is not assigned as an OPNsense interface/);
+    s.faults.clear();
+    s.faults.add({ path: "vlan_settings/addItem", phase: "after", drop: true });
+    // Without a mark there is no identity to reconcile by: the error stands and nothing is deleted.
+    await expect(make(vlan, { parent: "igc2", tag: 21 })).rejects.toThrow(/unreachable/);
+    expect(Object.keys(s.items("vlans"))).toContain(theirs);
+    expect(Object.keys(s.items("vlans"))).toHaveLength(2);
+  });
+
+  test("a duplicate the box refuses is adopted when it carries this resource's mark (an earlier lost answer)", async () => {
+    const ours = s.store.mutate({ collection: "vlans", op: "add", item: { if: "igc1", tag: "20", vlanif: "vlan01", descr: "old [bosun:0123456789ab]" } }).uuid;
+    const { id, outs } = await make(vlan, { parent: "igc1", tag: 20, description: "iot", ownerTag: "0123456789ab" });
+    expect(id).toBe(ours);
+    expect(outs).toMatchObject({ description: "iot" });
+    await expect(make(vlan, { parent: "igc1", tag: 20, ownerTag: "ffffffffffff" })).rejects.toThrow(/Tag 20 is already used/);
+  });
+
+  test("deleting an assigned VLAN fails loudly with the box's reason", async () => {
+    const { id, outs } = await make(vlan, { parent: "igc1", tag: 20 });
+    s.store.assignInterface({ identifier: "opt1", device: (outs as { device: string }).device, addr4: "10.20.0.1/24" });
+    await expect(vlan.remove(id, P(outs))).rejects.toThrow(
+      "VLAN igc1.20 cannot be deleted: This VLAN cannot be deleted because it is assigned as an interface (opt1).",
+    );
   });
 });
 
 describe("firewall aliases, rules and one apply", () => {
-  test("three rules and an alias are applied with one savepoint, one apply and one cancelRollback", async () => {
+  test("three rules and an alias are applied with one savepoint, one apply and one cancelRollback (26.1)", async () => {
+    const first = s;
+    use(s26);
+    s = s26;
     s.store.assignInterface({ identifier: "opt3", device: "vlan0.20", addr4: "10.20.0.1/24" });
     const ports = await make(alias, { name: "minecraft", type: "port", content: ["25565"] });
     const rules = [];
@@ -153,9 +167,11 @@ describe("firewall aliases, rules and one apply", () => {
     expect(Object.keys(s.calls().byPath).filter((k) => k.includes("/firewall/filter/apply/"))).toHaveLength(1);
     expect(Object.keys(s.calls().byPath).filter((k) => k.includes("/firewall/filter/cancelRollback/"))).toHaveLength(1);
     expect(s.store.pendingRollbacks()).toEqual([]);
-    expect((filter.outs as { savepoint: string }).savepoint).toMatch(/^\d+\.\d{4}$/);
+    expect(filter.outs).toMatchObject({ protection: "savepoint", protectionId: expect.stringMatching(/^\d+\.\d{4}$/) });
     // The savepoint was taken before the first rule was written, so it holds no rules.
-    expect(s.store.state.savepoints[(filter.outs as { savepoint: string }).savepoint]).toEqual({});
+    const sp = s.store.history.byRevision((filter.outs as { protectionId: string }).protectionId);
+    expect(JSON.parse(sp?.config ?? "{}").saved.rules).toEqual({});
+    s = first;
   });
 
   test("apply diff only fires when the trigger changes", async () => {
@@ -213,7 +229,7 @@ describe("firewall aliases, rules and one apply", () => {
     await firstBatch; // released when the next delete arrived, not by an apply
     const filterApplies = () =>
       Object.entries(s.calls().byPath)
-        .filter(([k]) => k.includes("/filter/apply/"))
+        .filter(([k]) => k.endsWith("/filter/apply"))
         .reduce((n, [, v]) => n + v, 0);
     expect(filterApplies()).toBe(0);
     expect(Object.keys(s.items("rules", "live"))).toHaveLength(3);
@@ -250,19 +266,37 @@ describe("DHCP", () => {
     s.store.assignInterface({ identifier: "opt3", device: "vlan0.20", description: "iot", addr4: "10.20.0.1/24" });
   });
 
-  test("Dnsmasq is the default backend: range and host reservation", async () => {
+  test("auto picks Dnsmasq here: range served on its interface, host reservation", async () => {
     const r = await make(range, { interface: "opt3", subnet: "10.20.0.0/24", start: "10.20.0.100", end: "10.20.0.199", leaseTime: 3600 });
-    expect(r.outs).toMatchObject({ backend: "dnsmasq", start: "10.20.0.100", end: "10.20.0.199", leaseTime: 3600 });
+    expect(r.outs).toMatchObject({ backend: "auto", server: "dnsmasq", listenAdded: true, start: "10.20.0.100", end: "10.20.0.199", leaseTime: 3600 });
+    expect(s.store.state.dnsmasqGeneral).toEqual({ enable: "1", interface: "lan,opt3" });
     expect(s.items("dnsmasqRanges")[r.id]).toMatchObject({ interface: "opt3", start_addr: "10.20.0.100", lease_time: "3600" });
     const h = await make(reservation, { mac: "AA:BB:CC:00:11:22", ip: "10.20.0.10", hostname: "minecraft", subnet: "10.20.0.0/24" });
-    expect(h.outs).toMatchObject({ backend: "dnsmasq", mac: "aa:bb:cc:00:11:22", ip: "10.20.0.10", hostname: "minecraft" });
+    expect(h.outs).toMatchObject({ server: "dnsmasq", mac: "aa:bb:cc:00:11:22", ip: "10.20.0.10", hostname: "minecraft" });
     expect(s.items("dnsmasqHosts")[h.id]).toMatchObject({ host: "minecraft", hwaddr: "aa:bb:cc:00:11:22" });
-    await make(apply, { subsystem: "dnsmasq", trigger: "x" });
+    const dhcp = await make(apply, { subsystem: "dhcp", trigger: "x" });
+    expect(dhcp.outs).toMatchObject({ services: ["dnsmasq"], protection: "none" });
     expect(Object.keys(s.items("dnsmasqHosts", "live"))).toEqual([h.id]);
+    expect(s.dhcpServedOn().dnsmasq).toEqual(["opt3"]);
+    // The last range of opt3 takes opt3 out of the listen list again; lan stays.
+    await range.remove(r.id, P(r.outs));
+    expect(s.store.state.dnsmasqGeneral.interface).toBe("lan");
+  });
+
+  test("a disabled DHCP service is an error unless the range may enable it", async () => {
+    s.store.state.dnsmasqGeneral = { enable: "0", interface: "lan" };
+    const inputs = { backend: "dnsmasq", interface: "opt3", subnet: "10.20.0.0/24", start: "10.20.0.100", end: "10.20.0.199" };
+    await expect(make(range, inputs)).rejects.toThrow(/the Dnsmasq service is disabled on the box.*enableService: true/);
+    expect(s.items("dnsmasqRanges")).toEqual({});
+    await make(range, { ...inputs, enableService: true });
+    expect(s.store.state.dnsmasqGeneral).toEqual({ enable: "1", interface: "lan,opt3" });
   });
 
   test("check: addresses outside the subnet, reversed range, kea-only options", async () => {
-    const res = await range.check({}, { interface: "opt3", subnet: "10.20.0.0/24", start: "10.20.0.200", end: "10.20.0.100", router: "10.30.0.1" });
+    const res = await range.check(
+      {},
+      { backend: "dnsmasq", interface: "opt3", subnet: "10.20.0.0/24", start: "10.20.0.200", end: "10.20.0.100", router: "10.30.0.1" },
+    );
     expect(res.failures.map((f) => f.property).sort()).toEqual(["end", "router", "router"].sort());
     const r = await reservation.check({}, { backend: "kea", mac: "aa:bb:cc:00:11:22", ip: "10.30.0.10", subnet: "10.20.0.0/24" });
     expect(r.failures.map((f) => f.property).sort()).toEqual(["ip", "subnetId"]);
@@ -277,9 +311,11 @@ describe("DHCP", () => {
       end: "10.20.0.199",
       router: "10.20.0.1",
       dnsServers: ["10.20.0.1"],
+      enableService: true,
     });
     expect(s.items("keaSubnets")[r.id]).toMatchObject({ subnet: "10.20.0.0/24", pools: "10.20.0.100-10.20.0.199", "option_data.routers": "10.20.0.1" });
     expect(s.store.state.keaGeneral).toEqual({ enabled: "1", interfaces: "opt3" });
+    expect(r.outs).toMatchObject({ server: "kea", listenAdded: true });
     const subnetId = (r.outs as { subnetId: string }).subnetId;
     const res = await make(reservation, { backend: "kea", subnetId, mac: "aa:bb:cc:00:11:22", ip: "10.20.0.10", hostname: "mc" });
     expect(s.items("keaReservations")[res.id]).toMatchObject({ subnet: subnetId, ip_address: "10.20.0.10" });
@@ -287,16 +323,22 @@ describe("DHCP", () => {
     await reservation.remove(res.id, P(res.outs));
     await range.remove(r.id, P(r.outs));
     expect(s.items("keaSubnets", "live")).toEqual({});
+    expect(s.store.state.keaGeneral.interfaces).toBe("");
   });
 
   test("range on an unassigned interface explains the manual step", async () => {
     await expect(make(range, { interface: "opt5", subnet: "10.50.0.0/24", start: "10.50.0.10", end: "10.50.0.20" })).rejects.toThrow(/opt5 does not exist/);
   });
 
-  test("changing the subnet replaces the range, old one first", async () => {
+  test("changing the subnet replaces the range, old one first; auto keeps the server a range has", async () => {
     const r = await make(range, { interface: "opt3", subnet: "10.20.0.0/24", start: "10.20.0.100", end: "10.20.0.199" });
     const news = (await range.check({}, { interface: "opt3", subnet: "10.20.0.0/23", start: "10.20.0.100", end: "10.20.0.199" })).inputs;
     expect(await range.diff(r.id, P(r.outs), news)).toEqual({ changes: true, replaces: ["subnet"], deleteBeforeReplace: true });
+    const kea = (await range.check({}, { backend: "kea", interface: "opt3", subnet: "10.20.0.0/24", start: "10.20.0.100", end: "10.20.0.199" })).inputs;
+    expect((await range.diff(r.id, P(r.outs), kea)).replaces).toEqual(["backend"]);
+    const old = { ...P(r.outs), backend: "dnsmasq", server: undefined }; // state written before "auto" existed
+    const same = (await range.check({}, { interface: "opt3", subnet: "10.20.0.0/24", start: "10.20.0.100", end: "10.20.0.199" })).inputs;
+    expect((await range.diff(r.id, old, same)).changes).toBe(false);
   });
 });
 

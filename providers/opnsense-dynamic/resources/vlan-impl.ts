@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { VlanItem } from "../client/types.ts";
 import { scheduleApply } from "./apply.ts";
 import { checkWith, compact, diffFields, userInputs, type Props } from "../../kit/index.ts";
-import { createTransactional, explainValidation, saveItem, newRevision } from "./common.ts";
+import { createOwned, explainRefusal, explainValidation, newRevision, saveItem, stripMark, withMark } from "./common.ts";
 import { getClient } from "./connection.ts";
 
 export { configureFromStack as configure } from "./connection.ts";
@@ -16,13 +16,15 @@ export const vlanInputs = z.object({
   proto: z.enum(["", "802.1q", "802.1ad"]).default(""),
   device: z
     .string()
-    .regex(/^(vlan|qinq)0\.\d+(\.\d+)?$/, "must look like vlan0.<n>")
+    .regex(/^(vlan|qinq)0[0-9.]{1,10}$/, 'must be "vlan0" followed by digits and dots (at most 15 characters), e.g. vlan01 or vlan0.20')
     .optional(),
+  /** Ownership mark (set by the resource class from the stack and resource name). */
+  ownerTag: z.string().optional(),
 });
 export type VlanInputs = z.infer<typeof vlanInputs>;
 export interface VlanOutputs extends VlanInputs {
   uuid: string;
-  /** The device OPNsense uses (generated when `device` was not given), e.g. "vlan0.20". */
+  /** The device OPNsense uses (numbered in sequence by the box when `device` was not given), e.g. "vlan01". */
   device: string;
   revision: string;
 }
@@ -35,7 +37,7 @@ function toItem(i: VlanInputs): Partial<VlanItem> {
   return compact({
     if: i.parent,
     tag: String(i.tag),
-    descr: i.description,
+    descr: withMark(i.description, i.ownerTag),
     pcp: String(i.pcp),
     proto: i.proto,
     vlanif: i.device,
@@ -46,10 +48,11 @@ function fromItem(item: VlanItem & { uuid: string }, prev: Props): VlanOutputs {
   return {
     parent: item.if,
     tag: Number(item.tag),
-    description: item.descr,
+    description: stripMark(item.descr),
     pcp: Number(item.pcp),
     proto: item.proto as VlanInputs["proto"],
     device: item.vlanif,
+    ...(prev.ownerTag !== undefined ? { ownerTag: String(prev.ownerTag) } : {}),
     uuid: item.uuid,
     revision: String(prev.revision ?? ""),
   };
@@ -71,15 +74,14 @@ export async function create(props: Props) {
   const client = getClient();
   const what = label(inputs);
   let out: VlanOutputs | undefined;
-  const uuid = await createTransactional(
-    client.vlans,
-    toItem(inputs),
+  const uuid = await createOwned(client.vlans, toItem(inputs), {
     what,
-    (c) => c.if === inputs.parent && c.tag === String(inputs.tag),
-    async (id) => {
+    ownerTag: inputs.ownerTag,
+    // The box names the device (vlan01, vlan02, …): read it back.
+    after: async (id) => {
       out = fromItem(await client.vlans.require(id), { ...inputs, revision: newRevision(inputs) });
     },
-  ).catch((err: unknown) => explainValidation(err, what, FIELD_MAP));
+  }).catch((err: unknown) => explainValidation(err, what, FIELD_MAP));
   return { id: uuid, outs: out as VlanOutputs };
 }
 
@@ -98,8 +100,7 @@ export async function update(id: string, _olds: Props, news: Props) {
 
 export async function remove(id: string, props: Props) {
   const client = getClient();
-  // "not found" means someone removed it already: the goal is reached.
-  const result = await client.vlans.del(id);
+  // "not found" means someone removed it already: the goal is reached. An assigned VLAN is refused (HTTP 500).
+  const result = await client.vlans.del(id).catch((err: unknown) => explainRefusal(err, label(props as Partial<VlanInputs>), "deleted"));
   if (result === "deleted") await scheduleApply(client, "vlan");
-  void props;
 }

@@ -1,3 +1,6 @@
+// The simulator as each release plays it, through the real client where the
+// client has a method and raw HTTPS where it does not. It stands in for an
+// OPNsense box, which cannot run here; its answers follow opnsense/core's source.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -97,7 +100,7 @@ describe("saved versus live", () => {
     expect(Object.keys(s.items("vlans", "saved"))).toEqual([uuid]);
     expect(Object.keys(s.items("vlans", "live"))).toEqual([]);
     await c.reconfigure("vlan");
-    expect(s.items("vlans", "live")[uuid]?.vlanif).toBe("vlan0.20");
+    expect(s.items("vlans", "live")[uuid]?.vlanif).toBe("vlan01");
     await c.vlans.set(uuid, { descr: "iot" });
     expect(s.items("vlans", "live")[uuid]?.descr).toBe("");
     // Another subsystem's reconfigure does not touch VLANs.
@@ -108,45 +111,88 @@ describe("saved versus live", () => {
   });
 });
 
-describe("firewall savepoint cycle", () => {
+describe("firewall savepoint cycle (26.1)", () => {
+  let s26: Simulator;
+  let c26: OpnsenseClient;
+  beforeAll(async () => {
+    s26 = await sim({ version: "26.1", rollbackSeconds: 0.3 });
+  });
+  afterAll(async () => {
+    c26?.close();
+    await s26.stop();
+  });
+  beforeEach(() => {
+    s26.store.reset();
+    c26?.close();
+    c26 = clientFor(s26, { retries: 0 });
+  });
+
   test("apply/<rev> without cancelRollback reverts by itself after the timeout", async () => {
-    const before = await c.rules.add({ interface: "lan", description: "existing" });
-    await c.applyFilter();
-    const rev = await c.savepoint();
-    await c.rules.add({ interface: "lan", action: "block", description: "risky" });
-    await c.applyFilter(rev);
+    const before = await c26.rules.add({ interface: "lan", description: "existing" });
+    await c26.applyFilter();
+    const { revision: rev, retention } = await c26.savepoint();
+    expect(retention).toBe(100);
+    await c26.rules.add({ interface: "lan", action: "block", description: "risky" });
+    await c26.applyFilter(rev);
     expect(
-      Object.values(s.items("rules", "live"))
+      Object.values(s26.items("rules", "live"))
         .map((r) => r.description)
         .sort(),
     ).toEqual(["existing", "risky"]);
-    expect(s.store.pendingRollbacks()).toEqual([rev]);
+    expect(s26.store.pendingRollbacks()).toEqual([rev]);
     await new Promise((r) => setTimeout(r, 600));
-    expect(Object.keys(s.items("rules", "live"))).toEqual([before]);
-    expect(Object.keys(s.items("rules", "saved"))).toEqual([before]);
-    expect(s.store.rolledBack).toContain(rev);
-    // Too late to keep it: the client says so.
-    await expect(c.cancelRollback(rev)).rejects.toBeInstanceOf(CommandError);
+    expect(Object.keys(s26.items("rules", "live"))).toEqual([before]);
+    expect(Object.keys(s26.items("rules", "saved"))).toEqual([before]);
+    expect(s26.store.rolledBack).toContain(rev);
+    // Too late to keep it: nothing is pending any more.
+    expect(await c26.cancelRollback(rev)).toBe(false);
   });
 
   test("cancelRollback keeps the applied rules", async () => {
-    const rev = await c.savepoint();
-    const uuid = await c.rules.add({ interface: "lan", description: "keep" });
-    await c.applyFilter(rev);
-    await c.cancelRollback(rev);
+    const { revision: rev } = await c26.savepoint();
+    const uuid = await c26.rules.add({ interface: "lan", description: "keep" });
+    await c26.applyFilter(rev);
+    expect(await c26.cancelRollback(rev)).toBe(true);
     await new Promise((r) => setTimeout(r, 500));
-    expect(Object.keys(s.items("rules", "live"))).toEqual([uuid]);
-    expect(s.store.pendingRollbacks()).toEqual([]);
+    expect(Object.keys(s26.items("rules", "live"))).toEqual([uuid]);
+    expect(s26.store.pendingRollbacks()).toEqual([]);
+  });
+
+  test("only one revert timer runs: a second armed apply arms nothing, and the first timer still fires", async () => {
+    const { revision: first } = await c26.savepoint();
+    await c26.applyFilter(first);
+    const { revision: second } = await c26.savepoint();
+    await c26.rules.add({ interface: "lan", description: "second batch" });
+    await c26.applyFilter(second);
+    expect(s26.store.pendingRollbacks()).toEqual([first]);
+    expect(await c26.cancelRollback(second)).toBe(false);
+    await new Promise((r) => setTimeout(r, 500));
+    // The first timer reverted to its own savepoint: the second batch is gone too.
+    expect(s26.items("rules", "live")).toEqual({});
+  });
+
+  test("a savepoint pruned by retention: the timer fires and silently restores nothing", async () => {
+    const short = await sim({ version: "26.1", rollbackSeconds: 0.2, retention: 3 });
+    const c3 = clientFor(short, { retries: 0 });
+    const { revision } = await c3.savepoint();
+    for (const d of ["a", "b", "c"]) await c3.rules.add({ interface: "lan", action: "block", description: d });
+    await c3.applyFilter(revision);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(short.store.timer.fired).toEqual([{ revision, outcome: "missing" }]);
+    expect(Object.keys(short.items("rules", "live"))).toHaveLength(3);
+    expect(short.store.history.entries).toHaveLength(3);
+    c3.close();
+    await short.stop();
   });
 
   test("revert/<rev> restores saved and live rules; unknown revisions are refused", async () => {
-    const rev = await c.savepoint();
-    await c.rules.add({ interface: "lan", description: "temporary" });
-    await c.applyFilter();
-    await c.revertFilter(rev);
-    expect(Object.keys(s.items("rules", "saved"))).toEqual([]);
-    expect(Object.keys(s.items("rules", "live"))).toEqual([]);
-    await expect(c.revertFilter("123.4")).rejects.toThrow(/unknown/);
+    const { revision: rev } = await c26.savepoint();
+    await c26.rules.add({ interface: "lan", description: "temporary" });
+    await c26.applyFilter();
+    await c26.revertFilter(rev);
+    expect(Object.keys(s26.items("rules", "saved"))).toEqual([]);
+    expect(Object.keys(s26.items("rules", "live"))).toEqual([]);
+    await expect(c26.revertFilter("123.4")).rejects.toThrow(/unknown/);
   });
 });
 
@@ -162,20 +208,26 @@ describe("validation and references", () => {
     expect(zero.validations["vlan.tag"]).toBe("Value should be between 1 and 4094.");
   });
 
-  test("an assigned VLAN cannot be deleted", async () => {
+  test("an assigned VLAN cannot be deleted: a UserException, HTTP 500", async () => {
     const uuid = await c.vlans.add({ if: "igc1", tag: "20" });
-    s.store.assignInterface({ identifier: "opt1", device: "vlan0.20", description: "iot", addr4: "10.20.0.1/24" });
+    s.store.assignInterface({ identifier: "opt1", device: "vlan01", description: "iot", addr4: "10.20.0.1/24" });
     const err = (await c.vlans.del(uuid).catch((e: unknown) => e)) as CommandError;
     expect(err).toBeInstanceOf(CommandError);
-    expect(err.detail).toContain("assigned as interface opt1");
+    expect(err.status).toBe(500);
+    expect(err.detail).toContain("assigned as an interface (opt1)");
     expect(Object.keys(s.items("vlans"))).toEqual([uuid]);
   });
 
   test("alias names: format, reserved and unique; aliases in use cannot be deleted", async () => {
     const bad = (await c.aliases.add({ name: "1bad-name", type: "host" }).catch((e: unknown) => e)) as ValidationError;
-    expect(bad.validations["alias.name"]).toContain("may only consist");
+    expect(bad.validations["alias.name"]).toContain("less than 32 characters");
+    const long = (await c.aliases.add({ name: "a".repeat(32), type: "host" }).catch((e: unknown) => e)) as ValidationError;
+    expect(long.validations["alias.name"]).toContain("less than 32 characters");
+    await expect(c.aliases.add({ name: "a".repeat(31), type: "host" })).resolves.toBeTypeOf("string");
     const reserved = (await c.aliases.add({ name: "lan", type: "host" }).catch((e: unknown) => e)) as ValidationError;
     expect(reserved.validations["alias.name"]).toContain("reserved");
+    const service = (await c.aliases.add({ name: "ssh", type: "port" }).catch((e: unknown) => e)) as ValidationError;
+    expect(service.validations["alias.name"]).toBe("Reserved protocol or service names may not be used");
     const uuid = await c.aliases.add({ name: "servers", type: "host", content: "10.20.0.10\n10.20.0.11" });
     const dup = (await c.aliases.add({ name: "servers", type: "network" }).catch((e: unknown) => e)) as ValidationError;
     expect(dup.validations["alias.name"]).toBe("An alias with this name already exists.");
@@ -192,9 +244,10 @@ describe("validation and references", () => {
       [{ source_net: "10.0.0.0/33" }, "rule.source_net"],
       [{ protocol: "ICMP", destination_port: "22" }, "rule.destination_port"],
       [{ protocol: "TCP", destination_port: "2000-1000" }, "rule.destination_port"],
+      [{ protocol: "TCP", destination_port: "2000-2000" }, "rule.destination_port"],
       [{ protocol: "tcpp" }, "rule.protocol"],
       [{ interface: "opt7" }, "rule.interface"],
-      [{ sequence: "100000" }, "rule.sequence"],
+      [{ sequence: "1000000" }, "rule.sequence"],
     ];
     for (const [fields, key] of cases) {
       const err = (await c.rules.add({ interface: "lan", ...fields }).catch((e: unknown) => e)) as ValidationError;
@@ -202,6 +255,9 @@ describe("validation and references", () => {
       expect(Object.keys(err.validations), JSON.stringify(fields)).toContain(key);
     }
     await expect(c.rules.add({ interface: "lan", protocol: "TCP", destination_port: "27015-27030", destination_net: "lanip" })).resolves.toBeTypeOf("string");
+    await expect(
+      c.rules.add({ interface: "lan", protocol: "TCP/UDP", destination_port: "domain", ipprotocol: "inet46", direction: "any" }),
+    ).resolves.toBeTypeOf("string");
   });
 
   test("Kea: reservation must be inside its subnet, subnet in use cannot be deleted", async () => {
@@ -214,6 +270,7 @@ describe("validation and references", () => {
     expect(Object.keys(pool.validations)).toEqual(["subnet4.pools"]);
     await c.keaReservations.add({ subnet, ip_address: "10.20.0.5", hw_address: "aa:bb:cc:dd:ee:ff" });
     await expect(c.keaSubnets.del(subnet)).rejects.toThrow(/in use/);
+    await expect(c.keaSubnets.del(subnet)).rejects.toBeInstanceOf(CommandError);
   });
 
   test("Dnsmasq range must lie in the interface network; Unbound A record needs IPv4", async () => {
@@ -238,7 +295,7 @@ describe("fault injection", () => {
   });
 
   test("latency, and drop after the change was made", async () => {
-    s.faults.add({ path: "firmware", delayMs: 250 });
+    s.faults.add({ path: "system_information", delayMs: 250 });
     const t0 = Date.now();
     await c.health();
     expect(Date.now() - t0).toBeGreaterThanOrEqual(240);

@@ -1,6 +1,9 @@
 // The simulator's configuration: saved config (config.xml) and live config
-// (what the running services use) per collection, made equal per subsystem
-// by reconfigure/apply, plus firewall savepoints with the auto-revert timer.
+// (what the running services use) per collection, made equal per subsystem by
+// reconfigure/apply; every save recorded in the config history (history.ts).
+// Interfaces and DHCP/DNS service settings are in interfaces.ts and services.ts.
+// Longer than most modules: one class owns the tables, the model commands and
+// the config saves every route goes through; splitting it would share its state.
 import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync, renameSync } from "node:fs";
 import type { Subsystem } from "../client/types.ts";
@@ -16,16 +19,23 @@ import {
   type ModelContext,
   type Table,
 } from "./models.ts";
+import { ConfigHistory, RollbackTimer, type BackupEntry } from "./history.ts";
+import { profileFor, type ReleaseProfile } from "./profiles.ts";
 
 export type View = "saved" | "live";
 
-export interface SimSnapshot {
+/** What config.xml holds (and a backup restores). */
+export interface ConfigState {
   saved: Record<string, Table>;
-  live: Record<string, Table>;
   interfaces: Record<string, AssignedInterface>;
   keaGeneral: { enabled: string; interfaces: string };
-  /** Savepoint revision → the filter rules saved at that moment. */
-  savepoints: Record<string, Table>;
+  dnsmasqGeneral: { enable: string; interface: string };
+}
+
+export interface SimSnapshot extends ConfigState {
+  live: Record<string, Table>;
+  /** Interface keys removed through the assignment API, gone at its reconfigure (26.7+). */
+  pendingUnassign: string[];
 }
 
 export type MutationResult =
@@ -36,6 +46,7 @@ export type MutationResult =
   | { errorMessage: string; errorTitle: string };
 
 const clone = <T>(v: T): T => structuredClone(v);
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 function emptyTables(): Record<string, Table> {
   return Object.fromEntries(COLLECTIONS.map((c) => [c.name, {}]));
@@ -46,60 +57,94 @@ export const DEFAULT_INTERFACES: Record<string, AssignedInterface> = {
   lan: { identifier: "lan", device: "igc1", description: "LAN", addr4: "192.168.1.1/24", enabled: "1" },
 };
 
+export interface StoreOptions {
+  stateFile?: string;
+  rollbackSeconds?: number;
+  devices?: readonly string[];
+  assignVlans?: Record<string, string>;
+  /** "26.7", "24.7", … or a full version such as "25.1.3". @default "26.7" */
+  version?: string;
+  /** Backups kept (System → Configuration → History). @default 100 */
+  retention?: number;
+}
+
 export class SimStore {
   state: SimSnapshot;
+  readonly profile: ReleaseProfile;
   readonly devices: readonly string[];
+  readonly history: ConfigHistory;
+  readonly timer = new RollbackTimer();
   rollbackMs: number;
+  /** VLAN tag → interface address the simulated person gives it (see SimulatorOptions.assignVlans). */
+  readonly assignVlans: Record<string, string>;
   private readonly stateFile: string | undefined;
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  /** Revisions whose auto-revert fired (tests assert on it). */
-  readonly rolledBack: string[] = [];
-  private lastRevision = 0;
 
-  /** VLAN tag → interface address the simulated person assigns (see SimulatorOptions.assignVlans). */
-  private readonly assignVlans: Record<string, string>;
-
-  constructor(opts: { stateFile?: string; rollbackSeconds?: number; devices?: readonly string[]; assignVlans?: Record<string, string> }) {
+  constructor(opts: StoreOptions = {}) {
+    this.profile = profileFor(opts.version);
     this.assignVlans = opts.assignVlans ?? {};
     this.devices = opts.devices ?? ["igc0", "igc1", "igc2", "igc3"];
     this.rollbackMs = Math.round((opts.rollbackSeconds ?? 60) * 1000);
+    this.history = new ConfigHistory(opts.retention ?? 100);
     this.stateFile = opts.stateFile;
     this.state = this.initial();
     if (this.stateFile) {
       try {
-        const loaded = JSON.parse(readFileSync(this.stateFile, "utf8")) as Partial<SimSnapshot>;
+        const loaded = JSON.parse(readFileSync(this.stateFile, "utf8")) as Partial<SimSnapshot> & { history?: Parameters<ConfigHistory["load"]>[0] };
         this.state = { ...this.initial(), ...loaded, saved: { ...emptyTables(), ...loaded.saved }, live: { ...emptyTables(), ...loaded.live } };
+        this.history.load(loaded.history);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== "ENOENT")
           throw new Error(`simulator state file ${this.stateFile} is unreadable: ${(err as Error).message}`);
       }
     }
+    if (this.history.entries.length === 0) this.history.record(this.config(), "initial configuration");
   }
 
   private initial(): SimSnapshot {
-    return { saved: emptyTables(), live: emptyTables(), interfaces: clone(DEFAULT_INTERFACES), keaGeneral: { enabled: "0", interfaces: "" }, savepoints: {} };
+    return {
+      saved: emptyTables(),
+      live: emptyTables(),
+      interfaces: clone(DEFAULT_INTERFACES),
+      keaGeneral: { enabled: "0", interfaces: "" },
+      dnsmasqGeneral: { ...this.profile.dnsmasqDefaults },
+      pendingUnassign: [],
+    };
   }
 
   reset(): void {
     this.stopTimers();
     this.state = this.initial();
+    this.history.load(undefined);
+    this.history.record(this.config(), "initial configuration");
     this.persist();
   }
 
   stopTimers(): void {
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    this.timer.stop();
   }
 
   persist(): void {
     if (!this.stateFile) return;
     const tmp = `${this.stateFile}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.state, null, 2));
+    writeFileSync(tmp, JSON.stringify({ ...this.state, history: this.history.toJSON() }, null, 2));
     renameSync(tmp, this.stateFile);
   }
 
+  /** The saved config as a backup holds it. */
+  config(): ConfigState {
+    const { saved, interfaces, keaGeneral, dnsmasqGeneral } = this.state;
+    return { saved, interfaces, keaGeneral, dnsmasqGeneral };
+  }
+
+  /** Config.save(): write config.xml and a backup. Returns the new revision. */
+  save(description: string): string {
+    const revision = this.history.record(this.config(), description);
+    this.persist();
+    return revision;
+  }
+
   ctx(): ModelContext {
-    return { saved: this.state.saved, interfaces: this.state.interfaces, devices: this.devices };
+    return { saved: this.state.saved, interfaces: this.state.interfaces, devices: this.devices, profile: this.profile };
   }
 
   table(name: string, view: View): Table {
@@ -125,41 +170,41 @@ export class SimStore {
     return item;
   }
 
-  add(def: CollectionDef, body: unknown): MutationResult {
+  add(def: CollectionDef, body: unknown, uuid: string = randomUUID()): MutationResult {
     const item = this.normalize(def, body, this.defaults(def));
     const validations = { ...checkFields(def, item, this.ctx()), ...def.validate(item, null, this.ctx()) };
     if (Object.keys(validations).length) return { result: "failed", validations };
     def.complete?.(item, this.ctx());
-    const uuid = randomUUID();
     this.table(def.name, "saved")[uuid] = item;
-    const address = def.name === "vlans" ? this.assignVlans[String(item.tag)] : undefined;
-    if (address !== undefined && item.vlanif) this.assignAs(item.vlanif, address, `vlan${String(item.tag)}`);
-    this.persist();
+    const address = def.name === "vlans" && !this.profile.assignmentApi ? this.assignVlans[String(item.tag)] : undefined;
+    if (address !== undefined && item.vlanif) this.personAssigns(item.vlanif, address, `vlan${String(item.tag)}`);
+    this.save(`/api/${def.base}/add${def.noun} made changes`);
     return { result: "saved", uuid };
   }
 
+  /** setItem is an upsert: an unknown (v4) uuid creates the item under that uuid. */
   set(def: CollectionDef, uuid: string, body: unknown): MutationResult {
     const existing = this.table(def.name, "saved")[uuid];
-    if (!existing) return { result: "failed", validations: {} };
+    if (!existing) return UUID_V4.test(uuid) ? this.add(def, body, uuid) : { result: "failed", validations: {} };
     const item = this.normalize(def, body, existing);
     const validations = { ...checkFields(def, item, this.ctx()), ...def.validate(item, uuid, this.ctx()) };
     if (Object.keys(validations).length) return { result: "failed", validations };
     this.table(def.name, "saved")[uuid] = item;
-    this.persist();
+    this.save(`/api/${def.base}/set${def.noun} made changes`);
     return { result: "saved" };
   }
 
   del(def: CollectionDef, uuid: string): MutationResult {
     const existing = this.table(def.name, "saved")[uuid];
     if (!existing) return { result: "not found" };
-    if (def.name === "vlans" && this.assignVlans[String(existing.tag)] !== undefined) {
+    if (def.name === "vlans" && !this.profile.assignmentApi && this.assignVlans[String(existing.tag)] !== undefined) {
       // The simulated person removes the assignment before the VLAN goes.
       for (const [id, iface] of Object.entries(this.state.interfaces)) if (iface.device === existing.vlanif) delete this.state.interfaces[id];
     }
     const why = def.inUse?.(existing, uuid, this.ctx());
     if (why) return { errorMessage: why, errorTitle: `${def.label} in use` };
     delete this.table(def.name, "saved")[uuid];
-    this.persist();
+    this.save(`/api/${def.base}/del${def.noun} made changes`);
     return { result: "deleted" };
   }
 
@@ -167,7 +212,7 @@ export class SimStore {
     const existing = this.table(def.name, "saved")[uuid];
     if (!existing || !("enabled" in def.fields)) return { result: "failed", validations: {} };
     existing.enabled = enabled === "0" || enabled === "1" ? enabled : existing.enabled === "1" ? "0" : "1";
-    this.persist();
+    this.save(`/api/${def.base}/toggle${def.noun} made changes`);
     return { result: "saved" };
   }
 
@@ -184,17 +229,20 @@ export class SimStore {
       for (const p of parts.slice(0, -1)) node = (node[p] ??= {}) as Record<string, unknown>;
       node[parts[parts.length - 1] as string] = rendered;
     }
+    def.renderGet?.(out, item, this.ctx());
     return { [def.node]: out };
   }
 
   search(def: CollectionDef, params: { current?: unknown; rowCount?: unknown; searchPhrase?: unknown; sort?: unknown }): unknown {
     const ctx = this.ctx();
+    // Up to 25.1 rows show option fields by their description only ("LAN"); since 25.7 the value,
+    // with the description beside it as "%field".
+    const raw = this.profile.searchRawValues;
     let rows = Object.entries(this.table(def.name, "saved")).map(([uuid, item]) => {
       const row: Record<string, string> = { uuid };
       for (const [field, f] of Object.entries(def.fields)) {
         const value = item[field] ?? "";
-        // Search rows show option descriptions, as OPNsense's record sets do.
-        row[field] =
+        const shown =
           f.kind === "option"
             ? value
                 .split(",")
@@ -202,11 +250,13 @@ export class SimStore {
                 .map((v) => optionList(f, ctx)[v] ?? v)
                 .join(",")
             : value;
+        row[field] = raw ? value : shown;
+        if (raw && shown !== value) row[`%${field}`] = shown;
       }
       return row;
     });
     const phrase = String(params.searchPhrase ?? "").toLowerCase();
-    if (phrase) rows = rows.filter((r) => def.searchFields.some((f) => (r[f] ?? "").toLowerCase().includes(phrase)));
+    if (phrase) rows = rows.filter((r) => def.searchFields.some((f) => (r[`%${f}`] ?? r[f] ?? "").toLowerCase().includes(phrase)));
     const sort = params.sort && typeof params.sort === "object" ? Object.entries(params.sort as Record<string, string>)[0] : undefined;
     if (sort) {
       const [field, dir] = sort;
@@ -225,7 +275,7 @@ export class SimStore {
     return { total, rowCount: page.length, current, rows: page };
   }
 
-  // ---- reconfigure / apply --------------------------------------------------
+  // ---- reconfigure / filter apply --------------------------------------------
 
   reconfigure(subsystem: Subsystem): void {
     for (const def of COLLECTIONS.filter((c) => c.subsystem === subsystem)) {
@@ -234,52 +284,43 @@ export class SimStore {
     this.persist();
   }
 
-  savepoint(): string {
-    // OPNsense revisions are config revision times ("1716000000.1234"); keep them unique and increasing.
-    let rev = Date.now() / 1000;
-    if (rev <= this.lastRevision) rev = this.lastRevision + 0.0001;
-    this.lastRevision = rev;
-    const revision = rev.toFixed(4);
-    this.state.savepoints[revision] = clone(this.table("rules", "saved"));
-    this.persist();
-    return revision;
+  /** Saves (a new backup) and returns the running config's revision. */
+  savepoint(): { revision: string; retention: number } {
+    return { revision: this.save("/api/firewall/filter/savepoint made changes"), retention: this.history.retention };
   }
 
-  /** apply[/<rev>]: rules go live; with a revision, the box reverts to it unless cancelRollback comes in time. */
-  applyFilter(revision?: string): boolean {
-    if (revision !== undefined && !this.state.savepoints[revision]) return false;
+  /** apply[/<rev>]: rules go live; with a revision (≤ 26.1) the one rollback timer is armed, if free. */
+  applyFilter(revision?: string): void {
     this.reconfigure("filter");
-    if (revision !== undefined) {
-      clearTimeout(this.timers.get(revision));
-      const timer = setTimeout(() => {
-        this.timers.delete(revision);
-        this.revertFilter(revision);
-        this.rolledBack.push(revision);
-      }, this.rollbackMs);
-      timer.unref();
-      this.timers.set(revision, timer);
-    }
-    return true;
+    if (revision !== undefined && this.profile.savepoint) this.timer.arm(revision, this.rollbackMs, (rev) => this.revertFilter(rev));
   }
 
-  cancelRollback(revision: string): boolean {
-    const timer = this.timers.get(revision);
-    if (!timer) return false;
-    clearTimeout(timer);
-    this.timers.delete(revision);
+  /** Copies the filter rules of a backup into the saved config and reloads; false when that backup is gone. */
+  revertFilter(revision: string): boolean {
+    const entry = this.history.byRevision(revision);
+    if (!entry) return false;
+    const rules = (JSON.parse(entry.config) as ConfigState).saved.rules ?? {};
+    this.state.saved.rules = clone(rules);
+    this.state.live.rules = clone(rules);
+    this.save("/api/firewall/filter/revert made changes");
     return true;
   }
 
   pendingRollbacks(): string[] {
-    return [...this.timers.keys()];
+    return this.timer.revisions();
   }
 
-  revertFilter(revision: string): boolean {
-    const snapshot = this.state.savepoints[revision];
-    if (!snapshot) return false;
-    this.state.saved.rules = clone(snapshot);
-    this.state.live.rules = clone(snapshot);
-    this.persist();
+  get rolledBack(): string[] {
+    return this.timer.fired.filter((f) => f.outcome === "reverted").map((f) => f.revision);
+  }
+
+  /** revert_backup/<id>: the saved config becomes the backup's; running services keep theirs until reconfigured. */
+  revertBackup(id: string): boolean {
+    const entry: BackupEntry | undefined = this.history.byId(id);
+    if (!entry) return false;
+    const cfg = JSON.parse(entry.config) as ConfigState;
+    this.state = { ...this.state, saved: { ...emptyTables(), ...cfg.saved }, keaGeneral: cfg.keaGeneral, dnsmasqGeneral: cfg.dnsmasqGeneral };
+    this.save(`/api/core/backup/revert_backup/${id} made changes`);
     return true;
   }
 
@@ -302,19 +343,20 @@ export class SimStore {
         table[uuid] = { ...existing, ...req.item };
       }
     }
-    this.persist();
+    this.save("edited in the web UI");
     return { uuid };
   }
 
+  /** A person assigns (and configures) an interface in the UI. */
   assignInterface(iface: Partial<AssignedInterface> & { identifier: string; device: string }): AssignedInterface {
     const full: AssignedInterface = { description: iface.identifier.toUpperCase(), addr4: "", enabled: "1", ...iface };
     this.state.interfaces[iface.identifier] = full;
-    this.persist();
+    this.save("interface assigned in the web UI");
     return full;
   }
 
-  /** Assigns a device to the next free optN (what a person does in Interfaces → Assignments). */
-  private assignAs(device: string, addr4: string, description: string): void {
+  /** The simulated person assigns a device to the next free optN (Interfaces → Assignments). */
+  personAssigns(device: string, addr4: string, description: string): void {
     if (Object.values(this.state.interfaces).some((i) => i.device === device)) return;
     let n = 1;
     while (`opt${n}` in this.state.interfaces) n++;
@@ -324,38 +366,7 @@ export class SimStore {
   unassignInterface(identifier: string): boolean {
     const had = identifier in this.state.interfaces;
     delete this.state.interfaces[identifier];
-    this.persist();
+    this.save("interface removed in the web UI");
     return had;
-  }
-
-  // ---- backups -----------------------------------------------------------------
-
-  /** config.xml stand-in: an XML envelope whose <bosun_simulator> element holds the saved config as JSON. */
-  backupXml(): string {
-    const body = JSON.stringify({ saved: this.state.saved, interfaces: this.state.interfaces, keaGeneral: this.state.keaGeneral });
-    return `<?xml version="1.0"?>\n<opnsense>\n  <version>simulator</version>\n  <bosun_simulator format="json"><![CDATA[${body}]]></bosun_simulator>\n</opnsense>\n`;
-  }
-
-  /** Restores a backupXml() document; like a restore plus reboot, saved and live both change. */
-  restoreXml(xml: string): string | null {
-    const m = /<bosun_simulator format="json"><!\[CDATA\[([\s\S]*?)\]\]><\/bosun_simulator>/.exec(xml);
-    if (!m?.[1]) return "The uploaded file is not a configuration written by this simulator.";
-    let parsed: Partial<SimSnapshot>;
-    try {
-      parsed = JSON.parse(m[1]) as Partial<SimSnapshot>;
-    } catch {
-      return "The configuration file is corrupt.";
-    }
-    this.stopTimers();
-    const saved = { ...emptyTables(), ...parsed.saved };
-    this.state = {
-      ...this.state,
-      saved: clone(saved),
-      live: clone(saved),
-      interfaces: parsed.interfaces ?? this.state.interfaces,
-      keaGeneral: parsed.keaGeneral ?? this.state.keaGeneral,
-    };
-    this.persist();
-    return null;
   }
 }

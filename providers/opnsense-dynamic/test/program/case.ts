@@ -2,6 +2,7 @@
 export type Args = Record<string, unknown>;
 export interface Case {
   vlans?: Record<string, Args>;
+  assignments?: Record<string, Args>;
   aliases?: Record<string, Args>;
   rules?: Record<string, Args>;
   ranges?: Record<string, Args>;

@@ -4,11 +4,21 @@
 // "@<key>.<output>" refers to another resource's output (e.g. an alias name or
 // a Kea subnetId), which also makes it a dependency, as in real programs.
 import * as pulumi from "@pulumi/pulumi";
-import { applyAfter, DhcpRange, DhcpReservation, FirewallAlias, FirewallRule, HostOverride, Vlan } from "../../resources/index.ts";
-import type { Subsystem } from "../../client/types.ts";
+import {
+  applyAfter,
+  DhcpRange,
+  DhcpReservation,
+  FirewallAlias,
+  FirewallRule,
+  HostOverride,
+  InterfaceAssignment,
+  Vlan,
+  type ApplySubsystem,
+} from "../../resources/index.ts";
 import type { Args, Case } from "./case.ts";
 
 type Made = pulumi.CustomResource & { revision: pulumi.Output<string>; uuid: pulumi.Output<string> };
+type Subsystem = ApplySubsystem | "none";
 
 const spec = new pulumi.Config().requireObject<Case>("case");
 const made: Record<string, Made> = {};
@@ -25,11 +35,15 @@ function resolve(args: Args): Args {
   );
 }
 
+/** Explicit backends apply their own service; "auto" ones go to ServiceApply("dhcp"). */
+const dhcp = (a: Args): Subsystem => (a.backend === "kea" ? "kea" : a.backend === "dnsmasq" ? "dnsmasq" : "dhcp");
 const kinds: [keyof Case, (name: string, args: Args) => Made, (args: Args) => Subsystem][] = [
   ["vlans", (n, a) => new Vlan(n, a as never), () => "vlan"],
+  // An assignment applies itself (26.7+) or is a check: no ServiceApply.
+  ["assignments", (n, a) => new InterfaceAssignment(n, a as never) as unknown as Made, () => "none"],
   ["aliases", (n, a) => new FirewallAlias(n, a as never), () => "alias"],
-  ["ranges", (n, a) => new DhcpRange(n, a as never), (a) => (a.backend === "kea" ? "kea" : "dnsmasq")],
-  ["reservations", (n, a) => new DhcpReservation(n, a as never), (a) => (a.backend === "kea" ? "kea" : "dnsmasq")],
+  ["ranges", (n, a) => new DhcpRange(n, a as never), dhcp],
+  ["reservations", (n, a) => new DhcpReservation(n, a as never), dhcp],
   ["rules", (n, a) => new FirewallRule(n, a as never), () => "filter"],
   ["hosts", (n, a) => new HostOverride(n, a as never), () => "unbound"],
 ];
@@ -44,9 +58,14 @@ for (const [kind, make, subsystem] of kinds) {
 }
 // The filter reload reads alias tables, so it follows the alias apply (as in README).
 const aliasApply = members.has("alias") ? applyAfter("alias-apply", "alias", members.get("alias") ?? []) : undefined;
+const applies: Record<string, ReturnType<typeof applyAfter>> = aliasApply ? { alias: aliasApply } : {};
 for (const [subsystem, list] of members) {
-  if (subsystem === "alias") continue;
-  applyAfter(`${subsystem}-apply`, subsystem, list, subsystem === "filter" && aliasApply ? { dependsOn: [aliasApply] } : {});
+  if (subsystem === "alias" || subsystem === "none") continue;
+  applies[subsystem] = applyAfter(`${subsystem}-apply`, subsystem, list, subsystem === "filter" && aliasApply ? { dependsOn: [aliasApply] } : {});
 }
 
 export const ids = pulumi.all(Object.fromEntries(Object.entries(made).map(([k, r]) => [k, r.id])));
+/** What protected each apply, as the deployment log records it. */
+export const protections = pulumi.all(
+  Object.fromEntries(Object.entries(applies).map(([k, a]) => [k, pulumi.all([a.protection, a.protectionId, a.backupBefore, a.services])])),
+);
