@@ -29,6 +29,8 @@ export interface SegmentDhcpArgs {
   domain: string;
   /** @default "VLAN <tag>" */
   description?: string;
+  /** Switch the box's DHCP server on if it is off (else a clear error). @default false */
+  enableService?: boolean;
 }
 
 /** A rule of this segment; it enters on this segment's interface unless `interface` says otherwise. */
@@ -118,6 +120,7 @@ export class NetworkSegment extends pulumi.ComponentResource {
           domain: d.domain,
           leaseTime: d.leaseSeconds ?? 86_400,
           description: d.description ?? `VLAN ${args.vlan}`,
+          ...(d.enableService ? { enableService: true } : {}),
         },
         self,
       );

@@ -23,6 +23,8 @@ const dockerMode = (config.get("dockerNetworkMode") ?? "bridge") as DockerNetwor
 const publishAddress = dockerMode === "bridge" ? (config.get("publishAddress") ?? "127.0.0.1") : undefined;
 const localImages = config.getObject<Record<string, string>>("localImages") ?? {};
 const dockerParent = config.get("dockerParent");
+// Whether bosun may switch on a DHCP server that is off on the box (24.7 and 25.1 ship with it off).
+const enableDhcpService = config.getBoolean("enableDhcpService") ?? false;
 const stackName = pulumi.getStack();
 
 const placed = firewallRulesFor(spec);
@@ -65,7 +67,7 @@ for (const [name, network] of Object.entries(spec.networks)) {
     gateway: network.gateway,
     description: network.description || `bosun ${name}`,
     ...(network.opnsenseInterface ? { interfaceKey: network.opnsenseInterface } : {}),
-    ...(dhcp ? { dhcp } : {}),
+    ...(dhcp ? { dhcp: { ...dhcp, enableService: enableDhcpService } } : {}),
     rules: rulesOf("network", name),
     dockerMode,
     namePrefix: stackName,
@@ -126,7 +128,8 @@ if (all.length)
 const filterMembers = [...all.flatMap((s) => s.rules), ...Object.values(apps).flatMap((a) => a.rules)];
 if (filterMembers.length) applyAfter("filter-apply", "filter", filterMembers);
 const ranges = all.flatMap((s) => (s.dhcp ? [s.dhcp] : []));
-if (ranges.length) applyAfter("dhcp-apply", "dnsmasq", ranges);
+// "dhcp": whichever server each range's backend resolved to on the box (Kea before 25.1.6, else Dnsmasq).
+if (ranges.length) applyAfter("dhcp-apply", "dhcp", ranges);
 const overrides = [...Object.values(apps).map((s) => s.dns.override), ...extraRecords.map((r) => r.override)];
 if (overrides.length) applyAfter("dns-apply", "unbound", overrides);
 

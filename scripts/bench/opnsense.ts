@@ -36,7 +36,7 @@ async function once(n: number, skipCheckpoints: boolean): Promise<void> {
     sim.resetCalls();
     const destroy = await timeMs(() => test.stack.destroy());
     const destroyCalls = sim.calls();
-    const filterApplies = sum(destroyCalls.byPath, /firewall\/filter\/apply\//);
+    const filterApplies = sum(destroyCalls.byPath, /firewall\/filter\/apply(\/|$)/);
     console.log(
       `N=${String(n).padEnd(5)} ${skipCheckpoints ? "skip-checkpoints" : "checkpoints     "} rules live ${rules}: ` +
         `preview ${(preview / 1000).toFixed(1)} s, up ${(up / 1000).toFixed(1)} s, destroy ${(destroy / 1000).toFixed(1)} s; ` +

@@ -97,7 +97,16 @@ export async function applyPlan(ctx: OrchestratorContext, input: ApplyInput): Pr
         if (claim.deployment.intentId) await recorded(() => q.updateIntent(ctx.db, claim.deployment.intentId ?? "", { status: "applied" }));
         await recorded(() => q.deletePlanArtifact(ctx.db, input.planId));
         await publish(ctx, stack, "deployment.finished", deploymentId, { status: "succeeded" });
-        return { deploymentId, stack, status: "succeeded", outputs: maskOutputs(up.outputs), counts, durationMs: Date.now() - started, pulumiVersion: up.summary.version };
+        return {
+          deploymentId,
+          stack,
+          status: "succeeded",
+          outputs: maskOutputs(up.outputs),
+          counts,
+          durationMs: Date.now() - started,
+          pulumiVersion: up.summary.version,
+          ...(up.protections.length ? { protections: up.protections } : {}),
+        };
       } finally {
         lease.stop();
         rmSync(planFile, { force: true });
@@ -170,8 +179,9 @@ export async function runUpdate(
     void publish(ctx, s.name, "engine", deploymentId, e);
   };
   const progress = createProgress(deploymentId, total, emit);
+  const protections: Protection[] = [];
   try {
-    return await s.up({
+    const result = await s.up({
       color: "never",
       signal,
       ...(planFile ? { plan: planFile } : {}),
@@ -189,12 +199,31 @@ export async function runUpdate(
         else if (diag && !diag.ephemeral) writer.push({ type: "diagnostic", status: diag.severity, message: String(maskValue(diag.message)).slice(0, 2000) });
       },
     });
+    return { ...result, protections };
   } catch (err) {
     forgetStack({ workDir: ctx.workDir, env: ctx.env }, s.name);
     throw err;
   } finally {
     await writer.close().catch(() => {});
   }
+}
+
+/** How an OPNsense subsystem's changes were protected in this update. */
+export interface Protection {
+  subsystem: string;
+  protection: string;
+  id: string;
+  note: string;
+}
+
+function protectionOf(outputs: Record<string, unknown> | undefined): Protection | undefined {
+  if (!outputs || typeof outputs["protection"] !== "string") return undefined;
+  return {
+    subsystem: String(outputs["subsystem"] ?? ""),
+    protection: outputs["protection"],
+    id: String(outputs["protectionId"] ?? ""),
+    note: String(outputs["note"] ?? ""),
+  };
 }
 
 /**

@@ -52,6 +52,10 @@ export const applyResultSchema = z.object({
   error: z.string().optional().describe("What failed, in words"),
   rollback: z.object({ deploymentId: z.string(), status: z.enum(["succeeded", "failed"]), error: z.string().optional() }).optional(),
   pulumiVersion: z.number().optional(),
+  protections: z
+    .array(z.object({ subsystem: z.string(), protection: z.string(), id: z.string(), note: z.string() }))
+    .optional()
+    .describe("How each OPNsense change was protected: savepoint (the box reverts by itself), config-backup (bosun reverts to it), none"),
 });
 
 export const deploymentSummarySchema = z.object({
