@@ -116,9 +116,9 @@ describe.skipIf(!databaseUrl || !redisUrl)("two bosun servers sharing PostgreSQL
   it("leaves a live apply alone, and recovers a killed server's only after its lease lapses", async () => {
     const plan = await a.call("plan", { stack: test.name, spec: spec(200) });
     const planId = plan.structuredContent?.["planId"] as string;
-    // Every DNS call takes 14 s (just under the client's timeout, and then succeeds), so the apply is
-    // in flight long enough to look at it; the box acts on the call of the killed server after it died.
-    sim.faults.add({ path: "^/api/unbound/", method: "POST", delayMs: 14_000 });
+    // Every DNS write hangs (and never acts), so the apply stays in flight — retrying, then rolling
+    // back, still hanging — for as long as the test looks at it.
+    sim.faults.add({ path: "^/api/unbound/", method: "POST", delayMs: 600_000, status: 500 });
     // Its caller will never hear back (the server is killed below): not awaited.
     void a.call("apply", { planId }).catch(() => undefined);
     let running = undefined as undefined | { id: string; owner: string | null };
