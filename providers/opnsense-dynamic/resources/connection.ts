@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { OpnsenseClient } from "../client/client.ts";
 import type { ConnectionConfig } from "../client/http.ts";
+import { apiCallReporter } from "../../kit/calls.ts";
 
 /** Stack configuration keys (namespace "opnsense"), e.g. `pulumi config set --secret opnsense:apiSecret ...`. */
 export const CONFIG_KEYS = {
@@ -92,6 +93,6 @@ function resolve(): ConnectionConfig {
 }
 
 export function getClient(): OpnsenseClient {
-  client ??= new OpnsenseClient(resolve());
+  client ??= new OpnsenseClient({ ...resolve(), onCall: apiCallReporter("opnsense") });
   return client;
 }
