@@ -45,7 +45,7 @@ export function endpointOf(path: string, named: readonly string[] = []): string 
     .map((s, i) => {
       if (UUID.test(s)) return "{uuid}";
       if (HEX_ID.test(s)) return "{id}";
-      if (/^\d+$/.test(s)) return "{n}";
+      if (/^\d+(\.\d+)?$/.test(s)) return "{n}";
       if (i > 0 && named.includes(segments[i - 1] ?? "") && s !== "create" && s !== "prune") return "{name}";
       return s;
     })

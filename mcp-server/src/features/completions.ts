@@ -10,10 +10,10 @@ import type { Db } from "../db/client.ts";
 import { listHistory } from "../db/queries.ts";
 import type { Orchestrator } from "../orchestrator/types.ts";
 import { templateCatalog } from "../../../stacks/templates/catalog.ts";
-import { log } from "../observability/log.ts";
+import { componentLog } from "../observability/log.ts";
 
 const MAX = 100;
-const logger = log.child({ component: "completions" });
+const logger = componentLog("completions");
 
 export function registerCompletions(server: McpServer, orch: Orchestrator, db: Db): void {
   server.server.registerCapabilities({ completions: {} });

@@ -5,12 +5,12 @@
 // process (orchestrator/session.ts), which makes the stack a sufficient key.
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation/index.js";
 import type { Context } from "@opentelemetry/api";
-import { type Correlation, annotate, correlation } from "./context.ts";
-import { log } from "./log.ts";
+import { type Correlation, annotate, correlation, inCorrelation } from "./context.ts";
+import { componentLog } from "./log.ts";
 import { metrics, providerOfType } from "./metrics.ts";
 import { activeContext, inSpan } from "./trace.ts";
 
-const logger = log.child({ component: "engine" });
+const logger = componentLog("engine");
 
 interface RunningOperation {
   operation: string;
@@ -45,12 +45,15 @@ async function runObserved(stack: string, operation: string, opts: EngineOptions
   annotate({ stack });
   return inSpan(`engine ${name}`, { "bosun.stack": stack, "bosun.engine.operation": name }, async (span) => {
     const started = Date.now();
-    running.set(stack, { operation: name, correlation: correlation(), spanContext: activeContext() });
+    const caller = correlation();
+    running.set(stack, { operation: name, correlation: caller, spanContext: activeContext() });
     const steps = { done: 0, failed: 0 };
-    const onEvent = (event: EngineEvent) => {
-      countStep(event, name, steps);
-      opts?.onEvent?.(event);
-    };
+    // The Automation API reads engine events from a file it tails, outside the caller's async context.
+    const onEvent = (event: EngineEvent) =>
+      inCorrelation(caller, () => {
+        countStep(event, name, steps);
+        opts?.onEvent?.(event);
+      });
     logger.info({ operation: name }, `engine ${name} of ${stack} started`);
     try {
       const result = await original({ ...opts, onEvent });

@@ -3,9 +3,9 @@
 // correlation, and lifecycle events are logged. Engine events are counted and
 // logged by engine-ops.ts instead.
 import { annotate } from "./context.ts";
-import { log } from "./log.ts";
+import { componentLog } from "./log.ts";
 
-const logger = log.child({ component: "deployments" });
+const logger = componentLog("deployments");
 
 export function observePublished(stack: string, type: string, deploymentId: string | undefined, payload: unknown): void {
   annotate({ stack, ...(deploymentId ? { deploymentId } : {}) });

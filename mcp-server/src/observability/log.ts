@@ -13,6 +13,8 @@ import { maskSecrets, maskText } from "./mask.ts";
 
 type Tap = (line: string) => void;
 const taps = new Set<Tap>();
+/** Taps that take the lines instead of the terminal (a test that raises the level to debug). */
+let diverted = 0;
 
 function chooseWriter(env: NodeJS.ProcessEnv): (line: string) => void {
   const format = env["BOSUN_LOG_FORMAT"] ?? (process.stderr.isTTY ? "pretty" : "json");
@@ -23,7 +25,7 @@ function chooseWriter(env: NodeJS.ProcessEnv): (line: string) => void {
 
 const write = chooseWriter(process.env);
 
-/** The process's logger; use `log.child({ component: "…" })` per module. */
+/** The process's logger; modules use `componentLog("…")`. */
 export const log: Logger = pino(
   {
     level: process.env["BOSUN_LOG_LEVEL"] ?? "info",
@@ -47,15 +49,46 @@ export const log: Logger = pino(
   {
     write(line: string) {
       for (const tap of taps) tap(line);
-      write(line);
+      if (diverted === 0) write(line);
     },
   },
 );
 
-/** Receives every JSON log line written from now on (tests, and anyone who wants the raw stream). */
-export function tapLogs(tap: Tap): () => void {
-  taps.add(tap);
-  return () => void taps.delete(tap);
+type Fields = Record<string, unknown>;
+type LogFn = { (msg: string): void; (fields: Fields, msg: string): void };
+export interface ComponentLog {
+  debug: LogFn;
+  info: LogFn;
+  warn: LogFn;
+  error: LogFn;
+}
+
+/**
+ * A module's logger: lines carry `component`. Unlike pino's children it has no
+ * level of its own, so `log.level` (set once, or by a test) governs every module.
+ */
+export function componentLog(component: string): ComponentLog {
+  const at =
+    (level: "debug" | "info" | "warn" | "error"): LogFn =>
+    (a: string | Fields, msg?: string) => {
+      if (typeof a === "string") log[level]({ component }, a);
+      else log[level]({ component, ...a }, msg ?? "");
+    };
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}
+
+/** Receives every JSON log line written from now on; with `divert`, instead of stderr. Returns the removal. */
+export function tapLogs(tap: Tap, options: { divert?: boolean } = {}): () => void {
+  const t: Tap = (line) => tap(line);
+  taps.add(t);
+  if (options.divert) diverted++;
+  let removed = false;
+  return () => {
+    if (removed) return;
+    removed = true;
+    taps.delete(t);
+    if (options.divert) diverted--;
+  };
 }
 
 export function errorText(err: unknown): string {

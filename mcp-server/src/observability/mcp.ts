@@ -8,7 +8,7 @@ import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/proto
 import { type CallToolResult, type ServerNotification, type ServerRequest, SetLevelRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { onConnection, transportKind } from "../features/lifecycle.ts";
 import { type McpLogLevel, mcpLevelAllows, withCorrelation } from "./context.ts";
-import { errorText, log } from "./log.ts";
+import { errorText, componentLog } from "./log.ts";
 import { maskSecrets } from "./mask.ts";
 import { metrics } from "./metrics.ts";
 import { inSpan } from "./trace.ts";
@@ -16,7 +16,7 @@ import { inSpan } from "./trace.ts";
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 type Handler = (...args: unknown[]) => CallToolResult | Promise<CallToolResult>;
 
-const logger = log.child({ component: "mcp" });
+const logger = componentLog("mcp");
 
 /** Needs the server to declare the `logging` capability. */
 export function observeMcpServer(server: McpServer): void {

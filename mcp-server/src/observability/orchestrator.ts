@@ -8,11 +8,11 @@ import { countDeploymentsByStackAndStatus } from "../db/queries.ts";
 import type { LockManager } from "../coordination/locks.ts";
 import type { Orchestrator, ProgressEvent } from "../orchestrator/types.ts";
 import { annotate, correlation, inCorrelation } from "./context.ts";
-import { errorText, log } from "./log.ts";
+import { errorText, componentLog } from "./log.ts";
 import { addStateSource, metrics } from "./metrics.ts";
 import { inSpan } from "./trace.ts";
 
-const logger = log.child({ component: "orchestrator" });
+const logger = componentLog("orchestrator");
 const since = (t: number) => (Date.now() - t) / 1000;
 
 export function observeOrchestrator(orch: Orchestrator, db: Db): Orchestrator {

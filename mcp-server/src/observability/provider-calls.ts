@@ -10,12 +10,12 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { ApiCallReport } from "../../../providers/kit/calls.ts";
 import { inCorrelation } from "./context.ts";
-import { log } from "./log.ts";
+import { componentLog } from "./log.ts";
 import { metrics } from "./metrics.ts";
 import { recordSpan } from "./trace.ts";
 import { runningOperation } from "./engine-ops.ts";
 
-const logger = log.child({ component: "provider" });
+const logger = componentLog("provider");
 
 let server: Server | undefined;
 let socketPath: string | undefined;

@@ -10,13 +10,13 @@ import * as q from "../../db/queries.ts";
 import type { Db } from "../../db/client.ts";
 import type { Orchestrator, StackStatus } from "../../orchestrator/types.ts";
 import { withCorrelation } from "../../observability/context.ts";
-import { errorText, log } from "../../observability/log.ts";
+import { errorText, componentLog } from "../../observability/log.ts";
 import { DashboardAuth, type Viewer, sameOrigin } from "./auth.ts";
 import { html } from "./html.ts";
 import { type DeployedState, networkPicture } from "./network-svg.ts";
 import { approveForm, eventsTable, groupedDiff, layout, loginPage, statusText, time, timelineTable } from "./pages.ts";
 
-const logger = log.child({ component: "dashboard" });
+const logger = componentLog("dashboard");
 /** How long a page waits for the engine's view of a stack before drawing from the spec alone. */
 const LIVE_WAIT_MS = 2500;
 
@@ -109,9 +109,8 @@ export function mountDashboard(app: Express, opts: DashboardOptions): void {
       const viewer = signedIn(req, res);
       if (!viewer) return;
       const stack = String(req.params["stack"]);
-      if (!(await orch.listStacks()).includes(stack))
-        return page(res, 404, layout("Not found", viewer, html`<p class="error">There is no stack ${stack}.</p>`));
-      const spec = await orch.getSpec(stack);
+      const spec = await orch.getSpec(stack).catch(() => undefined);
+      if (!spec) return page(res, 404, layout("Not found", viewer, html`<p class="error">There is no stack ${stack} (or its spec is not valid).</p>`));
       const live = await withinMs(orch.status(stack), LIVE_WAIT_MS);
       const [timeline, [lastDrift]] = await Promise.all([
         q.listTimeline(db, stack, 30),
