@@ -87,13 +87,10 @@ function countStep(event: EngineEvent, operation: string, steps: { done: number;
   }
   const diag = event.diagnosticEvent;
   if (diag && !diag.ephemeral && (diag.severity === "error" || diag.severity === "warning")) {
-    logger.warn(
-      { operation, severity: diag.severity, urn: diag.urn },
-      diag.message
-        .replace(/\u001b\[[0-9;]*m/g, "")
-        .trim()
-        .slice(0, 500),
-    );
+    const text = diag.message.replace(/\u001b\[[0-9;]*m/g, "").trim();
+    // bosun's own setup (the dynamic-provider plugin is on PATH by design), not news.
+    if (/^using pulumi-resource-[\w-]+ from \$PATH/.test(text)) return;
+    logger.warn({ operation, severity: diag.severity, urn: diag.urn }, text.slice(0, 500));
   }
 }
 

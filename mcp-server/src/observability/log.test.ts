@@ -1,5 +1,7 @@
 // The logger: JSON lines with the current correlation, secrets masked in
 // fields and in text, the root level governing every module's lines.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { annotate, withCorrelation } from "./context.ts";
 import { componentLog, log, tapLogs } from "./log.ts";
@@ -64,6 +66,22 @@ describe("log", () => {
     log.level = "debug";
     logger.debug("shown");
     expect(lines.map((l) => l["msg"])).toEqual(["shown"]);
+  });
+});
+
+describe("log format", () => {
+  it("prints human-readable lines when asked (the default on a terminal), JSON otherwise", async () => {
+    const script = `import { componentLog } from "./mcp-server/src/observability/log.ts"; componentLog("demo").info({ stack: "demo" }, "hello there");`;
+    const run = (format: string) =>
+      promisify(execFile)(process.execPath, ["--input-type=module", "-e", script], {
+        env: { ...process.env, BOSUN_LOG_FORMAT: format, BOSUN_LOG_LEVEL: "info" },
+      });
+    const json = (await run("json")).stderr.trim();
+    expect(JSON.parse(json)).toMatchObject({ level: "info", component: "demo", stack: "demo", msg: "hello there" });
+    const pretty = (await run("pretty")).stderr;
+    expect(pretty).toMatch(/INFO.*hello there/);
+    expect(pretty).toContain('component: "demo"');
+    expect(pretty.trim().startsWith("{")).toBe(false);
   });
 });
 
