@@ -130,7 +130,7 @@ new Gauge({
 
 new Gauge({
   name: "bosun_apply_jobs_queued",
-  help: "Apply jobs waiting or running on the shared queue (BullMQ on Redis); absent without Redis",
+  help: "Apply jobs waiting or running on the shared queue (BullMQ on Redis); 0 when applies run in-process",
   registers: [registry],
   async collect() {
     this.reset();
