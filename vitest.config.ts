@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 300_000,
     pool: "forks",
     maxWorkers: 2,
+    // bosun's own log lines (stderr) only from warnings up, unless a run asks for more.
+    env: { BOSUN_LOG_LEVEL: process.env["BOSUN_LOG_LEVEL"] ?? "warn" },
   },
 });

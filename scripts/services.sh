@@ -42,9 +42,11 @@ for svc in "${SERVICES[@]}"; do
   source "$SERVICES_DIR/$svc.sh"
 done
 
-# Tools the project's own checks need besides the services: shellcheck (scripts/lint-shell.sh).
+# Tools the project's own checks need besides the services: shellcheck (scripts/lint-shell.sh),
+# and Debian's chromium for the dashboard's browser test (driven by playwright-core; no browser download).
 tool_packages() {
   command -v shellcheck >/dev/null 2>&1 || echo shellcheck
+  command -v chromium >/dev/null 2>&1 || echo chromium
 }
 
 # One start or stop per checkout at a time (parallel test runs may all call setup).

@@ -8,6 +8,7 @@ import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Request, Response, NextFunction } from "express";
 import { createMcpServer, type ServerContext } from "./server.ts";
 import { tokenVerifier, type TokenVerifier } from "./auth/tokens.ts";
+import { mountWeb } from "./web/index.ts";
 
 export interface HttpOptions {
   host: string;
@@ -29,6 +30,8 @@ export async function serveHttp(opts: HttpOptions): Promise<{ url: string; close
     throw new Error(`refusing to listen on ${opts.host} without a token: create one with \`bosun token add\` (or set BOSUN_TOKEN), or listen on 127.0.0.1`);
   }
   const app = createMcpExpressApp({ host: opts.host });
+  // /healthz, /readyz, /metrics and the dashboard at /: their own access rules (web/), so before the MCP bearer check.
+  mountWeb(app, { tokens, context: opts.context });
   if (tokens.configured) app.use(requireToken(tokens));
   const sessions = new Map<string, StreamableHTTPServerTransport>();
 

@@ -9,7 +9,7 @@ import { createOrchestrator } from "./orchestrator/index.ts";
 import type { ServerContext } from "./server.ts";
 
 export interface Runtime {
-  context: Required<Pick<ServerContext, "orchestrator" | "db">>;
+  context: Required<Pick<ServerContext, "orchestrator" | "db" | "events">>;
   recovered: { stack: string; deploymentId: string; outcome: string }[];
   close(): Promise<void>;
 }
@@ -37,7 +37,7 @@ export async function startRuntime(env: NodeJS.ProcessEnv = process.env, role: "
   const recovered = await orchestrator.recover();
   orchestrator.watch();
   return {
-    context: { orchestrator, db: handle.db },
+    context: { orchestrator, db: handle.db, events },
     recovered,
     async close() {
       await orchestrator.close();

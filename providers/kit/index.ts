@@ -1,4 +1,5 @@
 // bosun's dynamic-provider kit: what every provider under providers/ shares.
 export { dynamicProvider, implPath } from "./provider.ts";
 export { UNKNOWN, checkWith, compact, containsUnknown, diffFields, userInputs } from "./check.ts";
+export { apiCallReporter, endpointOf, type ApiCallEvent, type ApiCallReport } from "./calls.ts";
 export type { CheckFailure, CheckResult, ConfigSource, DiffResult, EngineProvider, Props, ResourceImpl } from "./impl.ts";

@@ -1,11 +1,13 @@
-// A lock shared by test files running in parallel processes: tests that need
-// the same scarce thing (the demo's Docker subnet 10.20.0.0/24, which one
-// Docker engine gives to one network at a time) take turns. A directory is
-// created atomically; a holder that died is detected by its pid.
+// A lock shared by test files running in parallel processes, and by every
+// checkout on the machine (they share one Docker engine): tests that need the
+// same scarce thing (the demo's Docker subnet 10.20.0.0/24, which one engine
+// gives to one network at a time) take turns. A directory is created
+// atomically; a holder that died is detected by its pid.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 
-const root = join(process.env["BOSUN_STATE"] ?? join(process.cwd(), ".state"), "test-locks");
+const root = join(process.env["BOSUN_CACHE"] ?? join(homedir(), ".cache", "bosun"), "test-locks");
 
 function alive(pid: number): boolean {
   try {

@@ -10,6 +10,8 @@ import { serveHttp } from "../http.ts";
 import { startRuntime } from "../runtime.ts";
 import { ensureStackSimulators } from "../simulators.ts";
 import { addToken, listTokens, parseScopes, removeToken, tokenVerifier } from "../auth/tokens.ts";
+import { log } from "../observability/log.ts";
+import { startTracing } from "../observability/trace.ts";
 
 const USAGE = `usage: bosun <command>
   serve [--listen 127.0.0.1:7878]   MCP over streamable HTTP
@@ -32,12 +34,17 @@ async function main(argv: string[]): Promise<void> {
     if (!["127.0.0.1", "localhost", "::1"].includes(host) && !verifier.configured) {
       throw new Error(`refusing to listen on ${host} without a token: create one with \`bosun token add\` (or set BOSUN_TOKEN), or listen on 127.0.0.1`);
     }
+    const tracing = startTracing();
     const sims = await ensureStackSimulators();
     const runtime = await startRuntime(process.env, "server");
-    for (const r of runtime.recovered) console.log(`recovered stack ${r.stack}: deployment ${r.deploymentId} was interrupted (${r.outcome})`);
+    for (const r of runtime.recovered) log.warn({ ...r }, `recovered stack ${r.stack}: deployment ${r.deploymentId} was interrupted (${r.outcome})`);
     const http = await serveHttp({ host, port, verifier, context: runtime.context });
+    log.info({ url: http.url, tokens: verifier.configured, tracing: tracing.enabled }, "bosun serve listening");
     for (const sim of sims) console.log(`OPNsense simulator on ${sim.url}`);
     console.log(`bosun MCP server on ${http.url}${verifier.configured ? " (bearer token required)" : " (loopback, no token)"}`);
+    console.log(
+      `Dashboard: ${http.url.replace(/\/mcp$/, "/")}${verifier.configured ? " (sign in with a token)" : ""}; metrics at /metrics, health at /healthz and /readyz`,
+    );
     console.log(`Connect Claude Code:    claude mcp add --transport http bosun ${http.url}`);
     console.log(`Connect Claude Desktop: see README "Connect a client" (stdio: npx bosun mcp)`);
     console.log(`Then ask: "Deploy a Minecraft server for 10 players on VLAN 20" (stack demo).`);
@@ -46,6 +53,7 @@ async function main(argv: string[]): Promise<void> {
         .close()
         .then(() => runtime.close())
         .then(() => Promise.all(sims.map((sim) => sim.stop())))
+        .then(() => tracing.shutdown())
         .then(() => process.exit(0));
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
@@ -53,8 +61,9 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === "mcp") {
     // The same stacks as `bosun serve`, simulators included (stdout is the protocol: notes go to stderr).
+    const tracing = startTracing();
     const sims = await ensureStackSimulators();
-    for (const sim of sims) console.error(`bosun: OPNsense simulator on ${sim.url}`);
+    for (const sim of sims) log.info({ url: sim.url }, "OPNsense simulator started");
     const runtime = await startRuntime(process.env, "server");
     // stdio is the local user's own process: every scope, recorded as "stdio".
     const server = createMcpServer({ ...runtime.context, defaultActor: "stdio" });
@@ -62,6 +71,7 @@ async function main(argv: string[]): Promise<void> {
       void runtime
         .close()
         .then(() => Promise.all(sims.map((sim) => sim.stop())))
+        .then(() => tracing.shutdown())
         .finally(() => process.exit(0));
     server.server.onclose = stop;
     process.on("SIGTERM", stop);
@@ -88,6 +98,8 @@ async function main(argv: string[]): Promise<void> {
     process.exit(2);
   }
   if (command === "plan") {
+    // The terminal shows the plan itself; the server's operational log lines only when asked for.
+    if (!process.env["BOSUN_LOG_LEVEL"]) log.level = "warn";
     const { runCli } = await import("./translate.ts");
     const { planCommand } = await import("./plan.ts");
     process.exitCode = await runCli((io) => planCommand(rest, io));

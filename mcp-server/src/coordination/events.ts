@@ -7,6 +7,7 @@
  * durable record is the deployment log (db/queries.ts).
  */
 import { Redis } from "ioredis";
+import { errorText, log } from "../observability/log.ts";
 
 /** One event; `payload` must be JSON and secrets-redacted. */
 export interface DeploymentEvent {
@@ -83,7 +84,7 @@ class Handlers {
         handler(event);
       } catch (err) {
         // One broken follower must not stop the others or the publisher.
-        console.error(`event handler for ${channel} failed: ${err instanceof Error ? err.message : String(err)}`);
+        log.error({ component: "events", channel, err: errorText(err) }, "event handler failed");
       }
     }
   }

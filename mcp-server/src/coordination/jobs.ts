@@ -9,6 +9,7 @@
  */
 import { Queue, QueueEvents, Worker } from "bullmq";
 import { Redis } from "ioredis";
+import { errorText, log } from "../observability/log.ts";
 
 export interface ApplyJob {
   planId: string;
@@ -67,7 +68,7 @@ export function createApplyJobs<R, P>(options: ApplyJobsOptions<R, P>): ApplyJob
       },
       { connection: connect(), prefix, concurrency: options.concurrency ?? 4, maxStalledCount: 0, lockDuration: 30_000 },
     );
-    worker.on("error", (err) => console.error(`bosun jobs: ${err.message}`));
+    worker.on("error", (err) => log.error({ component: "jobs", err: errorText(err) }, "apply job worker error"));
   }
 
   return {

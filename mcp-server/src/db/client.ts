@@ -19,6 +19,7 @@ import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import pg from "pg";
 import * as schema from "./schema.ts";
+import { errorText, log } from "../observability/log.ts";
 
 /** A Drizzle database over either driver; what every function in queries.ts takes. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -83,7 +84,7 @@ export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle>
     const ownPool = !options.client;
     const pool = options.client instanceof pg.Pool ? options.client : new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 10 });
     // Without a listener an idle client's network error would crash the process.
-    if (ownPool) pool.on("error", (err) => console.error(`deployment log: idle PostgreSQL connection failed: ${err.message}`));
+    if (ownPool) pool.on("error", (err) => log.error({ component: "db", err: errorText(err) }, "deployment log: idle PostgreSQL connection failed"));
     try {
       if (runMigrations) await migratePostgres(pool);
     } catch (err) {

@@ -301,6 +301,27 @@ export async function listHistory(db: Db, options: ListHistoryOptions = {}): Pro
     .limit(Math.min(Math.max(options.limit ?? 50, 1), 1000));
 }
 
+/** How many deployments each stack has in each status (the metrics' deployments gauge). */
+export async function countDeploymentsByStackAndStatus(db: Db): Promise<{ stack: string; status: DeploymentStatus; count: number }[]> {
+  const rows = await db
+    .select({ stack: deployments.stack, status: deployments.status, count: sql<number>`count(*)::int` })
+    .from(deployments)
+    .groupBy(deployments.stack, deployments.status);
+  return rows.map((r) => ({ ...r, count: Number(r.count) }));
+}
+
+/** A stack's deployments, newest first, each with the words of the intent behind it (the dashboard's timeline). */
+export async function listTimeline(db: Db, stack: string, limit = 30): Promise<(Deployment & { intentText: string | null })[]> {
+  const rows = await db
+    .select({ deployment: deployments, intentText: intents.text })
+    .from(deployments)
+    .leftJoin(intents, eq(deployments.intentId, intents.id))
+    .where(eq(deployments.stack, stack))
+    .orderBy(desc(deployments.createdAt), desc(deployments.id))
+    .limit(Math.min(Math.max(limit, 1), 500));
+  return rows.map((r) => ({ ...r.deployment, intentText: r.intentText }));
+}
+
 /** The deployment currently `running` on a stack, if any. */
 export async function getRunningDeployment(db: Db, stack: string): Promise<Deployment | undefined> {
   const [row] = await db

@@ -54,6 +54,8 @@ export interface ResourceChange {
   replace?: boolean;
   /** Short human-readable description of the change. */
   detail?: string;
+  /** What the person asked for that this step belongs to, e.g. "network gaming", "service minecraft". */
+  group?: string;
 }
 
 /** What differs between the recorded and the actual state of a resource (redacted). */

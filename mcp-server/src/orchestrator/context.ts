@@ -11,6 +11,7 @@ import type { EventBus } from "../coordination/events.ts";
 import type { StackSessions } from "./session.ts";
 import { stateVersion } from "./state-version.ts";
 import { BosunError } from "./types.ts";
+import { observePublished } from "../observability/events.ts";
 
 export const PROJECT = "bosun";
 
@@ -57,6 +58,7 @@ export function stackStateVersion(ctx: OrchestratorContext, stack: Stack): Promi
 }
 
 export async function publish(ctx: OrchestratorContext, stack: string, type: string, deploymentId: string | undefined, payload?: unknown): Promise<void> {
+  observePublished(stack, type, deploymentId, payload);
   await ctx.events?.publish({ stack, type, ...(deploymentId ? { deploymentId } : {}), payload }).catch(() => {});
 }
 

@@ -21,6 +21,8 @@ import { closeStateVersionPools } from "./state-version.ts";
 import { BosunError } from "./types.ts";
 import type { ApplyResult, BosunErrorCode, Orchestrator, ProgressEvent } from "./types.ts";
 import { checkStackName, liveSpec, openStack, stackFiles } from "./workspace.ts";
+import { log } from "../observability/log.ts";
+import { observeLocks, observeOrchestrator } from "../observability/orchestrator.ts";
 
 export { BosunError } from "./types.ts";
 export type * from "./types.ts";
@@ -56,7 +58,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const env = options.env ?? {};
   const ctx: OrchestratorContext = {
     db: options.db,
-    locks: options.locks,
+    locks: observeLocks(options.locks),
     ...(options.events ? { events: options.events } : {}),
     sessions: new StackSessions({ workDir, env }),
     workDir,
@@ -96,7 +98,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       })
     : undefined;
 
-  return {
+  const orchestrator: Orchestrator = {
     async listStacks() {
       return stackFiles(workDir).filter((s) => !s.startsWith("test-"));
     },
@@ -143,10 +145,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     recover: sweep,
     watch(everyMs = Math.max(1000, Math.floor(ctx.leaseMs / 2))) {
       loop ??= startRecoveryLoop(sweep, everyMs, (r) => {
-        for (const x of r) console.error(`bosun: recovered deployment ${x.deploymentId} of stack ${x.stack} (${x.outcome})`);
+        for (const x of r)
+          log.warn({ stack: x.stack, deploymentId: x.deploymentId, outcome: x.outcome }, `recovered deployment ${x.deploymentId} of stack ${x.stack}`);
       });
     },
     queued: (stack) => ctx.sessions.queued(stack),
+    queueDepth: async () => jobs?.depth(),
     async close() {
       await jobs?.close();
       await loop?.stop();
@@ -154,6 +158,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       await closeStateVersionPools();
     },
   };
+  // Observed from outside: spans, metrics and logs of every operation.
+  return observeOrchestrator(orchestrator, options.db);
 }
 
 function parseTime(at: string): Date {

@@ -27,7 +27,15 @@ export interface PlanInput {
 }
 
 export function dbChange(c: ResourceChange): DbChange {
-  return { urn: c.urn, type: c.type, op: c.op, diffs: c.diff, replace: c.op === "replace", ...(c.replaceReason ? { detail: c.replaceReason } : {}) };
+  return {
+    urn: c.urn,
+    type: c.type,
+    op: c.op,
+    diffs: c.diff,
+    replace: c.op === "replace",
+    ...(c.replaceReason ? { detail: c.replaceReason } : {}),
+    ...(c.group ? { group: c.group } : {}),
+  };
 }
 
 const resolve = (raw: unknown) => {
@@ -85,7 +93,7 @@ export async function makePlan(ctx: OrchestratorContext, input: PlanInput): Prom
           status: "planned",
         })
       : undefined;
-    await q.recordPlan(ctx.db, {
+    const row = await q.recordPlan(ctx.db, {
       stack: input.stack,
       kind: input.kind,
       actor: input.actor,
@@ -103,6 +111,7 @@ export async function makePlan(ctx: OrchestratorContext, input: PlanInput): Prom
     await publish(ctx, input.stack, "deployment.planned", undefined, { planId, counts });
     return {
       planId,
+      deploymentId: row.id,
       stack: input.stack,
       kind: input.kind,
       expiresAt: expiresAt.toISOString(),

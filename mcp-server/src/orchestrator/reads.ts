@@ -11,6 +11,7 @@ import { redacted } from "./specs.ts";
 import { readStackFile, textHash } from "./stack-file.ts";
 import { BosunError, type DeploymentSummary, type DriftReport, type PlanCounts, type StackStatus } from "./types.ts";
 import { checkStackName, liveSpec } from "./workspace.ts";
+import { metrics } from "../observability/metrics.ts";
 
 type EngineStatus = Omit<StackStatus, "lastDeployment">;
 
@@ -21,6 +22,7 @@ export function createStatusReader(ctx: OrchestratorContext) {
     return ctx.sessions.run(stack, async (s) => {
       const key = `${await stackStateVersion(ctx, s)}:${textHash(readStackFile(ctx.workDir, stack))}`;
       const hit = cache.get(stack);
+      metrics.cache.inc({ cache: "status", result: hit?.key === key ? "hit" : "miss" });
       if (hit && hit.key === key) return hit.value;
       try {
         const [live, outputs, state] = [await liveSpec(s), await s.outputs(), await s.exportStack()];

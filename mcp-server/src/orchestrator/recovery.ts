@@ -13,6 +13,7 @@ import { holdLease, runUpdate } from "./applier.ts";
 import { type OrchestratorContext, lockStack } from "./context.ts";
 import { toBosunError } from "./engine-errors.ts";
 import { readStackFile, writeStackFile } from "./stack-file.ts";
+import { errorText, log } from "../observability/log.ts";
 
 export interface Recovered {
   stack: string;
@@ -142,7 +143,7 @@ export function startRecoveryLoop(sweep: () => Promise<Recovered[]>, everyMs: nu
   const tick = () => {
     running ??= sweep()
       .then((r) => (r.length ? onRecovered(r) : undefined))
-      .catch((err: unknown) => console.error(`bosun recovery: ${err instanceof Error ? err.message : String(err)}`))
+      .catch((err: unknown) => log.error({ component: "recovery", err: errorText(err) }, "recovery check failed"))
       .finally(() => {
         running = undefined;
       });

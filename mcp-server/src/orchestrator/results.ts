@@ -29,6 +29,7 @@ export const resourceChangeSchema = z.object({
 
 export const planResultSchema = z.object({
   planId: z.string().describe("Pass this to apply once the person agrees"),
+  deploymentId: z.string().describe("The deployment this plan becomes when applied: subscribe to bosun://deployments/{id} to follow it"),
   stack: z.string(),
   kind: z.enum(["apply", "rollback", "destroy"]),
   expiresAt: z.string().describe("ISO time after which the plan can no longer be applied"),

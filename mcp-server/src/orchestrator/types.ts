@@ -51,6 +51,8 @@ export interface Orchestrator {
   watch(everyMs?: number): void;
   /** Engine operations queued or running on a stack in this process. */
   queued(stack: string): number;
+  /** Apply jobs waiting or running on the shared queue (Redis); undefined when applies run in-process. */
+  queueDepth(): Promise<number | undefined>;
   close(): Promise<void>;
 }
 

@@ -8,6 +8,8 @@ import { SPEC_CONFIG_KEY } from "../../../stacks/model/index.ts";
 import { parse as parseYaml } from "yaml";
 import { BosunError } from "./types.ts";
 import { toBosunError } from "./engine-errors.ts";
+import { observeStack } from "../observability/engine-ops.ts";
+import { observedEnv } from "../observability/provider-calls.ts";
 
 export const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
@@ -59,10 +61,13 @@ export async function openStack(opts: WorkspaceOptions, stack: string): Promise<
   const key = `${opts.workDir}\0${JSON.stringify(opts.env)}\0${stack}`;
   let opened = stacks.get(key);
   if (!opened) {
+    // Observed: spans, metrics and logs of each engine operation, and its providers report their API calls.
     opened = (async () =>
-      LocalWorkspace.createOrSelectStack(
-        { stackName: stack, workDir: opts.workDir },
-        { pulumiCommand: await pulumiCommand(opts.workDir), envVars: { ...opts.env } },
+      observeStack(
+        await LocalWorkspace.createOrSelectStack(
+          { stackName: stack, workDir: opts.workDir },
+          { pulumiCommand: await pulumiCommand(opts.workDir), envVars: { ...opts.env, ...observedEnv(stack) } },
+        ),
       ))();
     stacks.set(key, opened);
   }

@@ -8,7 +8,7 @@ import { ok } from "./results.ts";
 export const stackName = z.string().min(1).max(100).describe("Stack name, e.g. demo (a file stacks/Pulumi.<stack>.yaml)");
 
 export const planOutput = planResultSchema
-  .pick({ planId: true, kind: true, expiresAt: true, counts: true, changes: true, warnings: true, summary: true, pinned: true })
+  .pick({ planId: true, deploymentId: true, kind: true, expiresAt: true, counts: true, changes: true, warnings: true, summary: true, pinned: true })
   .partial()
   .extend({
     stack: z.string(),
@@ -23,8 +23,10 @@ export function planResult(p: PlanResult, assumptions: string[] = []) {
   if (assumptions.length) lines.push(`Assumed: ${assumptions.join("; ")}`);
   if (p.warnings.length) lines.push(`Warnings:\n${p.warnings.map((w) => `- ${w}`).join("\n")}`);
   lines.push(`Nothing has changed yet. To carry it out, call apply with planId ${p.planId} once the person agrees.`);
+  lines.push(`While it runs, resource bosun://deployments/${p.deploymentId} has its progress (subscribe to it for updates).`);
   const structured: z.infer<typeof planOutput> = {
     planId: p.planId,
+    deploymentId: p.deploymentId,
     stack: p.stack,
     kind: p.kind,
     expiresAt: p.expiresAt,

@@ -19,6 +19,8 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Retries of reads, updates and deletes (never of creates). @default 2 */
   maxRetries?: number;
+  /** Told about every HTTP attempt (metrics); must not throw. */
+  onCall?: (call: { method: string; path: string; status: number | null; ms: number; error?: string }) => void;
 }
 
 export interface Zone {
@@ -95,9 +97,18 @@ export class CloudflareClient {
       timeout: opts.timeoutMs ?? 30_000,
       maxRetries: opts.maxRetries ?? 2,
       logLevel: "off",
-      fetch: (url, init) => {
+      fetch: async (url, init) => {
         this.calls++;
-        return fetch(url, init);
+        const started = Date.now();
+        const call = { method: init?.method ?? "GET", path: new URL(String(url)).pathname.replace(/^\/client\/v4/, "") };
+        try {
+          const res = await fetch(url, init);
+          opts.onCall?.({ ...call, status: res.status, ms: Date.now() - started });
+          return res;
+        } catch (err) {
+          opts.onCall?.({ ...call, status: null, ms: Date.now() - started, error: err instanceof Error ? err.name : "error" });
+          throw err;
+        }
       },
     });
   }

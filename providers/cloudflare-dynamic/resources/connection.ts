@@ -3,7 +3,7 @@
 // the API token is never captured in the serialized provider, never an input
 // and never an output.
 import { CloudflareClient, baseUrlProblem } from "../client/client.ts";
-import type { ConfigSource } from "../../kit/index.ts";
+import { apiCallReporter, type ConfigSource } from "../../kit/index.ts";
 
 /** Stack configuration keys (namespace "cloudflare"). */
 export const CONFIG_KEYS = {
@@ -71,6 +71,6 @@ export function getClient(): CloudflareClient {
   }
   const problem = settings.apiBaseUrl ? baseUrlProblem(settings.apiBaseUrl) : undefined;
   if (problem) throw new Error(`${CONFIG_KEYS.apiBaseUrl}: ${problem}`);
-  client = new CloudflareClient({ apiToken, ...(settings.apiBaseUrl ? { baseUrl: settings.apiBaseUrl } : {}) });
+  client = new CloudflareClient({ apiToken, ...(settings.apiBaseUrl ? { baseUrl: settings.apiBaseUrl } : {}), onCall: apiCallReporter("cloudflare") });
   return client;
 }

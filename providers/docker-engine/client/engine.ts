@@ -34,8 +34,22 @@ export interface Engine {
   describe(): string;
 }
 
-export function createEngine(target: EngineTarget, timeoutMs = 60_000): Engine {
-  function call(method: string, path: string, body: unknown, timeout: number): Promise<{ status: number; data: Buffer }> {
+/** Told about every HTTP attempt (metrics); must not throw. */
+export type EngineCallHook = (call: { method: string; path: string; status: number | null; ms: number; error?: string }) => void;
+
+export function createEngine(target: EngineTarget, timeoutMs = 60_000, onCall?: EngineCallHook): Engine {
+  async function call(method: string, path: string, body: unknown, timeout: number): Promise<{ status: number; data: Buffer }> {
+    const started = Date.now();
+    try {
+      const res = await send(method, path, body, timeout);
+      onCall?.({ method, path, status: res.status, ms: Date.now() - started });
+      return res;
+    } catch (err) {
+      onCall?.({ method, path, status: null, ms: Date.now() - started, error: (err as NodeJS.ErrnoException).code ?? "error" });
+      throw err;
+    }
+  }
+  function send(method: string, path: string, body: unknown, timeout: number): Promise<{ status: number; data: Buffer }> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     return new Promise((resolve, reject) => {
       const req = http.request(

@@ -2,6 +2,7 @@
 // configure() from stack config `dockerEngine:host`, else DOCKER_HOST, else
 // the default socket.
 import { createEngine, parseDockerHost, type Engine } from "../client/engine.ts";
+import { apiCallReporter } from "../../kit/calls.ts";
 
 interface ConfigSource {
   get(key: string): string | undefined;
@@ -22,6 +23,10 @@ export function configure(config: ConfigSource): void {
 }
 
 export function getEngine(): Engine {
-  engine ??= createEngine(parseDockerHost(host ?? process.env["DOCKER_HOST"] ?? "unix:///var/run/docker.sock"));
+  engine ??= createEngine(
+    parseDockerHost(host ?? process.env["DOCKER_HOST"] ?? "unix:///var/run/docker.sock"),
+    undefined,
+    apiCallReporter("docker", { named: ["containers", "networks", "volumes", "images"] }),
+  );
   return engine;
 }

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { OpnsenseClient } from "../client/client.ts";
 import type { ConnectionConfig } from "../client/http.ts";
 import { attachSafetyNet } from "./safety.ts";
+import { apiCallReporter } from "../../kit/calls.ts";
 
 /** Stack configuration keys (namespace "opnsense"), e.g. `pulumi config set --secret opnsense:apiSecret ...`. */
 export const CONFIG_KEYS = {
@@ -126,7 +127,7 @@ function resolve(): ConnectionConfig {
 /** The provider process's client, with the firewall safety net on its writes (see safety.ts). */
 export function getClient(): OpnsenseClient {
   if (!client) {
-    client = new OpnsenseClient(resolve());
+    client = new OpnsenseClient({ ...resolve(), onCall: apiCallReporter("opnsense") });
     attachSafetyNet(client);
   }
   return client;

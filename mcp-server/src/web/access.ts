@@ -1,0 +1,16 @@
+// Who is asking, for the web routes next to /mcp: a bearer token (the same
+// tokens as /mcp), or nobody. Loopback requests are told apart because health
+// checks are open there.
+import type { Request } from "express";
+import type { Principal, TokenVerifier } from "../auth/tokens.ts";
+
+export function isLoopback(req: Request): boolean {
+  const a = req.socket.remoteAddress ?? "";
+  return a === "::1" || a.startsWith("127.") || a.startsWith("::ffff:127.");
+}
+
+export function bearerPrincipal(req: Request, tokens: TokenVerifier): Principal | undefined {
+  const header = req.header("authorization") ?? "";
+  if (!header.startsWith("Bearer ")) return undefined;
+  return tokens.verify(header.slice("Bearer ".length).trim());
+}
