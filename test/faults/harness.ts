@@ -18,7 +18,7 @@ import { createLockManager, type LockManager } from "../../mcp-server/src/coordi
 import { createOrchestrator } from "../../mcp-server/src/orchestrator/index.ts";
 import type { Orchestrator } from "../../mcp-server/src/orchestrator/types.ts";
 import { openFreshPostgres } from "../support/test-databases.ts";
-import { createTestStack, REPO_ROOT, type TestStack } from "../support/test-stack.ts";
+import { createTestStack, removeDockerLeftovers, REPO_ROOT, type TestStack } from "../support/test-stack.ts";
 import { startTcpProxy, throughProxy, type TcpProxy } from "../support/tcp-proxy.ts";
 import { startDockerProxy, type DockerProxy } from "../support/docker-proxy.ts";
 
@@ -75,6 +75,8 @@ export class Harness {
     const rUrl = new URL(redisUrl);
     this.redis = await startTcpProxy({ host: rUrl.hostname, port: Number(rUrl.port) });
     this.docker = await startDockerProxy(dockerHost.slice("unix://".length));
+    // A fault run killed half-way leaves its Docker network on 10.27.0.0/24 behind: one subnet, one network.
+    await removeDockerLeftovers("test-faults");
     this.stack = await createTestStack("faults", this.sim, {
       "dockerEngine:host": this.docker.host,
       "bosun:publishAddress": "127.0.0.5",

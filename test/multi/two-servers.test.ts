@@ -147,8 +147,12 @@ describe.skipIf(!databaseUrl || !redisUrl)("two bosun servers sharing PostgreSQL
     expect(row?.owner).toBe(running?.owner);
     await mcp.close();
 
-    // Killed mid-apply: server B takes over once the lease has lapsed, and brings the stack to a whole spec.
-    a.kill("SIGKILL");
+    // Killed mid-apply: whichever server runs it (applies are queued jobs any server may take) is
+    // SIGKILLed, and the other takes over once the lease has lapsed, bringing the stack to a whole spec.
+    const owner = Number(running?.owner?.split(":")[1]);
+    const [dead, survivor] = owner === a.proc.pid ? [a, b] : [b, a];
+    expect([a.proc.pid, b.proc.pid]).toContain(owner);
+    dead.kill("SIGKILL");
     sim.faults.clear();
     for (let i = 0; i < 240; i++) {
       row = (await listHistory(db.db, { stack: test.name, limit: 10 })).find((d) => d.id === running?.id);
@@ -174,8 +178,8 @@ describe.skipIf(!databaseUrl || !redisUrl)("two bosun servers sharing PostgreSQL
     expect(liveAddress(), `${story}\n--- server b:\n${b.output().slice(-3000)}`).toEqual(fileAddress);
 
     // And the stack takes the next plan → apply, on the surviving server.
-    const next = await b.call("plan", { stack: test.name, spec: spec(201) });
-    const done = await b.call("apply", { planId: next.structuredContent?.["planId"] as string });
+    const next = await survivor.call("plan", { stack: test.name, spec: spec(201) });
+    const done = await survivor.call("apply", { planId: next.structuredContent?.["planId"] as string });
     expect(done.isError ?? false, text(done)).toBe(false);
     expect(liveAddress()).toEqual(["10.38.0.201"]);
   });

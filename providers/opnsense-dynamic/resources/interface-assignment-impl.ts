@@ -183,7 +183,9 @@ export async function check(_olds: Props, news: Props) {
 
 export async function diff(_id: string, olds: Props, news: Props) {
   const fields = ["device", "identifier", "address"].filter((f) => news[f] !== undefined);
-  return diffFields(olds, news, fields, [], false);
+  // Another device is another assignment: the new one is made first, and the old one is removed
+  // before its VLAN (an assigned VLAN cannot be deleted), as Pulumi deletes dependents first.
+  return diffFields(olds, news, fields, ["device", "identifier"], false);
 }
 
 export async function create(props: Props) {
