@@ -1,21 +1,50 @@
-// MCP resources (each stack's spec, each deployment's record) and the
-// "deploy-service" prompt.
+// MCP resources (each stack's spec, each deployment's record, the audit log)
+// and the "deploy-service" prompt. Each checks the caller's scope and, for a
+// token limited to some stacks, the stack, like the tools do (guard.ts).
 import { z } from "zod";
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Orchestrator } from "./orchestrator/types.ts";
 import type { Db } from "./db/client.ts";
 import { getDeployment } from "./db/queries.ts";
+import { readAudit, toJsonLines, type AuditInput } from "./audit/log.ts";
+import type { Scope } from "./auth/tokens.ts";
+import type { Extra } from "./tools/index.ts";
+import { denial, type Caller } from "./tools/results.ts";
 
-export function registerResources(server: McpServer, orch: Orchestrator, db: Db): void {
+export interface ResourceDeps {
+  orchestrator: Orchestrator;
+  db: Db;
+  callerOf(extra: Pick<Extra, "authInfo">): Caller;
+  audit?: ((event: AuditInput) => Promise<void>) | undefined;
+}
+
+export function registerResources(server: McpServer, deps: ResourceDeps): void {
+  const { orchestrator: orch, db } = deps;
+  /** Throws (an MCP error the client sees) when the caller may not; records the refusal. */
+  const allow = async (extra: Pick<Extra, "authInfo">, scope: Scope, what: string, stack?: string): Promise<Caller> => {
+    const caller = deps.callerOf(extra);
+    const why = denial(caller, scope, what, stack);
+    if (why === undefined) return caller;
+    await deps.audit?.({ actor: caller.actor, action: what, stack, outcome: "denied", detail: why.split("\n")[0] });
+    throw new Error(why);
+  };
+  const visible = (caller: Caller, stack: string) => !caller.stacks || caller.stacks.includes(stack);
+
   server.registerResource(
     "stack-spec",
     new ResourceTemplate("bosun://stacks/{stack}/spec", {
-      list: async () => ({
-        resources: (await orch.listStacks()).map((s) => ({ uri: `bosun://stacks/${s}/spec`, name: `${s} spec`, mimeType: "application/json" })),
-      }),
+      list: async (extra) => {
+        const caller = await allow(extra, "read", "the stack list");
+        return {
+          resources: (await orch.listStacks())
+            .filter((s) => visible(caller, s))
+            .map((s) => ({ uri: `bosun://stacks/${s}/spec`, name: `${s} spec`, mimeType: "application/json" })),
+        };
+      },
     }),
     { title: "A stack's spec", description: "The desired state of a stack (bosun:spec), secrets redacted.", mimeType: "application/json" },
-    async (uri, { stack }) => {
+    async (uri, { stack }, extra) => {
+      await allow(extra, "read", "the stack-spec resource", String(stack));
       const status = await orch.status(String(stack));
       return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(status.spec, null, 2) }] };
     },
@@ -28,10 +57,26 @@ export function registerResources(server: McpServer, orch: Orchestrator, db: Db)
       description: "One row of the deployment log: who, what, spec before/after (redacted), outcome.",
       mimeType: "application/json",
     },
-    async (uri, { id }) => {
+    async (uri, { id }, extra) => {
+      const caller = await allow(extra, "read", "the deployment resource");
       const row = z.string().uuid().safeParse(id).success ? await getDeployment(db, String(id)) : undefined;
-      if (!row) throw new Error(`no deployment ${String(id)}; ids come from the history tool`);
+      // A deployment of a stack the token may not see is reported like a missing one.
+      if (!row || !visible(caller, row.stack)) throw new Error(`no deployment ${String(id)}; ids come from the history tool`);
       return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(row, null, 2) }] };
+    },
+  );
+  server.registerResource(
+    "audit-log",
+    "bosun://audit",
+    {
+      title: "The audit log",
+      description: "Who did what, when, from which intent and with which result, oldest first, as JSON lines (the last 1000 events).",
+      mimeType: "application/x-ndjson",
+    },
+    async (uri, extra) => {
+      const caller = await allow(extra, "read", "the audit-log resource");
+      const all = await readAudit(db, caller.stacks ? { stacks: caller.stacks } : {});
+      return { contents: [{ uri: uri.href, mimeType: "application/x-ndjson", text: toJsonLines(all.slice(-1000)) }] };
     },
   );
   server.registerPrompt(
@@ -39,22 +84,25 @@ export function registerResources(server: McpServer, orch: Orchestrator, db: Db)
     {
       title: "Deploy a service",
       description: "Walks the assistant through plan → show the person → apply for a service request.",
-      argsSchema: { request: z.string().describe("What to deploy, in words"), stack: z.string().optional().describe("Stack, default demo") },
+      argsSchema: { request: z.string().max(2000).describe("What to deploy, in words"), stack: z.string().max(100).optional().describe("Stack, default demo") },
     },
-    ({ request, stack }) => ({
-      messages: [
-        {
-          role: "user",
-          content: {
-            type: "text",
-            text:
-              `I want this on my network: ${request}\n` +
-              `Use bosun on stack "${stack ?? "demo"}": call the plan tool with that intent, show me every resource it would create, change or delete ` +
-              `and the assumptions it made, answer its questions with me if it has any, and call apply with the planId only after I say yes. ` +
-              `Afterwards show me status.`,
+    async ({ request, stack }, extra) => {
+      await allow(extra, "plan", "the deploy-service prompt", stack ?? "demo");
+      return {
+        messages: [
+          {
+            role: "user" as const,
+            content: {
+              type: "text" as const,
+              text:
+                `I want this on my network: ${request}\n` +
+                `Use bosun on stack "${stack ?? "demo"}": call the plan tool with that intent, show me every resource it would create, change or delete ` +
+                `and the assumptions it made, answer its questions with me if it has any, and call apply with the planId only after I say yes. ` +
+                `Afterwards show me status.`,
+            },
           },
-        },
-      ],
-    }),
+        ],
+      };
+    },
   );
 }

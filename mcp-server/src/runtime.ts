@@ -6,6 +6,7 @@ import { createDb, dbOptionsFromEnv } from "./db/client.ts";
 import { createLockManager, lockOptionsFromEnv } from "./coordination/locks.ts";
 import { createEventBus, eventBusOptionsFromEnv } from "./coordination/events.ts";
 import { createOrchestrator } from "./orchestrator/index.ts";
+import { auditedOrchestrator } from "./audit/orchestrator.ts";
 import type { ServerContext } from "./server.ts";
 
 export interface Runtime {
@@ -23,12 +24,16 @@ export async function startRuntime(env: NodeJS.ProcessEnv = process.env, role: "
   const locks = createLockManager(lockOptionsFromEnv(env));
   const events = createEventBus(eventBusOptionsFromEnv(env));
   const redisUrl = env["REDIS_URL"]?.trim();
-  const orchestrator = createOrchestrator({
-    db: handle.db,
-    locks,
-    events,
-    ...(redisUrl && role === "server" ? { jobs: { redisUrl, worker: true } } : {}),
-  });
+  // Every plan, apply and drift check, from any front end, goes to the audit log.
+  const orchestrator = auditedOrchestrator(
+    createOrchestrator({
+      db: handle.db,
+      locks,
+      events,
+      ...(redisUrl && role === "server" ? { jobs: { redisUrl, worker: true } } : {}),
+    }),
+    handle.db,
+  );
   // Only deployments whose owner stopped renewing its lease: a live apply of another process is left alone.
   const recovered = await orchestrator.recover();
   orchestrator.watch();

@@ -1,12 +1,15 @@
 // Builds bosun's MCP server. Without an orchestrator it carries the tools that
 // need no engine (validate_spec, translate); with one, also plan, apply,
-// status, history, drift, rollback, destroy, the resources and the prompt.
+// status, history, drift, rollback, destroy, get_secret, the resources and the
+// prompt. Every tool, resource and prompt checks the caller's scope.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { registerEngineTools, registerTranslateTool, registerValidateSpecTool } from "./tools/index.ts";
+import { registerEngineTools, registerTranslateTool, registerValidateSpecTool, type Extra } from "./tools/index.ts";
 import { registerResources } from "./resources.ts";
 import type { Caller } from "./tools/results.ts";
 import type { Orchestrator } from "./orchestrator/types.ts";
 import type { Db } from "./db/client.ts";
+import { getDeploymentByPlanId } from "./db/queries.ts";
+import { recordAudit, type AuditInput } from "./audit/log.ts";
 import { SCOPES, type Scope } from "./auth/tokens.ts";
 
 export const SERVER_INFO = { name: "bosun", version: "0.1.0" };
@@ -18,6 +21,20 @@ export interface ServerContext {
   defaultActor?: string;
 }
 
+/** The caller of one request: the verified token (authInfo) over HTTP, else the transport's local user with every scope. */
+export function callerFrom(fallback: string) {
+  return (extra: Pick<Extra, "authInfo">): Caller => {
+    const auth = extra.authInfo;
+    if (!auth) return { actor: fallback, scopes: SCOPES };
+    const stacks = (auth.extra as { stacks?: unknown } | undefined)?.stacks;
+    return {
+      actor: auth.clientId,
+      scopes: auth.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)),
+      ...(Array.isArray(stacks) ? { stacks: stacks.filter((s): s is string => typeof s === "string") } : {}),
+    };
+  };
+}
+
 export function createMcpServer(ctx: ServerContext = {}): McpServer {
   const server = new McpServer(SERVER_INFO, {
     capabilities: { tools: {}, ...(ctx.orchestrator ? { resources: {}, prompts: {} } : {}) },
@@ -25,16 +42,15 @@ export function createMcpServer(ctx: ServerContext = {}): McpServer {
       "bosun manages a homelab/small-office network as code. Use plan (with intent or spec) to preview; show the person the changes; " +
       "call apply with the planId only after they agree. status, history and drift are read-only.",
   });
-  registerValidateSpecTool(server);
-  registerTranslateTool(server);
-  if (ctx.orchestrator && ctx.db) {
-    const fallback = ctx.defaultActor ?? "local";
-    const callerOf = (extra: { authInfo?: { clientId: string; scopes: string[] } }): Caller =>
-      extra.authInfo
-        ? { actor: extra.authInfo.clientId, scopes: extra.authInfo.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)) }
-        : { actor: fallback, scopes: SCOPES };
-    registerEngineTools({ server, orchestrator: ctx.orchestrator, callerOf });
-    registerResources(server, ctx.orchestrator, ctx.db);
+  const callerOf = callerFrom(ctx.defaultActor ?? "local");
+  const db = ctx.db;
+  const audit = db ? (e: AuditInput) => recordAudit(db, e) : undefined;
+  registerValidateSpecTool(server, { callerOf, audit });
+  registerTranslateTool(server, { callerOf, audit });
+  if (ctx.orchestrator && db) {
+    const stackOfPlan = async (planId: string) => (await getDeploymentByPlanId(db, planId).catch(() => undefined))?.stack;
+    registerEngineTools({ server, orchestrator: ctx.orchestrator, callerOf, audit, stackOfPlan });
+    registerResources(server, { orchestrator: ctx.orchestrator, db, callerOf, audit });
   }
   return server;
 }
