@@ -23,9 +23,10 @@ let sim: Simulator;
 
 function pulumi(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
+    // Through scripts/with-env.sh, as the README's terminal recipe does: it picks the demo's public passphrase for this copy of it.
     execFile(
-      "pulumi",
-      [...args, "--stack", stack, "--non-interactive", "--color", "never"],
+      "bash",
+      ["scripts/with-env.sh", "pulumi", ...args, "--stack", stack, "--non-interactive", "--color", "never"],
       { cwd: REPO_ROOT, timeout: 300_000, maxBuffer: 32 << 20 },
       (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );

@@ -16,7 +16,7 @@ import { encryptSecret } from "./pulumi-cli.ts";
 import { redacted, restoreSecrets, secretPaths, validated } from "./specs.ts";
 import { candidateText, readStackFile, textHash } from "./stack-file.ts";
 import type { PlanKind, PlanResult, ResourceChange } from "./types.ts";
-import { checkStackName, forgetStack, liveSpec } from "./workspace.ts";
+import { checkStackName, forgetStack, liveSpec, stackEnv } from "./workspace.ts";
 
 export interface PlanInput {
   stack: string;
@@ -53,7 +53,7 @@ export async function makePlan(ctx: OrchestratorContext, input: PlanInput): Prom
       spec: toWrite,
       liveSecrets: new Map(secretPaths(live.value).map(({ path, value }) => [path, value])),
       scratchDir: ctx.scratchDir,
-      encrypt: (scratchFile, key, value) => encryptSecret({ cwd: ctx.workDir, env: ctx.env, stack: input.stack, scratchFile, key, value }),
+      encrypt: (scratchFile, key, value) => encryptSecret({ cwd: ctx.workDir, env: stackEnv(ctx, input.stack), stack: input.stack, scratchFile, key, value }),
     });
 
     const configFile = join(ctx.scratchDir, `${planId}.yaml`);

@@ -8,6 +8,7 @@ import { SPEC_CONFIG_KEY } from "../../../stacks/model/index.ts";
 import { parse as parseYaml } from "yaml";
 import { BosunError } from "./types.ts";
 import { toBosunError } from "./engine-errors.ts";
+import { stackPassphraseEnv, warnDemoPassphrase } from "../secrets/passphrase.ts";
 
 export const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
@@ -53,6 +54,20 @@ export function checkStackName(workDir: string, stack: string): void {
 // changed after this (see session.ts).
 const stacks = new Map<string, Promise<Stack>>();
 
+/**
+ * The environment of every CLI run on `stack`: the orchestrator's, plus the
+ * stack's passphrase (the demo's public one for a demo stack, else this installation's).
+ */
+export function stackEnv(opts: WorkspaceOptions, stack: string): Record<string, string> {
+  const merged = { ...process.env, ...opts.env };
+  warnDemoPassphrase(opts.workDir, stack, { ...merged, ...stackPassphraseEnv(opts.workDir, stack, merged, stateDirOf(opts)) });
+  return { ...opts.env, ...stackPassphraseEnv(opts.workDir, stack, merged, stateDirOf(opts)) };
+}
+
+function stateDirOf(opts: WorkspaceOptions): string {
+  return opts.env["BOSUN_STATE"] ?? process.env["BOSUN_STATE"] ?? join(opts.workDir, ".state");
+}
+
 /** Opens (creating in the backend if needed) a stack. */
 export async function openStack(opts: WorkspaceOptions, stack: string): Promise<Stack> {
   checkStackName(opts.workDir, stack);
@@ -62,7 +77,7 @@ export async function openStack(opts: WorkspaceOptions, stack: string): Promise<
     opened = (async () =>
       LocalWorkspace.createOrSelectStack(
         { stackName: stack, workDir: opts.workDir },
-        { pulumiCommand: await pulumiCommand(opts.workDir), envVars: { ...opts.env } },
+        { pulumiCommand: await pulumiCommand(opts.workDir), envVars: stackEnv(opts, stack) },
       ))();
     stacks.set(key, opened);
   }
