@@ -146,9 +146,11 @@ export async function serveHttp(opts: HttpOptions): Promise<HttpServer> {
   app.use(notFound);
   app.use(jsonErrorHandler);
 
+  // Timeouts are checked every second (Node's default is every 30 s).
+  const checking = { connectionsCheckingInterval: 1000 };
   const server: Server = opts.tls
-    ? createHttpsServer({ cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile) }, app)
-    : createHttpServer(app);
+    ? createHttpsServer({ ...checking, cert: readFileSync(opts.tls.certFile), key: readFileSync(opts.tls.keyFile) }, app)
+    : createHttpServer(checking, app);
   // Slow clients cannot hold connections open: the whole request must arrive in time. Responses (SSE streams of a long apply) are not limited.
   server.requestTimeout = opts.requestTimeoutMs ?? 30_000;
   server.headersTimeout = Math.min(server.requestTimeout, 15_000);

@@ -15,6 +15,7 @@ import { toBosunError } from "./engine-errors.ts";
 import { readStackFile, textHash, writeStackFile } from "./stack-file.ts";
 import { BosunError, type ApplyResult, type PlanCounts, type ProgressEvent } from "./types.ts";
 import { forgetStack } from "./workspace.ts";
+import { stackMasker } from "../secrets/mask.ts";
 
 export interface ApplyInput {
   planId: string;
@@ -152,6 +153,8 @@ export async function runUpdate(
     void publish(ctx, s.name, "engine", deploymentId, e);
   };
   const progress = createProgress(deploymentId, total, emit);
+  // Every configured secret is hidden in what is stored or returned (secrets/mask.ts).
+  const mask = await stackMasker(s);
   try {
     return await s.up({
       color: "never",
@@ -167,11 +170,13 @@ export async function runUpdate(
             urn: meta.urn,
             op: meta.op,
           });
-        else if (diag && !diag.ephemeral) writer.push({ type: "diagnostic", status: diag.severity, message: String(maskValue(diag.message)).slice(0, 2000) });
+        else if (diag && !diag.ephemeral)
+          writer.push({ type: "diagnostic", status: diag.severity, message: mask(String(maskValue(diag.message))).slice(0, 2000) });
       },
     });
   } catch (err) {
     forgetStack({ workDir: ctx.workDir, env: ctx.env }, s.name);
+    if (err instanceof Error) err.message = mask(err.message);
     throw err;
   } finally {
     await writer.close().catch(() => {});

@@ -42,7 +42,7 @@ export async function makePlan(ctx: OrchestratorContext, input: PlanInput): Prom
     const text = readStackFile(ctx.workDir, input.stack);
     const live = await liveSpec(s);
     // A redacted secret sent back (what translate and status show) means "keep the current value".
-    const withSecrets = restoreSecrets(input.spec, live.value);
+    const withSecrets = restoreSecrets(input.spec, live.value, input.kind === "rollback" ? "rollback" : "plan");
     const { toWrite: checked } = validated(withSecrets);
     const liveParsed = parseSpec(live.value);
     const { spec: toWrite, pinned } = liveParsed.ok ? pinAddresses(checked, liveParsed.spec, resolve) : { spec: checked, pinned: [] };

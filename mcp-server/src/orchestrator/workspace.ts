@@ -1,6 +1,6 @@
 // Opening stacks of the repository's own Pulumi project through the
 // Automation API, and reading what a stack looks like right now.
-import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
+import { LocalWorkspace, PulumiCommand, StackNotFoundError, type Stack } from "@pulumi/pulumi/automation/index.js";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -68,23 +68,28 @@ function stateDirOf(opts: WorkspaceOptions): string {
   return opts.env["BOSUN_STATE"] ?? process.env["BOSUN_STATE"] ?? join(opts.workDir, ".state");
 }
 
-/** Opens (creating in the backend if needed) a stack. */
-export async function openStack(opts: WorkspaceOptions, stack: string): Promise<Stack> {
+/**
+ * Opens a stack: creating it in the backend if needed, or with `existing` (what
+ * reads use) only selecting it, so a read never creates a stack; a stack that
+ * was never deployed is then a BosunError "not-found".
+ */
+export async function openStack(opts: WorkspaceOptions, stack: string, mode: "create" | "existing" = "create"): Promise<Stack> {
   checkStackName(opts.workDir, stack);
   const key = `${opts.workDir}\0${JSON.stringify(opts.env)}\0${stack}`;
   let opened = stacks.get(key);
   if (!opened) {
+    const open = mode === "create" ? LocalWorkspace.createOrSelectStack : LocalWorkspace.selectStack;
     opened = (async () =>
-      LocalWorkspace.createOrSelectStack(
-        { stackName: stack, workDir: opts.workDir },
-        { pulumiCommand: await pulumiCommand(opts.workDir), envVars: stackEnv(opts, stack) },
-      ))();
+      open({ stackName: stack, workDir: opts.workDir }, { pulumiCommand: await pulumiCommand(opts.workDir), envVars: stackEnv(opts, stack) }))();
     stacks.set(key, opened);
   }
   try {
     return await opened;
   } catch (err) {
     stacks.delete(key);
+    if (err instanceof StackNotFoundError || /no stack named/i.test(String((err as Error)?.message))) {
+      throw new BosunError("not-found", `stack ${stack} has never been deployed`, "plan and apply it first; there is nothing to read yet");
+    }
     throw toBosunError(err, stack, "opening");
   }
 }
