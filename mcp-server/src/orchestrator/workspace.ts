@@ -78,9 +78,11 @@ export async function openStack(opts: WorkspaceOptions, stack: string, mode: "cr
   const key = `${opts.workDir}\0${JSON.stringify(opts.env)}\0${stack}`;
   let opened = stacks.get(key);
   if (!opened) {
-    const open = mode === "create" ? LocalWorkspace.createOrSelectStack : LocalWorkspace.selectStack;
-    opened = (async () =>
-      open({ stackName: stack, workDir: opts.workDir }, { pulumiCommand: await pulumiCommand(opts.workDir), envVars: stackEnv(opts, stack) }))();
+    opened = (async () => {
+      const args = { stackName: stack, workDir: opts.workDir };
+      const options = { pulumiCommand: await pulumiCommand(opts.workDir), envVars: stackEnv(opts, stack) };
+      return mode === "create" ? LocalWorkspace.createOrSelectStack(args, options) : LocalWorkspace.selectStack(args, options);
+    })();
     stacks.set(key, opened);
   }
   try {
@@ -116,6 +118,17 @@ export async function liveSpec(stack: Stack): Promise<{ value: unknown; secret: 
   const entry = all[SPEC_CONFIG_KEY];
   if (entry === undefined) return { value: { version: 1 }, secret: false };
   return { value: parseMaybe(entry.value), secret: entry.secret ?? false };
+}
+
+/** The spec in the stack's file, for a stack that is not in the backend yet; encrypted values need the backend. */
+export function fileSpecValue(workDir: string, stack: string): unknown {
+  const file = join(workDir, "stacks", `Pulumi.${stack}.yaml`);
+  const config = (parseYaml(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
+  const raw = config[SPEC_CONFIG_KEY];
+  if (raw === undefined) return { version: 1 };
+  if (JSON.stringify(raw).includes('"secure"'))
+    throw new BosunError("not-found", `stack ${stack} has encrypted values but has never been deployed`, "plan and apply it first");
+  return typeof raw === "string" ? parseMaybe(raw) : raw;
 }
 
 function parseMaybe(text: string): unknown {
