@@ -28,6 +28,7 @@ import { ciphertexts, readStackFile } from "../../mcp-server/src/orchestrator/st
 import { checkpointPaths } from "../../mcp-server/src/orchestrator/state-version.ts";
 import { REPO_ROOT, removeCheckpointBackups, removeDockerLeftovers } from "../../mcp-server/src/orchestrator/test-stack.ts";
 import { exclusive } from "../support/exclusive.ts";
+import { createEngine, parseDockerHost } from "../../providers/docker-engine/client/engine.ts";
 
 const stack = `test-scan-${randomBytes(3).toString("hex")}`;
 const file = join(REPO_ROOT, "stacks", `Pulumi.${stack}.yaml`);
@@ -143,6 +144,10 @@ describe("no configured secret leaks", () => {
           const applied = await call("apply", { planId: (plan.structuredContent as { planId: string }).planId });
           expect((applied.structuredContent as { status: string }).status, applied.content[0]?.text).toBe("succeeded");
           stackFileSnapshots.push(readStackFile(REPO_ROOT, stack));
+          // The secret really flowed where it belongs (the container), so finding it nowhere else means something.
+          const docker = createEngine(parseDockerHost(process.env["DOCKER_HOST"] ?? "unix:///var/run/docker.sock"));
+          const container = await docker.json<{ Config: { Env: string[] } }>("GET", `/containers/${stack}-minecraft/json`);
+          expect(container.Config.Env).toContain(`RCON_PASSWORD=${RCON}`);
 
           const status = await call("status", { stack });
           const shown = (status.structuredContent as { spec: { services: { minecraft: { env: Record<string, unknown> } } } }).spec;
