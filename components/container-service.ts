@@ -100,6 +100,7 @@ export class ContainerService extends pulumi.ComponentResource {
         name: `${args.namePrefix}-${args.name}`,
         image: args.localImages?.[args.image] ?? args.image,
         env,
+        ...(secret.size ? { secretEnv: [...secret].sort() } : {}),
         memoryMb: args.memoryMb,
         cpus: args.cpus ?? 1,
         ports:

@@ -19,6 +19,16 @@ export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$BOSUN_STATE/pulumi-back
 if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
   export PULUMI_CONFIG_PASSPHRASE_FILE="$BOSUN_STATE/passphrase"
 fi
+# The demo stack (its file says `bosun:secretsPassphrase: demo`, and so do copies
+# of it) is encrypted with the public demo passphrase; every other stack with this
+# installation's. with-env.sh calls this for the stack a command names (--stack X),
+# so `bash scripts/with-env.sh pulumi up --stack demo` works as the README says.
+bosun_stack_env() {
+  local file="$BOSUN_ROOT/stacks/Pulumi.$1.yaml"
+  if [ -f "$file" ] && grep -Eq '^[[:space:]]*bosun:secretsPassphrase:[[:space:]]*["'\'']?demo["'\'']?[[:space:]]*(#.*)?$' "$file"; then
+    export PULUMI_CONFIG_PASSPHRASE=bosun-local-dev
+  fi
+}
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_DIY_BACKEND_NO_LEGACY_WARNING=true

@@ -38,11 +38,10 @@ bash scripts/toolchain/build-kube-apiserver.sh
 # Pebble, Let's Encrypt's test CA, for the ACME tests.
 bash scripts/toolchain/build-pebble.sh
 
-# 4. State: local file backend, Pulumi home, passphrase for the local stacks.
+# 4. State: local file backend, Pulumi home, this installation's passphrase
+# (random; the demo stack alone keeps its public one), owner-only modes.
 mkdir -p "$BOSUN_STATE/pulumi-backend" "$PULUMI_HOME/plugins"
-# The demo stack's encryption salt is committed, so its passphrase is a known
-# local-development value; set PULUMI_CONFIG_PASSPHRASE(_FILE) for real stacks.
-[ -f "$BOSUN_STATE/passphrase" ] || printf 'bosun-local-dev\n' > "$BOSUN_STATE/passphrase"
+bash scripts/passphrase.sh
 pulumi version >/dev/null || fail "pulumi CLI does not run"
 
 # 5. Local services (PostgreSQL, Redis, Docker engine, base images).

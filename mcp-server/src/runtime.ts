@@ -6,6 +6,7 @@ import { createDb, dbOptionsFromEnv } from "./db/client.ts";
 import { createLockManager, lockOptionsFromEnv } from "./coordination/locks.ts";
 import { createEventBus, eventBusOptionsFromEnv } from "./coordination/events.ts";
 import { createOrchestrator } from "./orchestrator/index.ts";
+import { auditedOrchestrator } from "./audit/orchestrator.ts";
 import type { ServerContext } from "./server.ts";
 
 export interface Runtime {
@@ -26,13 +27,17 @@ export async function startRuntime(env: NodeJS.ProcessEnv = process.env, role: "
   // BOSUN_REDIS_PREFIX separates installations sharing one Redis; BOSUN_LEASE_MS shortens leases (tests).
   const prefix = env["BOSUN_REDIS_PREFIX"]?.trim();
   const leaseMs = Number(env["BOSUN_LEASE_MS"] ?? "") || undefined;
-  const orchestrator = createOrchestrator({
-    db: handle.db,
-    locks,
-    events,
-    ...(leaseMs ? { leaseMs } : {}),
-    ...(redisUrl && role === "server" ? { jobs: { redisUrl, worker: true, ...(prefix ? { prefix } : {}) } } : {}),
-  });
+  // Every plan, apply and drift check, from any front end, goes to the audit log.
+  const orchestrator = auditedOrchestrator(
+    createOrchestrator({
+      db: handle.db,
+      locks,
+      events,
+      ...(leaseMs ? { leaseMs } : {}),
+      ...(redisUrl && role === "server" ? { jobs: { redisUrl, worker: true, ...(prefix ? { prefix } : {}) } } : {}),
+    }),
+    handle.db,
+  );
   // Only deployments whose owner stopped renewing its lease: a live apply of another process is left alone.
   const recovered = await orchestrator.recover();
   orchestrator.watch();

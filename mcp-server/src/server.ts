@@ -1,14 +1,17 @@
 // Builds bosun's MCP server. Without an orchestrator it carries the tools that
 // need no engine (validate_spec, translate); with one, also plan, apply,
-// status, history, drift, rollback, destroy, the resources and the prompt,
-// completions and resource subscriptions. Every server has the logging
+// status, history, drift, rollback, destroy, get_secret, the resources and the
+// prompt, completions and resource subscriptions. Every tool, resource, prompt
+// and completion checks the caller's scope. Every server has the logging
 // capability, and its tool calls are observed (observability/mcp.ts).
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { registerEngineTools, registerTranslateTool, registerValidateSpecTool } from "./tools/index.ts";
+import { registerEngineTools, registerTranslateTool, registerValidateSpecTool, type Extra } from "./tools/index.ts";
 import { registerResources } from "./resources.ts";
 import type { Caller } from "./tools/results.ts";
 import type { Orchestrator } from "./orchestrator/types.ts";
 import type { Db } from "./db/client.ts";
+import { getDeploymentByPlanId } from "./db/queries.ts";
+import { recordAudit, type AuditInput } from "./audit/log.ts";
 import { SCOPES, type Scope } from "./auth/tokens.ts";
 import type { EventBus } from "./coordination/events.ts";
 import { observeMcpServer } from "./observability/mcp.ts";
@@ -26,6 +29,20 @@ export interface ServerContext {
   defaultActor?: string;
 }
 
+/** The caller of one request: the verified token (authInfo) over HTTP, else the transport's local user with every scope. */
+export function callerFrom(fallback: string) {
+  return (extra: Pick<Extra, "authInfo">): Caller => {
+    const auth = extra.authInfo;
+    if (!auth) return { actor: fallback, scopes: SCOPES };
+    const stacks = (auth.extra as { stacks?: unknown } | undefined)?.stacks;
+    return {
+      actor: auth.clientId,
+      scopes: auth.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)),
+      ...(Array.isArray(stacks) ? { stacks: stacks.filter((s): s is string => typeof s === "string") } : {}),
+    };
+  };
+}
+
 export function createMcpServer(ctx: ServerContext = {}): McpServer {
   const server = new McpServer(SERVER_INFO, {
     capabilities: { tools: {}, logging: {}, ...(ctx.orchestrator ? { resources: {}, prompts: {} } : {}) },
@@ -34,17 +51,16 @@ export function createMcpServer(ctx: ServerContext = {}): McpServer {
       "call apply with the planId only after they agree. status, history and drift are read-only.",
   });
   observeMcpServer(server);
-  registerValidateSpecTool(server);
-  registerTranslateTool(server);
-  if (ctx.orchestrator && ctx.db) {
-    const fallback = ctx.defaultActor ?? "local";
-    const callerOf = (extra: { authInfo?: { clientId: string; scopes: string[] } }): Caller =>
-      extra.authInfo
-        ? { actor: extra.authInfo.clientId, scopes: extra.authInfo.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)) }
-        : { actor: fallback, scopes: SCOPES };
-    registerEngineTools({ server, orchestrator: ctx.orchestrator, callerOf });
-    registerResources(server, ctx.orchestrator, ctx.db);
-    registerCompletions(server, ctx.orchestrator, ctx.db);
+  const callerOf = callerFrom(ctx.defaultActor ?? "local");
+  const db = ctx.db;
+  const audit = db ? (e: AuditInput) => recordAudit(db, e) : undefined;
+  registerValidateSpecTool(server, { callerOf, audit });
+  registerTranslateTool(server, { callerOf, audit });
+  if (ctx.orchestrator && db) {
+    const stackOfPlan = async (planId: string) => (await getDeploymentByPlanId(db, planId).catch(() => undefined))?.stack;
+    registerEngineTools({ server, orchestrator: ctx.orchestrator, callerOf, audit, stackOfPlan });
+    registerResources(server, { orchestrator: ctx.orchestrator, db, callerOf, audit });
+    registerCompletions(server, ctx.orchestrator, db, callerOf);
     enableSubscriptions(server, { orchestrator: ctx.orchestrator, events: ctx.events });
   }
   return server;

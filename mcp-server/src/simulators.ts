@@ -10,7 +10,7 @@ import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation/index.j
 import { startSimulator, type Simulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
 import { specFromStackYaml } from "../../stacks/model/index.ts";
 import { REPO_ROOT } from "./cli/environment.ts";
-import { stackFiles } from "./orchestrator/workspace.ts";
+import { stackEnv, stackFiles } from "./orchestrator/workspace.ts";
 
 function listening(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -40,7 +40,11 @@ async function ensureStackSimulator(stack: string, root: string): Promise<Simula
   if (url.hostname !== "127.0.0.1" || !url.port) return undefined;
   if (await listening(url.hostname, Number(url.port))) return undefined;
   const pulumiCommand = await PulumiCommand.get({ root: join(root, ".tools", "pulumi"), skipVersionCheck: true });
-  const s = await LocalWorkspace.createOrSelectStack({ stackName: stack, workDir: root }, { pulumiCommand });
+  // With the stack's own passphrase (the demo's public one for the demo): see secrets/passphrase.ts.
+  const s = await LocalWorkspace.createOrSelectStack(
+    { stackName: stack, workDir: root },
+    { pulumiCommand, envVars: stackEnv({ workDir: root, env: {} }, stack) },
+  );
   const apiKey = (await s.getConfig("opnsense:apiKey")).value;
   const apiSecret = (await s.getConfig("opnsense:apiSecret")).value;
   const dir = join(process.env["BOSUN_STATE"] ?? join(root, ".state"), "simulators");

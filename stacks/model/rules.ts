@@ -6,6 +6,7 @@ import { templateCatalog } from "../templates/catalog.ts";
 import { serviceAddresses } from "./addresses.ts";
 import { cidrContains, cidrsOverlap, isHostAddress, isIPv6, parseCidr, parseIpv4 } from "../../providers/kit/net.ts";
 import type { Cidr } from "../../providers/kit/net.ts";
+import { hostPathProblem } from "../../providers/kit/host-paths.ts";
 import { DOMAIN, didYouMean, isDnsLabel } from "./names.ts";
 import type { SpecV1 } from "./schema.ts";
 import { NOT_YET, refusal } from "./support.ts";
@@ -17,9 +18,6 @@ const PRIVATE_SUFFIXES = ["home.arpa", "local", "lan", "internal", "localdomain"
 
 /** Names rules use for OPNsense's own interfaces and "anywhere". */
 const RESERVED_NETWORK_NAMES = ["lan", "wan", "any"];
-
-/** Host paths a chat-driven deployment must never bind-mount. */
-const FORBIDDEN_HOST_PATHS = ["/", "/etc", "/proc", "/sys", "/dev", "/boot", "/root", "/run", "/var/run", "/var/lib/docker", "/usr", "/bin", "/sbin", "/lib"];
 
 export function isPrivateDomain(domain: string): boolean {
   return PRIVATE_SUFFIXES.some((suffix) => domain === suffix || domain.endsWith(`.${suffix}`));
@@ -58,11 +56,9 @@ export function crossFieldRules(spec: SpecV1, ctx: z.RefinementCtx): void {
       if (Array.isArray(p.expose)) p.expose.forEach((n, j) => networkRef([...at, "ports", i, "expose", j], n));
     }
     for (const [i, v] of svc.volumes.entries()) {
-      if (v.hostPath === undefined) continue;
-      const clean = v.hostPath.replace(/\/+$/, "") || "/";
-      if (FORBIDDEN_HOST_PATHS.some((f) => clean === f || (f !== "/" && clean.startsWith(`${f}/`)))) {
-        issue([...at, "volumes", i, "hostPath"], `host path ${v.hostPath} is a system path; bind mounts must stay out of system directories`);
-      }
+      // Normal form and no system directory here; the stack's allowed roots and symlinks are the Docker provider's to check.
+      const problem = v.hostPath === undefined ? undefined : hostPathProblem(v.hostPath);
+      if (problem) issue([...at, "volumes", i, "hostPath"], `host path ${v.hostPath} ${problem}; bind mounts come from a data directory of their own`);
     }
     const template = svc.template === undefined ? undefined : templateCatalog[svc.template];
     for (const envName of Object.keys(template?.secretEnv ?? {})) {

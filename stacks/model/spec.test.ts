@@ -207,7 +207,7 @@ describe("cross-field rules", () => {
     [
       "no system bind mounts",
       demoWith((s) => void (s.services.minecraft!.volumes = [{ hostPath: "/etc/ssh", target: "/x" }])),
-      "services.minecraft.volumes[0].hostPath: host path /etc/ssh is a system path; bind mounts must stay out of system directories",
+      "services.minecraft.volumes[0].hostPath: host path /etc/ssh is inside the system directory /etc; bind mounts come from a data directory of their own",
     ],
     ["vm network exists", demoWith((s) => void (s.vms = { docker: { network: "lab" } })), 'vms.docker.network: no network named "lab"'],
     [

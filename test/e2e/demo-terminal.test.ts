@@ -36,9 +36,10 @@ for (const version of ["26.7", "24.7"]) {
 
     function pulumi(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
       return new Promise((resolve) => {
+        // Through scripts/with-env.sh, as the README's terminal recipe does: it picks the demo's public passphrase for this copy of it.
         execFile(
-          "pulumi",
-          [...args, "--stack", stack, "--non-interactive", "--color", "never"],
+          "bash",
+          ["scripts/with-env.sh", "pulumi", ...args, "--stack", stack, "--non-interactive", "--color", "never"],
           { cwd: REPO_ROOT, timeout: 300_000, maxBuffer: 32 << 20 },
           (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
         );
@@ -46,7 +47,12 @@ for (const version of ["26.7", "24.7"]) {
     }
 
     beforeAll(async () => {
-      sim = await startSimulator({ version, apiKey: "bosun-demo-key", apiSecret: "bosun-demo-secret-for-the-simulator-only", assignVlans: demoAssignments(demo) });
+      sim = await startSimulator({
+        version,
+        apiKey: "bosun-demo-key",
+        apiSecret: "bosun-demo-secret-for-the-simulator-only",
+        assignVlans: demoAssignments(demo),
+      });
       writeFileSync(file, demo.replace("https://127.0.0.1:18443", sim.url));
       const init = await pulumi(["stack", "init"]);
       if (init.code !== 0) throw new Error(`pulumi stack init failed: ${init.stderr}`);
@@ -78,7 +84,10 @@ for (const version of ["26.7", "24.7"]) {
             : Object.values(sim.items("dnsmasqRanges", "live")).map((r) => `${r.start_addr}-${r.end_addr}`);
         expect(ranges).toEqual(["10.20.0.100-10.20.0.199"]);
         const served = version === "24.7" ? sim.dhcpServedOn().kea : sim.dhcpServedOn().dnsmasq;
-        expect(served.filter((i) => i !== "lan"), `served on ${served.join(", ")}`).toHaveLength(1); // the VLAN's own interface
+        expect(
+          served.filter((i) => i !== "lan"),
+          `served on ${served.join(", ")}`,
+        ).toHaveLength(1); // the VLAN's own interface
         const rules = Object.values(sim.items("rules", "live"));
         expect(rules.some((r) => r.destination_port === "25565" && r.destination_net === "10.20.0.10" && r.action === "pass")).toBe(true);
         const hosts = Object.values(sim.items("hostOverrides", "live"));

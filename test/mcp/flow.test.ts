@@ -76,10 +76,21 @@ describe("MCP plan → apply flow over HTTP", () => {
   it("lists every tool with schemas and honest annotations", async () => {
     const client = await connect(OPS);
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(["apply", "destroy", "drift", "history", "plan", "rollback", "status", "translate", "validate_spec"]);
+    expect(tools.map((t) => t.name).sort()).toEqual([
+      "apply",
+      "destroy",
+      "drift",
+      "get_secret",
+      "history",
+      "plan",
+      "rollback",
+      "status",
+      "translate",
+      "validate_spec",
+    ]);
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
     expect(byName.apply?.annotations?.readOnlyHint).toBe(false);
-    for (const name of ["plan", "status", "history", "drift", "rollback", "destroy"]) expect(byName[name]?.annotations?.readOnlyHint).toBe(true);
+    for (const name of ["plan", "status", "history", "drift", "rollback", "destroy", "get_secret"]) expect(byName[name]?.annotations?.readOnlyHint).toBe(true);
     expect(byName.plan?.outputSchema).toBeDefined();
     const prompts = await client.listPrompts();
     expect(prompts.prompts.map((p) => p.name)).toContain("deploy-service");

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureInstallationPassphrase } from "../secrets/passphrase.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 
@@ -19,7 +20,8 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, root = REP
   env["PATH"] = [...first, ...path].join(delimiter);
   env["PULUMI_HOME"] ??= join(state, "pulumi-home");
   env["PULUMI_BACKEND_URL"] ??= `file://${join(state, "pulumi-backend")}`;
-  if (!env["PULUMI_CONFIG_PASSPHRASE"] && !env["PULUMI_CONFIG_PASSPHRASE_FILE"]) env["PULUMI_CONFIG_PASSPHRASE_FILE"] = join(state, "passphrase");
+  // This installation's own passphrase (made by setup, or here on a first run); the demo stack's is chosen per stack (secrets/passphrase.ts).
+  if (!env["PULUMI_CONFIG_PASSPHRASE"] && !env["PULUMI_CONFIG_PASSPHRASE_FILE"]) env["PULUMI_CONFIG_PASSPHRASE_FILE"] = ensureInstallationPassphrase(state);
   env["PULUMI_SKIP_UPDATE_CHECK"] ??= "true";
   env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] ??= "true";
   env["PULUMI_DIY_BACKEND_NO_LEGACY_WARNING"] ??= "true";

@@ -9,14 +9,19 @@ import { createMcpServer } from "../server.ts";
 import { serveHttp } from "../http.ts";
 import { startRuntime } from "../runtime.ts";
 import { ensureStackSimulators } from "../simulators.ts";
-import { addToken, listTokens, parseScopes, removeToken, tokenVerifier } from "../auth/tokens.ts";
+import { addToken, listTokens, parseExpiry, parseScopes, parseStacks, removeToken, tokenVerifier } from "../auth/tokens.ts";
+import { oauthOptionsFromEnv } from "../auth/oauth.ts";
 import { log } from "../observability/log.ts";
 import { startTracing } from "../observability/trace.ts";
 
 const USAGE = `usage: bosun <command>
-  serve [--listen 127.0.0.1:7878]   MCP over streamable HTTP
+  serve [--listen 127.0.0.1:7878] [--tls-cert F --tls-key F | --insecure-http]
+        [--allowed-hosts h1,h2] [--allowed-origins o1,o2] [--public-url URL]
+                                    MCP over streamable HTTP (OAuth: BOSUN_OAUTH_ISSUER, see README)
   mcp                               MCP over stdio (for client configs)
-  token add <name> --scopes read,plan,apply | token list | token remove <name>
+  token add <name> --scopes read,plan,apply,secrets [--stacks demo,lab] [--expires 30d]
+  token list | token remove <name>  (a running server sees changes at once)
+  audit export [--stack S] [--since ISO]   the audit log as JSON lines
   sim opnsense [--port N] [--version 24.7|…|26.7] [--stack S]   the OPNsense API simulator (a stack's credentials with --stack)
   translate "<request>" [--stack S] [--json]   words → spec change (offline; exit 3 on questions)
   plan "<request>" --stack S [--apply [--yes]] [--json]   translate, preview with the engine, optionally apply`;
@@ -24,26 +29,63 @@ const USAGE = `usage: bosun <command>
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === "serve") {
-    const { values } = parseArgs({ args: rest, options: { listen: { type: "string", default: "127.0.0.1:7878" } } });
+    const { values } = parseArgs({
+      args: rest,
+      options: {
+        listen: { type: "string", default: "127.0.0.1:7878" },
+        "tls-cert": { type: "string" },
+        "tls-key": { type: "string" },
+        "insecure-http": { type: "boolean", default: false },
+        "allowed-hosts": { type: "string" },
+        "allowed-origins": { type: "string" },
+        "public-url": { type: "string" },
+      },
+    });
+    const env = process.env;
     const listen = values.listen ?? "127.0.0.1:7878";
     const cut = listen.lastIndexOf(":");
     const port = Number(listen.slice(cut + 1));
     if (cut < 0 || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--listen ${listen}: expected host:port with port 0-65535`);
-    const host = listen.slice(0, cut);
-    const verifier = tokenVerifier({ token: process.env.BOSUN_TOKEN });
-    if (!["127.0.0.1", "localhost", "::1"].includes(host) && !verifier.configured) {
-      throw new Error(`refusing to listen on ${host} without a token: create one with \`bosun token add\` (or set BOSUN_TOKEN), or listen on 127.0.0.1`);
-    }
+    const host = listen.slice(0, cut).replace(/^\[|\]$/g, "");
+    const list = (v: string | undefined) =>
+      v
+        ? v
+            .split(",")
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : undefined;
+    const certFile = values["tls-cert"] ?? env["BOSUN_TLS_CERT"];
+    const keyFile = values["tls-key"] ?? env["BOSUN_TLS_KEY"];
+    if ((certFile === undefined) !== (keyFile === undefined)) throw new Error("give both --tls-cert and --tls-key (PEM files), or neither");
+    const verifier = tokenVerifier({ token: env["BOSUN_TOKEN"] });
+    const oauth = oauthOptionsFromEnv(env);
+    const allowedHosts = list(values["allowed-hosts"] ?? env["BOSUN_ALLOWED_HOSTS"]);
+    const allowedOrigins = list(values["allowed-origins"] ?? env["BOSUN_ALLOWED_ORIGINS"]);
+    const publicUrl = values["public-url"] ?? env["BOSUN_PUBLIC_URL"];
+    const options = {
+      host,
+      port,
+      verifier,
+      ...(oauth ? { oauth } : {}),
+      ...(certFile && keyFile ? { tls: { certFile, keyFile } } : {}),
+      allowInsecureHttp: values["insecure-http"] === true || env["BOSUN_ALLOW_INSECURE_HTTP"] === "1",
+      ...(allowedHosts ? { allowedHosts } : {}),
+      ...(allowedOrigins ? { allowedOrigins } : {}),
+      ...(publicUrl ? { publicUrl } : {}),
+    };
+    // Refuse a wrong edge (no token, no TLS) before starting anything.
+    await (await serveHttp({ ...options, port: 0 })).close();
     const tracing = startTracing();
     const sims = await ensureStackSimulators();
     const runtime = await startRuntime(process.env, "server");
     for (const r of runtime.recovered) log.warn({ ...r }, `recovered stack ${r.stack}: deployment ${r.deploymentId} was interrupted (${r.outcome})`);
-    const http = await serveHttp({ host, port, verifier, context: runtime.context });
+    const http = await serveHttp({ ...options, context: runtime.context });
     log.info({ url: http.url, tokens: verifier.configured, tracing: tracing.enabled }, "bosun serve listening");
     for (const sim of sims) console.log(`OPNsense simulator on ${sim.url}`);
-    console.log(`bosun MCP server on ${http.url}${verifier.configured ? " (bearer token required)" : " (loopback, no token)"}`);
+    console.log(`bosun MCP server on ${http.url}${verifier.configured || oauth ? " (bearer token required)" : " (loopback, no token)"}`);
+    if (http.metadataUrl) console.log(`OAuth resource metadata: ${http.metadataUrl} (issuer ${oauth?.issuer})`);
     console.log(
-      `Dashboard: ${http.url.replace(/\/mcp$/, "/")}${verifier.configured ? " (sign in with a token)" : ""}; metrics at /metrics, health at /healthz and /readyz`,
+      `Dashboard: ${http.url.replace(/\/mcp$/, "/")}${verifier.configured || oauth ? " (sign in with a token)" : ""}; metrics at /metrics, health at /healthz and /readyz`,
     );
     console.log(`Connect Claude Code:    claude mcp add --transport http bosun ${http.url}`);
     console.log(`Connect Claude Desktop: see README "Connect a client" (stdio: npx bosun mcp)`);
@@ -81,13 +123,19 @@ async function main(argv: string[]): Promise<void> {
   if (command === "token") {
     const [sub, name, ...more] = rest;
     if (sub === "add" && name) {
-      const { values } = parseArgs({ args: more, options: { scopes: { type: "string", default: "read" } } });
-      const token = addToken(name, parseScopes(values.scopes ?? "read"));
-      console.log(`token "${name}" (${values.scopes}); shown once, store it now:\n${token}`);
+      const { values } = parseArgs({
+        args: more,
+        options: { scopes: { type: "string", default: "read" }, stacks: { type: "string" }, expires: { type: "string" } },
+      });
+      const stacks = values.stacks ? parseStacks(values.stacks) : undefined;
+      const expiresAt = values.expires ? parseExpiry(values.expires) : undefined;
+      const token = addToken(name, parseScopes(values.scopes ?? "read"), undefined, { ...(stacks ? { stacks } : {}), ...(expiresAt ? { expiresAt } : {}) });
+      const limits = [stacks ? `stacks ${stacks.join(",")}` : "", expiresAt ? `until ${expiresAt.toISOString()}` : ""].filter(Boolean).join("; ");
+      console.log(`token "${name}" (${values.scopes}${limits ? `; ${limits}` : ""}); shown once, store it now:\n${token}`);
       return;
     }
     if (sub === "list") {
-      for (const t of listTokens()) console.log(`${t.name}\t${t.scopes.join(",")}\t${t.createdAt}`);
+      for (const t of listTokens()) console.log(`${t.name}\t${t.scopes.join(",")}\t${t.stacks?.join(",") ?? "*"}\t${t.expiresAt ?? "-"}\t${t.createdAt}`);
       return;
     }
     if (sub === "remove" && name) {
@@ -96,6 +144,31 @@ async function main(argv: string[]): Promise<void> {
     }
     console.error("usage: bosun token add <name> --scopes read,plan,apply | token list | token remove <name>");
     process.exit(2);
+  }
+  if (command === "audit" && rest[0] === "export") {
+    const { values } = parseArgs({ args: rest.slice(1), options: { stack: { type: "string" }, since: { type: "string" } } });
+    const since = values.since ? new Date(values.since) : undefined;
+    if (since && Number.isNaN(since.getTime())) throw new Error(`--since ${values.since}: give an ISO 8601 time`);
+    const { createDb, dbOptionsFromEnv } = await import("../db/client.ts");
+    const { readAudit, toJsonLines } = await import("../audit/log.ts");
+    const handle = await createDb(dbOptionsFromEnv(process.env));
+    try {
+      let afterId: number | undefined;
+      for (;;) {
+        const page = await readAudit(handle.db, {
+          ...(values.stack ? { stack: values.stack } : {}),
+          ...(since ? { since } : {}),
+          ...(afterId !== undefined ? { afterId } : {}),
+          limit: 1000,
+        });
+        if (page.length === 0) break;
+        process.stdout.write(toJsonLines(page));
+        afterId = page[page.length - 1]?.id;
+      }
+    } finally {
+      await handle.close();
+    }
+    return;
   }
   if (command === "plan") {
     // The terminal shows the plan itself; the server's operational log lines only when asked for.

@@ -108,7 +108,7 @@ export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle>
   } else {
     const dataDir = options.dataDir ?? dbOptionsFromEnv({ ...process.env, DATABASE_URL: "" }).dataDir;
     if (dataDir && dataDir !== "memory") {
-      await mkdir(dataDir, { recursive: true });
+      await mkdir(dataDir, { recursive: true, mode: 0o700 }); // the log holds who did what: owner only
       client = await PGlite.create({ dataDir });
     } else {
       client = await PGlite.create();

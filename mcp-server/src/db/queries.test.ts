@@ -68,7 +68,7 @@ for (const target of testDatabases) {
     it("applies the migrations from mcp-server/drizzle", async () => {
       const rows = await db.execute(sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`);
       const names = (rows as unknown as { rows: { table_name: string }[] }).rows.map((r) => r.table_name);
-      expect(names).toEqual(["deployments", "infrastructure_events", "infrastructure_resources", "intents", "plan_artifacts"]);
+      expect(names).toEqual(["audit_events", "deployments", "infrastructure_events", "infrastructure_resources", "intents", "plan_artifacts"]);
       const journal = await db.execute(sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`);
       expect((journal as unknown as { rows: { n: number }[] }).rows[0]?.n).toBeGreaterThanOrEqual(1);
     });

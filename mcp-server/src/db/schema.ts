@@ -100,6 +100,11 @@ export const deploymentStatusValues = ["planned", "running", "succeeded", "faile
 export const deploymentStatus = pgEnum("deployment_status", deploymentStatusValues);
 export type DeploymentStatus = (typeof deploymentStatusValues)[number];
 
+export const auditOutcomeValues = ["succeeded", "failed", "denied"] as const;
+/** How a recorded action ended: done, tried and failed, or refused before anything ran (scope, stack, expired token). */
+export const auditOutcome = pgEnum("audit_outcome", auditOutcomeValues);
+export type AuditOutcome = (typeof auditOutcomeValues)[number];
+
 export const resourceStatusValues = ["present", "drifted", "deleted"] as const;
 export const resourceStatus = pgEnum("resource_status", resourceStatusValues);
 export type ResourceStatus = (typeof resourceStatusValues)[number];
@@ -253,6 +258,37 @@ export const infrastructureEvents = pgTable(
   (t) => [uniqueIndex("infrastructure_events_deployment_seq_idx").on(t.deploymentId, t.seq)],
 );
 
+/**
+ * The audit log: who did what, when, from which intent and with which result. Append-only: a
+ * trigger (migration 0002) refuses UPDATE, DELETE and TRUNCATE, and rows have no foreign keys, so
+ * they outlive the deployments and intents they name. Written by the deployment paths
+ * (audit/orchestrator.ts, every front end) and the MCP edge (refusals, secret reads); read by
+ * `bosun audit export` and the bosun://audit resource. Nothing secret is stored here.
+ */
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    at: timestamp("at", { withTimezone: true }).defaultNow().notNull(),
+    /** Token name, OAuth subject, "stdio", "cli". */
+    actor: text("actor").notNull(),
+    /** What was done: plan, apply, rollback, destroy, drift, get_secret, or the tool/resource refused. */
+    action: text("action").notNull(),
+    stack: text("stack"),
+    outcome: auditOutcome("outcome").notNull(),
+    planId: text("plan_id"),
+    deploymentId: uuid("deployment_id"),
+    intentId: uuid("intent_id"),
+    /** The request in the person's words, when there was one (the intent text). */
+    intent: text("intent"),
+    /** One line: the error, the reason for a refusal, what a plan would change. */
+    detail: text("detail"),
+  },
+  (t) => [index("audit_events_at_idx").on(t.at), index("audit_events_stack_at_idx").on(t.stack, t.at)],
+);
+
+export type AuditEvent = typeof auditEvents.$inferSelect;
+export type NewAuditEvent = typeof auditEvents.$inferInsert;
 export type Intent = typeof intents.$inferSelect;
 export type NewIntent = typeof intents.$inferInsert;
 export type Deployment = typeof deployments.$inferSelect;

@@ -5,6 +5,8 @@
 // gets no suggestions rather than an error: completion is a hint to a person
 // typing, and clients ask for it while the text is still incomplete.
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { Extra } from "../tools/index.ts";
+import type { Caller } from "../tools/results.ts";
 import { CompleteRequestSchema, type CompleteRequest, type CompleteResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Db } from "../db/client.ts";
 import { listHistory } from "../db/queries.ts";
@@ -15,9 +17,15 @@ import { componentLog } from "../observability/log.ts";
 const MAX = 100;
 const logger = componentLog("completions");
 
-export function registerCompletions(server: McpServer, orch: Orchestrator, db: Db): void {
+/**
+ * Completions are a read: a caller without the `read` scope gets none, and a token limited to
+ * some stacks is offered only those (and their services and deployments).
+ */
+export function registerCompletions(server: McpServer, orch: Orchestrator, db: Db, callerOf: (extra: Pick<Extra, "authInfo">) => Caller): void {
   server.server.registerCapabilities({ completions: {} });
-  server.server.setRequestHandler(CompleteRequestSchema, async (request): Promise<CompleteResult> => {
+  server.server.setRequestHandler(CompleteRequestSchema, async (request, extra): Promise<CompleteResult> => {
+    const caller = callerOf(extra);
+    if (!caller.scopes.includes("read")) return { completion: { values: [], total: 0, hasMore: false } };
     const typed = request.params.argument.value.toLowerCase();
     let candidates: string[] = [];
     try {
@@ -25,6 +33,9 @@ export function registerCompletions(server: McpServer, orch: Orchestrator, db: D
     } catch (err) {
       logger.debug({ err: err instanceof Error ? err.message : String(err) }, "no completions");
     }
+    // A token limited to some stacks does not learn the names of the others.
+    const stackArgument = request.params.argument.name === "stack";
+    if (caller.stacks && stackArgument) candidates = candidates.filter((s) => caller.stacks?.includes(s));
     const values = [...new Set(candidates)].filter((v) => v.toLowerCase().startsWith(typed));
     return { completion: { values: values.slice(0, MAX), total: values.length, hasMore: values.length > MAX } };
   });

@@ -15,6 +15,7 @@ import { toBosunError } from "./engine-errors.ts";
 import { readStackFile, textHash, writeStackFile } from "./stack-file.ts";
 import { BosunError, type ApplyResult, type PlanCounts, type ProgressEvent } from "./types.ts";
 import { forgetStack } from "./workspace.ts";
+import { stackMasker } from "../secrets/mask.ts";
 
 export interface ApplyInput {
   planId: string;
@@ -73,7 +74,9 @@ export async function applyPlan(ctx: OrchestratorContext, input: ApplyInput): Pr
       } catch (err) {
         const failure = lease.signal.aborted ? abortReason(lease.signal) : toBosunError(err, stack, "the update");
         const rollback = await rollBack(ctx, s, before, deploymentId, input.actor);
-        await recorded(() => q.finishDeployment(ctx.db, deploymentId, { status: rollback.status === "succeeded" ? "rolled_back" : "failed", error: failure.message }));
+        await recorded(() =>
+          q.finishDeployment(ctx.db, deploymentId, { status: rollback.status === "succeeded" ? "rolled_back" : "failed", error: failure.message }),
+        );
         if (claim.deployment.intentId) await recorded(() => q.updateIntent(ctx.db, claim.deployment.intentId ?? "", { status: "failed" }));
         await recorded(() => q.deletePlanArtifact(ctx.db, input.planId));
         await publish(ctx, stack, "deployment.finished", deploymentId, { status: "failed", rollback: rollback.status });
@@ -93,7 +96,9 @@ export async function applyPlan(ctx: OrchestratorContext, input: ApplyInput): Pr
       try {
         // The infrastructure is done; the record of it must not be lost to a database blip.
         const counts = (up.summary.resourceChanges ?? {}) as Partial<PlanCounts>;
-        await recorded(() => q.finishDeployment(ctx.db, deploymentId, { status: "succeeded", pulumiUpdateVersion: up.summary.version, previewSummary: { ...counts } }));
+        await recorded(() =>
+          q.finishDeployment(ctx.db, deploymentId, { status: "succeeded", pulumiUpdateVersion: up.summary.version, previewSummary: { ...counts } }),
+        );
         if (claim.deployment.intentId) await recorded(() => q.updateIntent(ctx.db, claim.deployment.intentId ?? "", { status: "applied" }));
         await recorded(() => q.deletePlanArtifact(ctx.db, input.planId));
         await publish(ctx, stack, "deployment.finished", deploymentId, { status: "succeeded" });
@@ -180,6 +185,8 @@ export async function runUpdate(
   };
   const progress = createProgress(deploymentId, total, emit);
   const protections: Protection[] = [];
+  // Every configured secret is hidden in what is stored or returned (secrets/mask.ts).
+  const mask = await stackMasker(s);
   try {
     const result = await s.up({
       color: "never",
@@ -196,12 +203,14 @@ export async function runUpdate(
             urn: meta.urn,
             op: meta.op,
           });
-        else if (diag && !diag.ephemeral) writer.push({ type: "diagnostic", status: diag.severity, message: String(maskValue(diag.message)).slice(0, 2000) });
+        else if (diag && !diag.ephemeral)
+          writer.push({ type: "diagnostic", status: diag.severity, message: mask(String(maskValue(diag.message))).slice(0, 2000) });
       },
     });
     return { ...result, protections };
   } catch (err) {
     forgetStack({ workDir: ctx.workDir, env: ctx.env }, s.name);
+    if (err instanceof Error) err.message = mask(err.message);
     throw err;
   } finally {
     await writer.close().catch(() => {});

@@ -140,7 +140,30 @@ const KEY_FIELDS = [
 
 function keyFields(fields: Record<string, unknown>): string {
   const picked = KEY_FIELDS.filter((k) => fields[k] !== undefined && fields[k] !== "").map((k) => `${k}=${JSON.stringify(fields[k])}`);
-  return picked.slice(0, 5).join(" ");
+  return [...picked.slice(0, 5), ...exposure(fields)].join(" ");
+}
+
+/**
+ * What the person must see before approving, never cut: every bind mount and
+ * named volume, every published port, and a firewall rule's source and destination.
+ */
+export function exposure(fields: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const list = (v: unknown) => (Array.isArray(v) ? (v as Record<string, unknown>[]).filter((x) => typeof x === "object" && x !== null) : []);
+  const mounts = list(fields["volumes"]).map(
+    (v) =>
+      `${v["hostPath"] !== undefined ? `host:${String(v["hostPath"])}` : `volume:${String(v["volumeName"])}`}->${String(v["containerPath"])}${v["readOnly"] ? ":ro" : ""}`,
+  );
+  if (mounts.length) out.push(`mounts=[${mounts.join(", ")}]`);
+  const ports = list(fields["ports"]).map(
+    (p) => `${p["ip"] ? `${String(p["ip"])}:` : "*:"}${String(p["external"])}->${String(p["internal"])}/${String(p["protocol"])}`,
+  );
+  if (ports.length) out.push(`publishes=[${ports.join(", ")}]`);
+  if (fields["source"] !== undefined || fields["destination"] !== undefined) {
+    const not = (k: string) => (fields[`${k}Not`] === true ? "!" : "");
+    out.push(`from=${not("source")}${JSON.stringify(fields["source"] ?? "any")} to=${not("destination")}${JSON.stringify(fields["destination"] ?? "any")}`);
+  }
+  return out;
 }
 
 /** The one-line summary a plan starts with. */

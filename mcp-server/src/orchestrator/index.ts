@@ -20,7 +20,7 @@ import { emptied, restoreSecrets, validated, withoutService } from "./specs.ts";
 import { closeStateVersionPools } from "./state-version.ts";
 import { BosunError } from "./types.ts";
 import type { ApplyResult, BosunErrorCode, Orchestrator, ProgressEvent } from "./types.ts";
-import { checkStackName, liveSpec, openStack, stackFiles } from "./workspace.ts";
+import { checkStackName, fileSpecValue, liveSpec, openStack, stackFiles } from "./workspace.ts";
 import { log } from "../observability/log.ts";
 import { observeLocks, observeOrchestrator } from "../observability/orchestrator.ts";
 
@@ -104,7 +104,12 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     },
     async getSpec(stack) {
       checkStackName(workDir, stack);
-      return validated((await liveSpec(await openStack({ workDir, env }, stack))).value).spec;
+      // A read: a stack that was never deployed is not created in the backend to answer it.
+      const opened = await openStack({ workDir, env }, stack, "existing").catch((err: unknown) => {
+        if (err instanceof BosunError && err.code === "not-found") return undefined;
+        throw err;
+      });
+      return validated(opened ? (await liveSpec(opened)).value : fileSpecValue(workDir, stack)).spec;
     },
     plan: (input) => makePlan(ctx, { ...input, kind: "apply" }),
     async planRollback(input) {

@@ -16,7 +16,7 @@ import { encryptSecret } from "./pulumi-cli.ts";
 import { redacted, restoreSecrets, secretPaths, validated } from "./specs.ts";
 import { candidateText, readStackFile, textHash } from "./stack-file.ts";
 import type { PlanKind, PlanResult, ResourceChange } from "./types.ts";
-import { checkStackName, forgetStack, liveSpec } from "./workspace.ts";
+import { checkStackName, forgetStack, liveSpec, stackEnv } from "./workspace.ts";
 
 export interface PlanInput {
   stack: string;
@@ -50,7 +50,7 @@ export async function makePlan(ctx: OrchestratorContext, input: PlanInput): Prom
     const text = readStackFile(ctx.workDir, input.stack);
     const live = await liveSpec(s);
     // A redacted secret sent back (what translate and status show) means "keep the current value".
-    const withSecrets = restoreSecrets(input.spec, live.value);
+    const withSecrets = restoreSecrets(input.spec, live.value, input.kind === "rollback" ? "rollback" : "plan");
     const { toWrite: checked } = validated(withSecrets);
     const liveParsed = parseSpec(live.value);
     const { spec: toWrite, pinned } = liveParsed.ok ? pinAddresses(checked, liveParsed.spec, resolve) : { spec: checked, pinned: [] };
@@ -61,7 +61,7 @@ export async function makePlan(ctx: OrchestratorContext, input: PlanInput): Prom
       spec: toWrite,
       liveSecrets: new Map(secretPaths(live.value).map(({ path, value }) => [path, value])),
       scratchDir: ctx.scratchDir,
-      encrypt: (scratchFile, key, value) => encryptSecret({ cwd: ctx.workDir, env: ctx.env, stack: input.stack, scratchFile, key, value }),
+      encrypt: (scratchFile, key, value) => encryptSecret({ cwd: ctx.workDir, env: stackEnv(ctx, input.stack), stack: input.stack, scratchFile, key, value }),
     });
 
     const configFile = join(ctx.scratchDir, `${planId}.yaml`);

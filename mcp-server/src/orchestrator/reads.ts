@@ -3,7 +3,9 @@
 import * as q from "../db/queries.ts";
 import type { Deployment } from "../db/schema.ts";
 import { maskOutputs } from "./applier.ts";
-import { countChanges, createChangeCollector, planText, urnParts } from "./changes.ts";
+import { parse as parseYaml } from "yaml";
+import { SPEC_CONFIG_KEY } from "../../../stacks/model/index.ts";
+import { countChanges, createChangeCollector, maskValue, planText, urnParts } from "./changes.ts";
 import { type OrchestratorContext, stackStateVersion } from "./context.ts";
 import { toBosunError } from "./engine-errors.ts";
 import { dbChange } from "./planner.ts";
@@ -19,23 +21,33 @@ type EngineStatus = Omit<StackStatus, "lastDeployment">;
 export function createStatusReader(ctx: OrchestratorContext) {
   const cache = new Map<string, { key: string; value: EngineStatus }>();
   async function engineStatus(stack: string): Promise<EngineStatus> {
-    return ctx.sessions.run(stack, async (s) => {
-      const key = `${await stackStateVersion(ctx, s)}:${textHash(readStackFile(ctx.workDir, stack))}`;
-      const hit = cache.get(stack);
-      metrics.cache.inc({ cache: "status", result: hit?.key === key ? "hit" : "miss" });
-      if (hit && hit.key === key) return hit.value;
-      try {
-        const [live, outputs, state] = [await liveSpec(s), await s.outputs(), await s.exportStack()];
-        const resources = ((state.deployment as { resources?: { urn: string; type: string }[] } | undefined)?.resources ?? [])
-          .filter((r) => !r.type.startsWith("pulumi:providers:") && r.type !== "pulumi:pulumi:Stack")
-          .map((r) => ({ urn: r.urn, type: r.type, name: urnParts(r.urn).name }));
-        const value = { stack, spec: redacted(live.value), outputs: maskOutputs(outputs), resources };
-        cache.set(stack, { key, value });
-        return value;
-      } catch (err) {
-        throw toBosunError(err, stack, "reading the status");
-      }
-    });
+    return ctx.sessions
+      .run(
+        stack,
+        async (s) => {
+          const key = `${await stackStateVersion(ctx, s)}:${textHash(readStackFile(ctx.workDir, stack))}`;
+          const hit = cache.get(stack);
+          metrics.cache.inc({ cache: "status", result: hit?.key === key ? "hit" : "miss" });
+          if (hit && hit.key === key) return hit.value;
+          try {
+            const [live, outputs, state] = [await liveSpec(s), await s.outputs(), await s.exportStack()];
+            const resources = ((state.deployment as { resources?: { urn: string; type: string }[] } | undefined)?.resources ?? [])
+              .filter((r) => !r.type.startsWith("pulumi:providers:") && r.type !== "pulumi:pulumi:Stack")
+              .map((r) => ({ urn: r.urn, type: r.type, name: urnParts(r.urn).name }));
+            const value = { stack, spec: redacted(live.value), outputs: maskOutputs(outputs), resources };
+            cache.set(stack, { key, value });
+            return value;
+          } catch (err) {
+            throw toBosunError(err, stack, "reading the status");
+          }
+        },
+        "existing",
+      )
+      .catch((err: unknown) => {
+        // Never deployed: what the file asks for, and nothing built. Nothing is created to find that out.
+        if (err instanceof BosunError && err.code === "not-found") return { stack, spec: fileSpec(ctx.workDir, stack), outputs: {}, resources: [] };
+        throw err;
+      });
   }
   return async function status(stack: string): Promise<StackStatus> {
     checkStackName(ctx.workDir, stack);
@@ -50,15 +62,19 @@ export async function drift(ctx: OrchestratorContext, input: { stack: string; ac
   checkStackName(ctx.workDir, input.stack);
   const row = await q.startDeployment(ctx.db, { stack: input.stack, kind: "drift", actor: input.actor, owner: ctx.owner });
   try {
-    const drifted = await ctx.sessions.run(input.stack, async (s) => {
-      const collector = createChangeCollector();
-      try {
-        await s.preview({ refresh: true, onEvent: collector.onEvent, color: "never" });
-      } catch (err) {
-        throw toBosunError(err, input.stack, "the drift check");
-      }
-      return collector.changes().filter((c) => c.op !== "same" && c.op !== "read" && c.op !== "refresh");
-    });
+    const drifted = await ctx.sessions.run(
+      input.stack,
+      async (s) => {
+        const collector = createChangeCollector();
+        try {
+          await s.preview({ refresh: true, onEvent: collector.onEvent, color: "never" });
+        } catch (err) {
+          throw toBosunError(err, input.stack, "the drift check");
+        }
+        return collector.changes().filter((c) => c.op !== "same" && c.op !== "read" && c.op !== "refresh");
+      },
+      "existing",
+    );
     await q.finishDeployment(ctx.db, row.id, { status: "succeeded", changes: drifted.map(dbChange), previewSummary: { ...countChanges(drifted) } });
     const text =
       drifted.length === 0
@@ -70,6 +86,14 @@ export async function drift(ctx: OrchestratorContext, input: { stack: string; ac
     await q.finishDeployment(ctx.db, row.id, { status: "failed", error: e.message }).catch(() => {});
     throw e;
   }
+}
+
+/** The spec in the stack's file, secrets hidden (their ciphertext too). */
+function fileSpec(workDir: string, stack: string): Record<string, unknown> {
+  const config = (parseYaml(readStackFile(workDir, stack)) as { config?: Record<string, unknown> } | null)?.config ?? {};
+  const raw = config[SPEC_CONFIG_KEY];
+  const value = typeof raw === "string" ? (JSON.parse(raw) as unknown) : (raw ?? { version: 1 });
+  return maskValue(value) as Record<string, unknown>;
 }
 
 export function summary(d: Deployment): DeploymentSummary {

@@ -70,7 +70,12 @@ async function convergeStack(ctx: OrchestratorContext, s: Stack, interrupted: De
   const previous = artifact?.previousText ?? undefined;
   const current = readStackFile(ctx.workDir, s.name);
   // Which spec the stack file holds now: the change (it died applying) or the one before (it died rolling back).
-  const holds = artifact && current === artifact.configText ? "the spec it applied" : previous !== undefined && current === previous ? "the spec from before it" : "its stack file's spec";
+  const holds =
+    artifact && current === artifact.configText
+      ? "the spec it applied"
+      : previous !== undefined && current === previous
+        ? "the spec from before it"
+        : "its stack file's spec";
   const row = await q.startDeployment(ctx.db, { stack: s.name, kind: "recover", actor: "bosun", owner: ctx.owner });
   const lease = holdLease(ctx, row.id, []);
   // The dead process may have saved changes on the box without applying them (killed between a
@@ -78,7 +83,11 @@ async function convergeStack(ctx: OrchestratorContext, s: Stack, interrupted: De
   const applies = await serviceApplies(s);
   try {
     const up = await runUpdate(ctx, s, row.id, 0, undefined, lease.signal, undefined, applies);
-    await q.finishDeployment(ctx.db, row.id, { status: "succeeded", pulumiUpdateVersion: up.summary.version, previewSummary: { ...(up.summary.resourceChanges ?? {}) } });
+    await q.finishDeployment(ctx.db, row.id, {
+      status: "succeeded",
+      pulumiUpdateVersion: up.summary.version,
+      previewSummary: { ...(up.summary.resourceChanges ?? {}) },
+    });
     await noteOutcome(ctx, interrupted, `; recovery ${row.id} completed it: the stack holds ${holds}`);
     return holds === "the spec from before it" ? "rolled-back" : "completed";
   } catch (err) {

@@ -15,11 +15,14 @@ export class StackSessions {
     this.ws = ws;
   }
 
-  /** Runs `fn` as the stack's next engine operation, after the ones already queued. */
-  run<T>(stack: string, fn: (s: Stack) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` as the stack's next engine operation, after the ones already queued.
+   * `existing`: for reads, which must never create the stack in the backend.
+   */
+  run<T>(stack: string, fn: (s: Stack) => Promise<T>, mode: "create" | "existing" = "create"): Promise<T> {
     const previous = this.tails.get(stack) ?? Promise.resolve();
     this.depth.set(stack, (this.depth.get(stack) ?? 0) + 1);
-    const mine = previous.then(async () => fn(await openStack(this.ws, stack)));
+    const mine = previous.then(async () => fn(await openStack(this.ws, stack, mode)));
     const tail = mine.then(
       () => undefined,
       () => undefined,

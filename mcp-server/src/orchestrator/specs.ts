@@ -46,11 +46,12 @@ export function redacted(spec: unknown): Record<string, unknown> {
 }
 
 /**
- * Puts real secret values back into a redacted spec (from the deployment log)
- * from the live spec, by service and env name. Refuses, naming the field, when
- * the live spec no longer has that secret.
+ * Puts real secret values back into a redacted spec (from the deployment log,
+ * or a spec a model echoed back) from the live spec, by service and env name.
+ * Refuses, naming the field, when the live spec has no such secret: the
+ * placeholder itself is never applied.
  */
-export function restoreSecrets(redactedSpec: unknown, live: unknown): unknown {
+export function restoreSecrets(redactedSpec: unknown, live: unknown, purpose: "plan" | "rollback" = "rollback"): unknown {
   const copy = structuredClone(redactedSpec) as Obj;
   const services = isObj(copy["services"]) ? copy["services"] : {};
   const liveServices = isObj(live) && isObj(live["services"]) ? live["services"] : {};
@@ -61,11 +62,17 @@ export function restoreSecrets(redactedSpec: unknown, live: unknown): unknown {
       const liveSvc = liveServices[name];
       const liveValue = isObj(liveSvc) && isObj(liveSvc["env"]) ? liveSvc["env"][key] : undefined;
       if (!isSecretValue(liveValue) || isRedacted(liveValue)) {
-        throw new BosunError(
-          "invalid-spec",
-          `services.${name}.env.${key}: the secret value of that deployment is not kept in the log and the current spec no longer has it`,
-          `plan the rollback with the spec tool input instead, giving services.${name}.env.${key} as { "secret": "..." }`,
-        );
+        throw purpose === "plan"
+          ? new BosunError(
+              "invalid-spec",
+              `services.${name}.env.${key}: "[secret]" stands for the current secret value, and the stack has no such secret yet`,
+              `give the value itself as services.${name}.env.${key}: { "secret": "..." } (or plan with an intent, and bosun generates a random one); nothing was planned`,
+            )
+          : new BosunError(
+              "invalid-spec",
+              `services.${name}.env.${key}: the secret value of that deployment is not kept in the log and the current spec no longer has it`,
+              `plan the rollback with the spec tool input instead, giving services.${name}.env.${key} as { "secret": "..." }`,
+            );
       }
       svc["env"][key] = liveValue;
     }

@@ -1,6 +1,6 @@
 // Opening stacks of the repository's own Pulumi project through the
 // Automation API, and reading what a stack looks like right now.
-import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
+import { LocalWorkspace, PulumiCommand, StackNotFoundError, type Stack } from "@pulumi/pulumi/automation/index.js";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,6 +10,7 @@ import { BosunError } from "./types.ts";
 import { toBosunError } from "./engine-errors.ts";
 import { observeStack } from "../observability/engine-ops.ts";
 import { observedEnv } from "../observability/provider-calls.ts";
+import { stackPassphraseEnv, warnDemoPassphrase } from "../secrets/passphrase.ts";
 
 export const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
@@ -55,26 +56,45 @@ export function checkStackName(workDir: string, stack: string): void {
 // changed after this (see session.ts).
 const stacks = new Map<string, Promise<Stack>>();
 
-/** Opens (creating in the backend if needed) a stack. */
-export async function openStack(opts: WorkspaceOptions, stack: string): Promise<Stack> {
+/**
+ * The environment of every CLI run on `stack`: the orchestrator's, plus the
+ * stack's passphrase (the demo's public one for a demo stack, else this installation's).
+ */
+export function stackEnv(opts: WorkspaceOptions, stack: string): Record<string, string> {
+  const merged = { ...process.env, ...opts.env };
+  warnDemoPassphrase(opts.workDir, stack, { ...merged, ...stackPassphraseEnv(opts.workDir, stack, merged, stateDirOf(opts)) });
+  return { ...opts.env, ...stackPassphraseEnv(opts.workDir, stack, merged, stateDirOf(opts)) };
+}
+
+function stateDirOf(opts: WorkspaceOptions): string {
+  return opts.env["BOSUN_STATE"] ?? process.env["BOSUN_STATE"] ?? join(opts.workDir, ".state");
+}
+
+/**
+ * Opens a stack: creating it in the backend if needed, or with `existing` (what
+ * reads use) only selecting it, so a read never creates a stack; a stack that
+ * was never deployed is then a BosunError "not-found".
+ */
+export async function openStack(opts: WorkspaceOptions, stack: string, mode: "create" | "existing" = "create"): Promise<Stack> {
   checkStackName(opts.workDir, stack);
   const key = `${opts.workDir}\0${JSON.stringify(opts.env)}\0${stack}`;
   let opened = stacks.get(key);
   if (!opened) {
     // Observed: spans, metrics and logs of each engine operation, and its providers report their API calls.
-    opened = (async () =>
-      observeStack(
-        await LocalWorkspace.createOrSelectStack(
-          { stackName: stack, workDir: opts.workDir },
-          { pulumiCommand: await pulumiCommand(opts.workDir), envVars: { ...opts.env, ...observedEnv(stack) } },
-        ),
-      ))();
+    opened = (async () => {
+      const args = { stackName: stack, workDir: opts.workDir };
+      const options = { pulumiCommand: await pulumiCommand(opts.workDir), envVars: { ...stackEnv(opts, stack), ...observedEnv(stack) } };
+      return observeStack(await (mode === "create" ? LocalWorkspace.createOrSelectStack(args, options) : LocalWorkspace.selectStack(args, options)));
+    })();
     stacks.set(key, opened);
   }
   try {
     return await opened;
   } catch (err) {
     stacks.delete(key);
+    if (err instanceof StackNotFoundError || /no stack named/i.test(String((err as Error)?.message))) {
+      throw new BosunError("not-found", `stack ${stack} has never been deployed`, "plan and apply it first; there is nothing to read yet");
+    }
     throw toBosunError(err, stack, "opening");
   }
 }
@@ -101,6 +121,17 @@ export async function liveSpec(stack: Stack): Promise<{ value: unknown; secret: 
   const entry = all[SPEC_CONFIG_KEY];
   if (entry === undefined) return { value: { version: 1 }, secret: false };
   return { value: parseMaybe(entry.value), secret: entry.secret ?? false };
+}
+
+/** The spec in the stack's file, for a stack that is not in the backend yet; encrypted values need the backend. */
+export function fileSpecValue(workDir: string, stack: string): unknown {
+  const file = join(workDir, "stacks", `Pulumi.${stack}.yaml`);
+  const config = (parseYaml(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
+  const raw = config[SPEC_CONFIG_KEY];
+  if (raw === undefined) return { version: 1 };
+  if (JSON.stringify(raw).includes('"secure"'))
+    throw new BosunError("not-found", `stack ${stack} has encrypted values but has never been deployed`, "plan and apply it first");
+  return typeof raw === "string" ? parseMaybe(raw) : raw;
 }
 
 function parseMaybe(text: string): unknown {

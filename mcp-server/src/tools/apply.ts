@@ -17,34 +17,40 @@ export function registerApplyTool(deps: ToolDeps): void {
   deps.server.registerTool(
     "apply",
     config,
-    guarded<{ planId: string }>(deps, "apply", "apply", async ({ planId }, caller, extra) => {
-      const token = extra._meta?.progressToken;
-      const r = await deps.orchestrator.apply({
-        planId,
-        actor: caller.actor,
-        signal: extra.signal,
-        onProgress: (e) => {
-          if (token === undefined) return;
-          void extra
-            .sendNotification({
-              method: "notifications/progress",
-              params: { progressToken: token, progress: e.done, ...(e.total > 0 ? { total: e.total } : {}), message: e.message },
-            })
-            .catch(() => {});
-        },
-      });
-      const { pulumiVersion: _v, ...structured } = r;
-      const lines =
-        r.status === "succeeded"
-          ? [`Applied ${planId} to ${r.stack} in ${(r.durationMs / 1000).toFixed(1)} s: ${JSON.stringify(r.counts)}.`]
-          : [
-              `The update of ${r.stack} failed: ${r.error}`,
-              r.rollback?.status === "succeeded"
-                ? `bosun rolled back to the last good spec by itself (deployment ${r.rollback.deploymentId}); the stack is as it was.`
-                : `The automatic rollback failed too: ${r.rollback?.error ?? "unknown"}. Check status and drift before anything else.`,
-            ];
-      const result = ok(structured, lines.join("\n"));
-      return r.status === "succeeded" ? result : { ...result, isError: true };
-    }),
+    guarded<{ planId: string }>(
+      deps,
+      "apply",
+      "apply",
+      async ({ planId }, caller, extra) => {
+        const token = extra._meta?.progressToken;
+        const r = await deps.orchestrator.apply({
+          planId,
+          actor: caller.actor,
+          signal: extra.signal,
+          onProgress: (e) => {
+            if (token === undefined) return;
+            void extra
+              .sendNotification({
+                method: "notifications/progress",
+                params: { progressToken: token, progress: e.done, ...(e.total > 0 ? { total: e.total } : {}), message: e.message },
+              })
+              .catch(() => {});
+          },
+        });
+        const { pulumiVersion: _v, ...structured } = r;
+        const lines =
+          r.status === "succeeded"
+            ? [`Applied ${planId} to ${r.stack} in ${(r.durationMs / 1000).toFixed(1)} s: ${JSON.stringify(r.counts)}.`]
+            : [
+                `The update of ${r.stack} failed: ${r.error}`,
+                r.rollback?.status === "succeeded"
+                  ? `bosun rolled back to the last good spec by itself (deployment ${r.rollback.deploymentId}); the stack is as it was.`
+                  : `The automatic rollback failed too: ${r.rollback?.error ?? "unknown"}. Check status and drift before anything else.`,
+              ];
+        const result = ok(structured, lines.join("\n"));
+        return r.status === "succeeded" ? result : { ...result, isError: true };
+      },
+      ({ planId }) => deps.stackOfPlan(planId),
+    ),
   );
 }

@@ -2,6 +2,7 @@
 import { registerApplyTool } from "./apply.ts";
 import { registerDestroyTool } from "./destroy.ts";
 import { registerDriftTool } from "./drift.ts";
+import { registerGetSecretTool } from "./get-secret.ts";
 import type { ToolDeps } from "./guard.ts";
 import { registerHistoryTool } from "./history.ts";
 import { registerPlanTool } from "./plan.ts";
@@ -10,9 +11,9 @@ import { registerStatusTool } from "./status.ts";
 
 export { registerTranslateTool } from "./translate.ts";
 export { registerValidateSpecTool } from "./validate-spec.ts";
-export type { ToolDeps, Extra } from "./guard.ts";
+export type { ToolDeps, GuardDeps, Extra } from "./guard.ts";
 
-/** The tools over the orchestrator: plan, apply, status, history, drift, rollback, destroy. Only apply changes infrastructure. */
+/** The tools over the orchestrator: plan, apply, status, history, drift, rollback, destroy, get_secret. Only apply changes infrastructure. */
 export function registerEngineTools(deps: ToolDeps): void {
   for (const register of [
     registerPlanTool,
@@ -22,6 +23,7 @@ export function registerEngineTools(deps: ToolDeps): void {
     registerDriftTool,
     registerRollbackTool,
     registerDestroyTool,
+    registerGetSecretTool,
   ]) {
     register(deps);
   }

@@ -24,11 +24,22 @@ export function errorResult(err: unknown): CallToolResult {
 export interface Caller {
   actor: string;
   scopes: readonly Scope[];
+  /** The only stacks this caller may touch; undefined = every stack. */
+  stacks?: readonly string[];
 }
 
-export function scopeError(caller: Caller, needed: Scope, tool: string): CallToolResult | undefined {
-  if (caller.scopes.includes(needed)) return undefined;
-  return failure(
-    `the token "${caller.actor}" lacks the "${needed}" scope that ${tool} needs (it has: ${caller.scopes.join(", ") || "none"})\nWhat to do: use a token with the "${needed}" scope (bosun token add <name> --scopes ${needed})`,
-  );
+/** Why `caller` may not use `what` (a tool, resource or prompt) on `stack`; undefined when it may. */
+export function denial(caller: Caller, needed: Scope, what: string, stack?: string): string | undefined {
+  if (!caller.scopes.includes(needed)) {
+    return `the token "${caller.actor}" lacks the "${needed}" scope that ${what} needs (it has: ${caller.scopes.join(", ") || "none"})\nWhat to do: use a token with the "${needed}" scope (bosun token add <name> --scopes ${needed})`;
+  }
+  if (stack !== undefined && caller.stacks && !caller.stacks.includes(stack)) {
+    return `the token "${caller.actor}" may not touch stack "${stack}" (it is limited to: ${caller.stacks.join(", ")})\nWhat to do: use a token for that stack (bosun token add <name> --stacks ${stack})`;
+  }
+  return undefined;
+}
+
+export function scopeError(caller: Caller, needed: Scope, tool: string, stack?: string): CallToolResult | undefined {
+  const why = denial(caller, needed, tool, stack);
+  return why === undefined ? undefined : failure(why);
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { translate, MAX_TEXT_LENGTH } from "../translator/index.ts";
 import { parseSpec, redactSpec } from "../../../stacks/model/index.ts";
+import { guarded, type GuardDeps } from "./guard.ts";
 
 const config = {
   title: "Translate a request into a spec change",
@@ -21,24 +22,29 @@ const config = {
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
 };
 
-export function registerTranslateTool(server: McpServer): void {
-  server.registerTool("translate", config, async ({ text, currentSpec }) => {
-    let current;
-    if (currentSpec) {
-      const parsed = parseSpec(currentSpec);
-      if (!parsed.ok) {
-        const message = `currentSpec is invalid: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`;
-        return { isError: true, content: [{ type: "text", text: message }] };
+/** Needs the "plan" scope: it is the first half of planning a change. */
+export function registerTranslateTool(server: McpServer, deps: GuardDeps): void {
+  server.registerTool(
+    "translate",
+    config,
+    guarded<{ text: string; currentSpec?: Record<string, unknown> }>(deps, "translate", "plan", async ({ text, currentSpec }) => {
+      let current;
+      if (currentSpec) {
+        const parsed = parseSpec(currentSpec);
+        if (!parsed.ok) {
+          const message = `currentSpec is invalid: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`;
+          return { isError: true, content: [{ type: "text" as const, text: message }] };
+        }
+        current = parsed.spec;
       }
-      current = parsed.spec;
-    }
-    const t = translate(text, current);
-    const result = {
-      spec: redactSpec(t.spec) as unknown as Record<string, unknown>,
-      changes: t.changes,
-      assumptions: t.assumptions,
-      questions: t.questions,
-    };
-    return { structuredContent: result, content: [{ type: "text", text: JSON.stringify(result, null, 2) }] };
-  });
+      const t = translate(text, current);
+      const result = {
+        spec: redactSpec(t.spec) as unknown as Record<string, unknown>,
+        changes: t.changes,
+        assumptions: t.assumptions,
+        questions: t.questions,
+      };
+      return { structuredContent: result, content: [{ type: "text" as const, text: JSON.stringify(result, null, 2) }] };
+    }),
+  );
 }

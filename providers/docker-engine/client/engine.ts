@@ -1,6 +1,9 @@
 // A small Docker Engine API client on node:http: a unix socket or tcp://,
 // JSON in and out, the engine's own error message on failure. Only what the
-// dynamic resources need.
+// dynamic resources need. Every call is sent once: a POST or DELETE that met a
+// reset connection may have happened, so it is reported, never resent. Plain
+// tcp:// (no TLS) is for loopback only unless explicitly allowed, since
+// whoever can reach that port is root on the host.
 import http from "node:http";
 
 export interface EngineTarget {
@@ -9,12 +12,28 @@ export interface EngineTarget {
   port?: number;
 }
 
-/** unix:///path, tcp://host:port (no TLS) or a bare socket path. */
-export function parseDockerHost(value: string): EngineTarget {
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+
+/**
+ * unix:///path, a bare socket path, or tcp://host:port (no TLS). A tcp:// host
+ * other than loopback needs `allowInsecureTcp` (stack config
+ * `dockerEngine:allowInsecureTcp: "true"`): the Engine API over plain HTTP gives
+ * anyone on the path root on the Docker host.
+ */
+export function parseDockerHost(value: string, options: { allowInsecureTcp?: boolean } = {}): EngineTarget {
   if (value.startsWith("unix://")) return { socketPath: value.slice("unix://".length) };
   if (value.startsWith("/")) return { socketPath: value };
-  const m = /^tcp:\/\/([^:/]+):(\d+)\/?$/.exec(value);
-  if (m) return { host: m[1] ?? "", port: Number(m[2]) };
+  const m = /^tcp:\/\/(\[[0-9a-fA-F:]+\]|[^:/]+):(\d+)\/?$/.exec(value);
+  if (m) {
+    const host = m[1] ?? "";
+    if (!LOOPBACK_HOSTS.has(host) && !options.allowInsecureTcp) {
+      throw new Error(
+        `dockerEngine:host "${value}": the Docker API over plain tcp:// to another machine is unencrypted and unauthenticated (root on that host for anyone on the network); ` +
+          `use an SSH tunnel or a unix socket, or set dockerEngine:allowInsecureTcp to "true" if that network is trusted`,
+      );
+    }
+    return { host: host.replace(/^\[|\]$/g, ""), port: Number(m[2]) };
+  }
   throw new Error(`dockerEngine:host "${value}": expected unix:///path/to/docker.sock or tcp://host:port`);
 }
 

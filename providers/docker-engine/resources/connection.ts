@@ -10,23 +10,33 @@ interface ConfigSource {
 
 let engine: Engine | undefined;
 let host: string | undefined;
+let allowInsecureTcp = false;
+
+function read(config: ConfigSource, key: string): string | undefined {
+  try {
+    return config.get(key) || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export function configure(config: ConfigSource): void {
-  let fromConfig: string | undefined;
-  try {
-    fromConfig = config.get("dockerEngine:host") || undefined;
-  } catch {
-    fromConfig = undefined;
-  }
-  host = fromConfig ?? process.env["DOCKER_HOST"] ?? "unix:///var/run/docker.sock";
+  host = read(config, "dockerEngine:host") ?? process.env["DOCKER_HOST"] ?? "unix:///var/run/docker.sock";
+  allowInsecureTcp = read(config, "dockerEngine:allowInsecureTcp") === "true";
   engine = undefined;
 }
 
+function target() {
+  return parseDockerHost(host ?? process.env["DOCKER_HOST"] ?? "unix:///var/run/docker.sock", { allowInsecureTcp });
+}
+
 export function getEngine(): Engine {
-  engine ??= createEngine(
-    parseDockerHost(host ?? process.env["DOCKER_HOST"] ?? "unix:///var/run/docker.sock"),
-    undefined,
-    apiCallReporter("docker", { named: ["containers", "networks", "volumes", "images"] }),
-  );
+  engine ??= createEngine(target(), undefined, apiCallReporter("docker", { named: ["containers", "networks", "volumes", "images"] }));
   return engine;
+}
+
+/** True when the engine runs on this machine (a unix socket or loopback), so its bind sources can be checked on disk here. */
+export function isLocalEngine(): boolean {
+  const t = target();
+  return t.socketPath !== undefined || t.host === "127.0.0.1" || t.host === "localhost" || t.host === "::1";
 }

@@ -1,14 +1,42 @@
 // Docker container: implementation run in the provider process. Create is
 // all-or-nothing: a container that does not come up (running, and healthy when
 // it has a health check) is removed again and the error carries its last log
-// lines. Read reports live values, so `pulumi refresh` shows drift.
+// lines, with every secret env value masked. Read reports live values, so
+// `pulumi refresh` shows drift. Bind mounts only come from the directories the
+// stack allows (`bosun:hostPathRoots`); at create, on a local engine, their
+// real paths (symlinks followed) must stay inside them.
 import { z } from "zod";
-import { checkWith, userInputs, type Props } from "../../kit/index.ts";
+import { checkWith, userInputs, type ConfigSource, type Props } from "../../kit/index.ts";
+import { HOST_PATH_ROOTS_KEY, hostPathOutsideRoots, parseHostPathRoots, resolveInsideRoots } from "../../kit/host-paths.ts";
 import { EngineError, demuxLogs, isNotFound, type Engine } from "../client/engine.ts";
-import { getEngine } from "./connection.ts";
+import { configure as configureEngine, getEngine, isLocalEngine } from "./connection.ts";
 import { NAME, ipv4, labels, port } from "./schemas.ts";
 
-export { configure } from "./connection.ts";
+let roots: string[] | undefined;
+let rootsError: string | undefined;
+
+export function configure(config: ConfigSource): void {
+  configureEngine(config);
+  let value: string | undefined;
+  try {
+    value = config.get(HOST_PATH_ROOTS_KEY) || undefined;
+  } catch {
+    value = undefined;
+  }
+  try {
+    roots = parseHostPathRoots(value);
+    rootsError = undefined;
+  } catch (err) {
+    roots = undefined;
+    rootsError = (err as Error).message;
+  }
+}
+
+/** The stack's allowed bind-mount roots (the default when configure() has not run). */
+function allowedRoots(): string[] {
+  if (rootsError) throw new Error(rootsError);
+  return roots ?? parseHostPathRoots(undefined);
+}
 
 const absolute = z.string().startsWith("/", "must be an absolute path");
 const inputs = z.object({
@@ -36,6 +64,8 @@ const inputs = z.object({
     .optional(),
   labels: labels.default({}),
   startTimeoutSeconds: z.number().int().min(1).max(3600).default(60),
+  /** Env names whose values are secrets: masked in the log lines an error carries. */
+  secretEnv: z.array(z.string()).default([]),
 });
 type Inputs = z.infer<typeof inputs>;
 
@@ -132,9 +162,18 @@ function createBody(i: Inputs) {
   };
 }
 
-async function lastLogs(engine: Engine, id: string): Promise<string> {
+/** Every secret env value replaced by "[secret]" (longest first, so one value inside another is still hidden). */
+export function maskSecrets(text: string, i: Pick<Inputs, "env" | "secretEnv">): string {
+  const values = i.secretEnv
+    .map((k) => i.env[k])
+    .filter((v): v is string => typeof v === "string" && v.length > 0)
+    .sort((a, b) => b.length - a.length);
+  return values.reduce((t, v) => t.split(v).join("[secret]"), text);
+}
+
+async function lastLogs(engine: Engine, id: string, i: Inputs): Promise<string> {
   const raw = await engine.raw("GET", `/containers/${id}/logs?stdout=1&stderr=1&tail=20`).catch(() => Buffer.from(""));
-  return demuxLogs(raw).trimEnd();
+  return maskSecrets(demuxLogs(raw).trimEnd(), i);
 }
 
 /**
@@ -164,7 +203,7 @@ async function waitUp(engine: Engine, id: string, i: Inputs): Promise<ContainerI
     // A restart policy brings a crashing process back, so "restarting" or any restart so far is a failed start too.
     const restarted = c.State.Status === "restarting" || (c.RestartCount ?? 0) > 0;
     if (c.State.Status === "exited" || c.State.Status === "dead" || health === "unhealthy" || restarted) {
-      const logs = await lastLogs(engine, id);
+      const logs = await lastLogs(engine, id, i);
       const why =
         health === "unhealthy"
           ? "its health check failed"
@@ -183,7 +222,7 @@ async function waitUp(engine: Engine, id: string, i: Inputs): Promise<ContainerI
       }
     }
     if (Date.now() > deadline) {
-      const logs = await lastLogs(engine, id);
+      const logs = await lastLogs(engine, id, i);
       throw new Error(
         `${label(i)} was not ${i.healthCheck ? "healthy" : "running"} after ${i.startTimeoutSeconds} s (state ${c.State.Status}${health ? `, health ${health}` : ""}${i.healthCheck && !probed ? ", its health check did not pass" : ""}).${logs ? ` Last log lines:\n${logs}` : ""}`,
       );
@@ -207,7 +246,35 @@ function outputs(c: ContainerInspect, i: Props) {
 }
 
 export async function check(_olds: Props, news: Props) {
-  return checkWith(label(news as Partial<Inputs>), inputs, news);
+  const checked = await checkWith(label(news as Partial<Inputs>), inputs, news);
+  const volumes = Array.isArray(news.volumes) ? (news.volumes as { hostPath?: unknown }[]) : [];
+  for (const [n, v] of volumes.entries()) {
+    if (typeof v?.hostPath !== "string") continue;
+    let problem: string | undefined;
+    try {
+      problem = hostPathOutsideRoots(v.hostPath, allowedRoots());
+    } catch (err) {
+      problem = (err as Error).message;
+    }
+    if (problem) checked.failures.push({ property: `volumes[${n}].hostPath`, reason: `${label(news as Partial<Inputs>)}: ${problem}` });
+  }
+  return checked;
+}
+
+/**
+ * The bind sources as the engine will see them. On a local engine each is
+ * resolved on disk and must stay inside an allowed root; a remote engine's
+ * disk cannot be seen from here, so only the lexical rule applies there.
+ */
+function bindSources(i: Inputs): Inputs {
+  const allowed = allowedRoots();
+  const volumes = i.volumes.map((v) => {
+    if (v.hostPath === undefined) return v;
+    const problem = hostPathOutsideRoots(v.hostPath, allowed);
+    if (problem) throw new Error(`${label(i)}: ${problem}`);
+    return isLocalEngine() ? { ...v, hostPath: resolveInsideRoots(v.hostPath, allowed) } : v;
+  });
+  return { ...i, volumes };
 }
 
 export async function diff(_id: string, olds: Props, news: Props) {
@@ -237,8 +304,14 @@ async function clearLostCreate(engine: Engine, i: Inputs): Promise<void> {
 export async function create(props: Props) {
   const i = inputs.parse(userInputs(props));
   const engine = getEngine();
+  let mounted: Inputs;
+  try {
+    mounted = bindSources(i);
+  } catch (err) {
+    throw err instanceof Error && err.message.startsWith(label(i)) ? err : new Error(`${label(i)}: ${(err as Error).message}`);
+  }
   await ensureImage(engine, i);
-  const make = () => engine.json<{ Id: string }>("POST", `/containers/create?name=${encodeURIComponent(i.name)}`, createBody(i));
+  const make = () => engine.json<{ Id: string }>("POST", `/containers/create?name=${encodeURIComponent(i.name)}`, createBody(mounted));
   const created = await make()
     .catch(async (err: unknown) => {
       if (!(err instanceof EngineError && err.status === 409)) throw err;
@@ -246,7 +319,7 @@ export async function create(props: Props) {
       return make();
     })
     .catch((err: Error) => {
-      throw err.message.startsWith(label(i)) ? err : new Error(`${label(i)}: ${err.message}`);
+      throw err.message.startsWith(label(i)) ? err : new Error(`${label(i)}: ${maskSecrets(err.message, i)}`);
     });
   try {
     await engine.json("POST", `/containers/${created.Id}/start`);
@@ -255,7 +328,8 @@ export async function create(props: Props) {
   } catch (err) {
     // All or nothing: no half-started container stays behind.
     await engine.json("DELETE", `/containers/${created.Id}?force=1`).catch(() => {});
-    throw err instanceof Error && err.message.startsWith(label(i)) ? err : new Error(`${label(i)}: ${(err as Error).message}`);
+    const message = maskSecrets((err as Error).message, i);
+    throw new Error(message.startsWith(label(i)) ? message : `${label(i)}: ${message}`);
   }
 }
 

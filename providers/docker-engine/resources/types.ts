@@ -76,6 +76,8 @@ export interface DockerContainerArgs {
   labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** How long create/update waits for "running" (and "healthy" when there is a health check). @default 60 */
   startTimeoutSeconds?: pulumi.Input<number>;
+  /** Env names whose values are secrets: masked in the log lines a failed start reports. @default [] */
+  secretEnv?: pulumi.Input<string[]>;
 }
 
 export interface DockerContainerOutputs {

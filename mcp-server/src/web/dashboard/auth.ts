@@ -12,9 +12,11 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { Request, Response } from "express";
 import { SCOPES, type Principal, type TokenVerifier } from "../../auth/tokens.ts";
-import { bearerPrincipal } from "../access.ts";
+import { bearerPrincipal, verifyNow } from "../access.ts";
 
 export const COOKIE = "bosun_session";
+/** Loopback without tokens: the local user, every scope (as over /mcp). */
+const LOCAL: Principal = { name: "local-http", scopes: [...SCOPES], key: "local-http" };
 const LIFETIME_MS = 8 * 3600_000;
 
 export interface WebSession {
@@ -45,14 +47,13 @@ export class DashboardAuth {
     const session = id ? this.sessions.get(id) : undefined;
     if (session && session.expires > Date.now()) return { principal: session.principal, session };
     if (id) this.sessions.delete(id);
-    if (!this.tokens.configured)
-      return { principal: { name: "local-http", scopes: [...SCOPES] }, session: this.open(req, res, { name: "local-http", scopes: [...SCOPES] }) };
+    if (!this.tokens.configured) return { principal: LOCAL, session: this.open(req, res, LOCAL) };
     return undefined;
   }
 
   /** Checks a pasted token; opens a session and sets its cookie when it is right. */
   signIn(req: Request, res: Response, token: string): Principal | undefined {
-    const principal = this.tokens.verify(token.trim());
+    const principal = verifyNow(this.tokens, token.trim());
     if (principal) this.open(req, res, principal);
     return principal;
   }
