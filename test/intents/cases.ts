@@ -181,10 +181,38 @@ export const CASES: IntentCase[] = [
   },
   {
     text: "run jellyfin on kubernetes",
-    category: "refusal",
+    category: "app",
     kind: "k8s",
-    expect: { "kubernetes.apps.jellyfin.image": "jellyfin/jellyfin:10", "kubernetes.apps.jellyfin.namespace": "default" },
+    expect: {
+      "kubernetes.apps.jellyfin.image": "jellyfin/jellyfin:10",
+      "kubernetes.apps.jellyfin.namespace": "default",
+      "kubernetes.apps.jellyfin.ports.0.container": 8096,
+      "services.jellyfin": ABSENT,
+    },
   },
+  {
+    text: "run grafana on kubernetes",
+    category: "app",
+    kind: "k8s",
+    expect: {
+      "kubernetes.apps.grafana.image": "grafana/grafana:11.3.0",
+      "kubernetes.apps.grafana.ports.0.container": 3000,
+      "kubernetes.apps.grafana.memoryMb": 512,
+      "kubernetes.apps.grafana.replicas": 1,
+    },
+    expectAssumption: "GF_SECURITY_ADMIN_PASSWORD is not set",
+  },
+  {
+    text: "run image traefik/whoami:v1.10 on k8s in namespace web port 80",
+    category: "app",
+    kind: "k8s",
+    expect: {
+      "kubernetes.apps.whoami.image": "traefik/whoami:v1.10",
+      "kubernetes.apps.whoami.namespace": "web",
+      "kubernetes.apps.whoami.ports.0.container": 80,
+    },
+  },
+  { text: "install grafana on kubernetes with helm", category: "question", kind: "k8s", expectQuestion: "not Helm charts" },
   { text: "home assistant on the iot vlan", category: "app", current: "homelab", expect: { "services.home-assistant.network": "iot" } },
   {
     text: "deploy an internal-only postgres on vlan 10 with 4 GB",
@@ -276,19 +304,19 @@ export const CASES: IntentCase[] = [
   },
   {
     text: "create a vm called docker with 4 cores, 8GB ram and 100GB disk on vlan 10",
-    category: "refusal",
+    category: "infra",
     kind: "vm",
     expect: { "vms.docker.cores": 4, "vms.docker.memoryMb": 8192, "vms.docker.diskGb": 100, "vms.docker.network": "servers" },
   },
   {
     text: "spin up an lxc container with 2 cores and 1 GB of memory on vlan 10 called dns",
-    category: "refusal",
+    category: "infra",
     kind: "lxc",
     expect: { "lxc.dns.cores": 2, "lxc.dns.memoryMb": 1024, "lxc.dns.diskGb": 8 },
   },
   {
     text: "new ubuntu vm named k3s with 4 cores on the servers network",
-    category: "refusal",
+    category: "infra",
     kind: "vm",
     current: "homelab",
     expect: { "vms.k3s.image": "ubuntu-24.04", "vms.k3s.network": "servers", "vms.k3s.cores": 4 },
@@ -303,11 +331,50 @@ export const CASES: IntentCase[] = [
   },
   {
     text: "I need a VM with 50 GB disk and 2 GB RAM on the servers vlan",
-    category: "refusal",
+    category: "infra",
     kind: "vm",
     current: "homelab",
-    expect: { "vms.vm1.diskGb": 50, "vms.vm1.memoryMb": 2048 },
+    expect: { "vms.vm1.diskGb": 50, "vms.vm1.memoryMb": 2048, "vms.vm1.address": "10.10.0.13", "vms.vm1.image": "debian-12" },
   },
+  {
+    text: "an Ubuntu VM with 4 cores and 8 GB",
+    category: "infra",
+    kind: "vm",
+    current: "minecraft-demo",
+    expect: {
+      "vms.vm1.image": "ubuntu-24.04",
+      "vms.vm1.cores": 4,
+      "vms.vm1.memoryMb": 8192,
+      "vms.vm1.diskGb": 32,
+      "vms.vm1.network": "gaming",
+      "vms.vm1.address": "10.20.0.11",
+      "vms.vm1.dns": "vm1",
+    },
+  },
+  {
+    text: "a Debian LXC for Pi-hole on vlan 10",
+    category: "infra",
+    kind: "lxc",
+    expect: {
+      "lxc.pihole.template": "debian-12",
+      "lxc.pihole.network": "servers",
+      "lxc.pihole.ports.0.port": 53,
+      "lxc.pihole.ports.0.protocol": "udp",
+      "lxc.pihole.ports.2.port": 80,
+      "services.pihole": ABSENT,
+    },
+    expectAssumption: "installing Pi-hole inside it is yours to do",
+  },
+  {
+    text: "a Debian LXC for Pi-hole",
+    category: "infra",
+    kind: "lxc",
+    current: "homelab",
+    expectQuestion: 'Something named "pihole" already exists',
+  },
+  { text: "give the docker vm 8 cores", category: "modify", kind: "vm", current: "machines", expect: { "vms.docker.cores": 8, "vms.docker.memoryMb": 8192 } },
+  { text: "resize pihole to 16GB disk", category: "modify", kind: "lxc", current: "machines", expect: { "lxc.pihole.diskGb": 16 } },
+  { text: "add an ubuntu 20.04 vm on vlan 10", category: "question", kind: "vm", expectQuestion: "no ubuntu-20.04 image" },
 
   // ---- modify ---------------------------------------------------------------------------------
   { text: "give minecraft 8GB", category: "modify", current: "minecraft-demo", expect: { "services.minecraft.memoryMb": 8192, "networks.gaming.vlan": 20 } },
@@ -333,7 +400,7 @@ export const CASES: IntentCase[] = [
   },
   { text: "set minecraft memory to 6144 mb", category: "modify", current: "minecraft-demo", expect: { "services.minecraft.memoryMb": 6144 } },
   // The homelab has no VM while VMs are refused; resizing one is refused too (and asked about once VMs are back: there is no such VM).
-  { text: "resize the docker vm to 16GB and 8 cores", category: "refusal", kind: "vm", current: "homelab", expectQuestions: true },
+  { text: "resize the docker vm to 16GB and 8 cores", category: "question", kind: "vm", current: "homelab", expectQuestion: "There is no such VM" },
   { text: "grow docker's disk to 200GB", category: "question", current: "homelab", expectQuestion: '"docker"' },
   { text: "make jellyfin private", category: "modify", current: "homelab", expect: { "services.jellyfin.ports.0.expose": "network" } },
   { text: "change the gaming vlan to vlan 21", category: "modify", current: "minecraft-demo", expect: { "networks.gaming.vlan": 21 } },
@@ -594,9 +661,14 @@ export const CASES: IntentCase[] = [
   { text: "minecraft and terraria with 4GB on vlan 31", category: "question", expectQuestion: 'Say "each"' },
 
   // ---- what bosun cannot build yet is refused plainly ------------------------------------------------
-  { text: "spin up a windows vm with 8 cores on vlan 10", category: "refusal", kind: "vm" },
-  { text: "deploy home assistant as an lxc on vlan 30", category: "refusal", kind: "lxc" },
-  { text: "run grafana in k8s", category: "refusal", kind: "k8s" },
+  { text: "spin up a windows vm with 8 cores on vlan 10", category: "question", kind: "vm", expectQuestion: "no windows image" },
+  {
+    text: "deploy home assistant as an lxc on vlan 30",
+    category: "infra",
+    kind: "lxc",
+    expect: { "lxc.home-assistant.network": "iot", "lxc.home-assistant.ports.0.port": 8123, "services.home-assistant": ABSENT },
+  },
+  { text: "run grafana in k8s", category: "app", kind: "k8s", expect: { "kubernetes.apps.grafana.namespace": "default" } },
   { text: "I need a TLS certificate for wordpress", category: "refusal", kind: "certificate", current: "homelab" },
   { text: "make wordpress https", category: "refusal", kind: "certificate", current: "homelab" },
   {

@@ -17,7 +17,7 @@ import { changeService } from "./change-service.ts";
 import { checkRanges } from "./check-ranges.ts";
 import { closePort } from "./close-port.ts";
 import { deny } from "./deny.ts";
-import { addLxc, addVm, changeMachine } from "./machines.ts";
+import { addLxc, addVm, changeMachine, unknownMachine } from "./machines.ts";
 import { notUnderstood, unknownThing } from "./not-understood.ts";
 import { openPortToAddress } from "./open-port-to-address.ts";
 import { openPort } from "./open-port.ts";
@@ -46,6 +46,7 @@ export const ACTIONS: readonly Action[] = [
   changeMachine,
   addVm,
   addLxc,
+  unknownMachine,
   // Kubernetes before plain services: "run jellyfin on kubernetes" names a template too.
   addKubernetesApp,
   addServices,
