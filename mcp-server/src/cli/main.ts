@@ -8,7 +8,7 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { createMcpServer } from "../server.ts";
 import { serveHttp } from "../http.ts";
 import { startRuntime } from "../runtime.ts";
-import { ensureStackSimulators } from "../simulators.ts";
+import { describeSimulator, ensureStackSimulators } from "../simulators.ts";
 import { addToken, listTokens, parseScopes, removeToken, tokenVerifier } from "../auth/tokens.ts";
 
 const USAGE = `usage: bosun <command>
@@ -16,6 +16,8 @@ const USAGE = `usage: bosun <command>
   mcp                               MCP over stdio (for client configs)
   token add <name> --scopes read,plan,apply | token list | token remove <name>
   sim opnsense [--port N]           the OPNsense API simulator
+  sim proxmox [--port N] [--token-id ID --token-secret S]   the Proxmox VE API simulator
+  import compose <file> --stack S [--network N | --vlan V] [--apply [--yes]] [--json]   a Compose file → spec entries, previewed
   translate "<request>" [--stack S] [--json]   words → spec change (offline; exit 3 on questions)
   plan "<request>" --stack S [--apply [--yes]] [--json]   translate, preview with the engine, optionally apply`;
 
@@ -36,7 +38,7 @@ async function main(argv: string[]): Promise<void> {
     const runtime = await startRuntime(process.env, "server");
     for (const r of runtime.recovered) console.log(`recovered stack ${r.stack}: deployment ${r.deploymentId} was interrupted (${r.outcome})`);
     const http = await serveHttp({ host, port, verifier, context: runtime.context });
-    for (const sim of sims) console.log(`OPNsense simulator on ${sim.url}`);
+    for (const sim of sims) console.log(describeSimulator(sim));
     console.log(`bosun MCP server on ${http.url}${verifier.configured ? " (bearer token required)" : " (loopback, no token)"}`);
     console.log(`Connect Claude Code:    claude mcp add --transport http bosun ${http.url}`);
     console.log(`Connect Claude Desktop: see README "Connect a client" (stdio: npx bosun mcp)`);
@@ -54,7 +56,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === "mcp") {
     // The same stacks as `bosun serve`, simulators included (stdout is the protocol: notes go to stderr).
     const sims = await ensureStackSimulators();
-    for (const sim of sims) console.error(`bosun: OPNsense simulator on ${sim.url}`);
+    for (const sim of sims) console.error(`bosun: ${describeSimulator(sim)}`);
     const runtime = await startRuntime(process.env, "server");
     // stdio is the local user's own process: every scope, recorded as "stdio".
     const server = createMcpServer({ ...runtime.context, defaultActor: "stdio" });
@@ -98,9 +100,16 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = await runCli((io) => translateCommand(rest, io));
     return;
   }
-  if (command === "sim" && rest[0] === "opnsense") {
+  if (command === "sim" && (rest[0] === "opnsense" || rest[0] === "proxmox")) {
+    const main = rest[0] === "opnsense" ? "opnsense-dynamic" : "proxmox-dynamic";
     process.argv = [process.argv[0]!, "sim", ...rest.slice(1)];
-    await import(fileURLToPath(new URL("../../../providers/opnsense-dynamic/simulator/main.ts", import.meta.url)));
+    await import(fileURLToPath(new URL(`../../../providers/${main}/simulator/main.ts`, import.meta.url)));
+    return;
+  }
+  if (command === "import" && rest[0] === "compose") {
+    const { runCli } = await import("./translate.ts");
+    const { importComposeCommand } = await import("./import-compose.ts");
+    process.exitCode = await runCli((io) => importComposeCommand(rest.slice(1), io));
     return;
   }
   console.error(USAGE);

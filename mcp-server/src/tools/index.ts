@@ -4,6 +4,7 @@ import { registerDestroyTool } from "./destroy.ts";
 import { registerDriftTool } from "./drift.ts";
 import type { ToolDeps } from "./guard.ts";
 import { registerHistoryTool } from "./history.ts";
+import { registerImportComposeTool } from "./import-compose.ts";
 import { registerPlanTool } from "./plan.ts";
 import { registerRollbackTool } from "./rollback.ts";
 import { registerStatusTool } from "./status.ts";
@@ -12,7 +13,7 @@ export { registerTranslateTool } from "./translate.ts";
 export { registerValidateSpecTool } from "./validate-spec.ts";
 export type { ToolDeps, Extra } from "./guard.ts";
 
-/** The tools over the orchestrator: plan, apply, status, history, drift, rollback, destroy. Only apply changes infrastructure. */
+/** The tools over the orchestrator: plan, apply, status, history, drift, rollback, destroy, import_compose. Only apply changes infrastructure. */
 export function registerEngineTools(deps: ToolDeps): void {
   for (const register of [
     registerPlanTool,
@@ -22,6 +23,7 @@ export function registerEngineTools(deps: ToolDeps): void {
     registerDriftTool,
     registerRollbackTool,
     registerDestroyTool,
+    registerImportComposeTool,
   ]) {
     register(deps);
   }
