@@ -375,6 +375,42 @@ export const CASES: IntentCase[] = [
   { text: "give the docker vm 8 cores", category: "modify", kind: "vm", current: "machines", expect: { "vms.docker.cores": 8, "vms.docker.memoryMb": 8192 } },
   { text: "resize pihole to 16GB disk", category: "modify", kind: "lxc", current: "machines", expect: { "lxc.pihole.diskGb": 16 } },
   { text: "add an ubuntu 20.04 vm on vlan 10", category: "question", kind: "vm", expectQuestion: "no ubuntu-20.04 image" },
+  {
+    text: "remove the webapp dev environment",
+    category: "remove",
+    current: "machines",
+    expect: { "devEnvironments.webapp": ABSENT, "services.webapp-dev": ABSENT, "services.webapp-db": ABSENT, "vms.docker.cores": 4 },
+  },
+  { text: "remove the docker vm", category: "remove", kind: "vm", current: "machines", expect: { "vms.docker": ABSENT, "lxc.pihole.cores": 1 } },
+  {
+    text: "set up a dev environment for the web app",
+    category: "infra",
+    expect: {
+      "networks.dev.vlan": 70,
+      "services.webapp-dev.image": "node:22-bookworm",
+      "services.webapp-dev.command": ["sleep", "infinity"],
+      "services.webapp-dev.ports.0.container": 3000,
+      "services.webapp-db.template": "postgresql",
+      "services.webapp-db.network": "dev",
+      "services.webapp-db.env.POSTGRES_DB": "webapp",
+      "devEnvironments.webapp.workspace": "webapp-dev",
+      "devEnvironments.webapp.database": "webapp-db",
+      "devEnvironments.webapp.proxy": "webapp",
+    },
+    expectAssumption: "bosun cannot issue certificates yet",
+  },
+  {
+    text: "a python dev environment for the shop with mysql on vlan 10",
+    category: "infra",
+    current: "homelab",
+    expect: {
+      "services.shop-dev.image": "python:3.12-bookworm",
+      "services.shop-dev.network": "servers",
+      "services.shop-db.template": "mariadb",
+      "devEnvironments.shop.port": 8000,
+      "devEnvironments.shop.runtime": "python",
+    },
+  },
 
   // ---- modify ---------------------------------------------------------------------------------
   { text: "give minecraft 8GB", category: "modify", current: "minecraft-demo", expect: { "services.minecraft.memoryMb": 8192, "networks.gaming.vlan": 20 } },

@@ -4,6 +4,7 @@
 // one decision that touches the others, so each position says why.
 import type { Action } from "../draft/types.ts";
 import { addCertificate } from "./add-certificate.ts";
+import { addDevEnvironment } from "./add-dev-environment.ts";
 import { addDnsRecord } from "./add-dns-record.ts";
 import { addImageService } from "./add-image-service.ts";
 import { addKubernetesApp } from "./add-kubernetes-app.ts";
@@ -41,6 +42,8 @@ export const ACTIONS: readonly Action[] = [
   addCertificate,
   // A name for an address ("dns name media.home.arpa for 10.40.0.10") before the words of the name could read as a network.
   addDnsRecord,
+  // "a dev environment for the web app" before its words (postgres, node) read as services or a network.
+  addDevEnvironment,
   // A named, running service with nothing new to deploy: a change to it.
   changeService,
   changeMachine,
