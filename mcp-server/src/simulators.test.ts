@@ -4,7 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
+import { rmSync } from "node:fs";
 import { request } from "node:https";
+import { join } from "node:path";
 import { startSimulator, type Simulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
 import { createTestStack, REPO_ROOT, type TestStack } from "../../test/support/test-stack.ts";
 import { describeSimulator, ensureStackSimulators, simulatorsOf, type StackSimulator } from "./simulators.ts";
@@ -47,6 +49,7 @@ describe("stack simulators", () => {
 
   afterAll(async () => {
     await Promise.all(started.map((s) => s.stop()));
+    rmSync(join(process.env["BOSUN_STATE"] ?? join(REPO_ROOT, ".state"), "simulators", `${t?.name}-proxmox.json`), { force: true });
     await t?.remove();
     await opnsense?.stop();
   });
