@@ -10,7 +10,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { parse } from "yaml";
 import { cidrsOverlap, parseCidr } from "../../../providers/kit/net.ts";
-import { formatSpecErrors, parseSpec, type SpecV1 } from "../../../stacks/model/index.ts";
+import { parseSpec, type SpecV1 } from "../../../stacks/model/index.ts";
 import { hostAddresses } from "../../../stacks/model/addresses.ts";
 import { isDnsLabel } from "../../../stacks/model/names.ts";
 import { SECRET_NAME, environment, interpolate, mebibytes, ports, seconds, shellWords, volume, type Read } from "./fields.ts";
@@ -509,4 +509,3 @@ export function formatImport(r: ComposeImport): string {
   return out.join("\n");
 }
 
-export { formatSpecErrors };
