@@ -100,13 +100,22 @@ describe.skipIf(!kubeconfigFile)("Kubernetes apps from the spec, against kube-ap
     expect((await t.stack.preview()).changeSummary.update ?? 0).toBe(0);
   });
 
-  test("bad input: a Helm chart is refused before anything is applied", async () => {
+  test("bad input: a Helm chart, or apps without a kubeconfig, are refused before anything is applied", async () => {
     await setSpec(spec({ chart: "grafana/grafana", image: undefined }));
     const err = await t.stack.preview().then(
       () => "",
       (e: Error) => e.message,
     );
     expect(err).toMatch(/kubernetes\.apps\.grafana\.chart: Helm charts are not supported yet/);
+    // Apps without a kubeconfig: the key to set is named.
+    await setSpec(spec());
+    await t.stack.removeConfig("kubernetes:kubeconfig");
+    const missing = await t.stack.preview().then(
+      () => "",
+      (e: Error) => e.message,
+    );
+    expect(missing).toMatch(/the spec has Kubernetes apps \(grafana\) but this stack has no kubeconfig: set kubernetes:kubeconfig/);
+    await t.stack.setConfig("kubernetes:kubeconfig", { value: kubeconfigFile as string, secret: true });
   });
 
   test("delete: an app removed from the spec is deleted; the last one takes its namespace with it", async () => {

@@ -122,6 +122,11 @@ describe("VMs and LXC containers from the spec, against the Proxmox simulator", 
     expect(message).toMatch(/diskGb: 4000 GiB does not fit on storage local-lvm/);
     await t.stack.removeConfig("bosun:proxmoxBridge");
     expect(JSON.stringify(pve.store.state.guests)).toBe(before);
+    // A stack with guests but no Proxmox connection is told which keys to set.
+    await setSpec(spec());
+    await t.stack.removeConfig("proxmox:url");
+    expect(await failure(t.stack.preview())).toMatch(/the spec has vms\.web, lxc\.pihole but this stack has no Proxmox connection: set proxmox:url/);
+    await t.stack.setConfig("proxmox:url", { value: pve.url });
     // An unknown OS is refused by the spec itself, before the program registers anything.
     await setSpec(spec({ image: "ubuntu-30.04" }));
     expect(await failure(t.stack.preview())).toMatch(/vms\.web\.image: no OS image named "ubuntu-30\.04"/);
