@@ -52,6 +52,8 @@ export interface ContainerServiceArgs {
   healthCheck?: ContainerHealthCheck;
   /** @default "unless-stopped" */
   restart?: "no" | "always" | "unless-stopped" | "on-failure";
+  /** Command instead of the image's own. @default the image's @example ["sleep", "infinity"] */
+  command?: string[];
   /** Static address on the segment. @example "10.20.0.10" */
   address: string;
   /** @example "minecraft" */
@@ -62,9 +64,27 @@ export interface ContainerServiceArgs {
   publishAddress?: string;
   /** Image substitutes for hosts without registry access: template image → local image. @default {} */
   localImages?: Record<string, string>;
+  /**
+   * A registry standing in for Docker Hub (a mirror): an image without a registry host is pulled
+   * from it ("itzg/minecraft-server:java21" → "127.0.0.1:5000/itzg/minecraft-server:java21").
+   * @default none (Docker Hub) @example "127.0.0.1:5000"
+   */
+  registryMirror?: string;
   /** Engine-side names start with this (the stack name), so stacks on one host do not collide. @example "demo" */
   namePrefix: string;
   transform?: { container?: Transform<DockerContainerArgs>; volume?: Transform<DockerVolumeArgs> };
+}
+
+/**
+ * The image as pulled through `mirror`: Docker Hub images (no registry host in the name) are
+ * taken from the mirror, official ones under `library/` as Docker's own mirrors keep them.
+ */
+export function mirrored(image: string, mirror: string | undefined): string {
+  if (mirror === undefined) return image;
+  const first = image.split("/")[0] ?? "";
+  const hasRegistry = image.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
+  if (hasRegistry) return image;
+  return `${mirror}/${image.includes("/") ? image : `library/${image}`}`;
 }
 
 export class ContainerService extends pulumi.ComponentResource {
@@ -98,7 +118,8 @@ export class ContainerService extends pulumi.ComponentResource {
       childName,
       {
         name: `${args.namePrefix}-${args.name}`,
-        image: args.localImages?.[args.image] ?? args.image,
+        image: args.localImages?.[args.image] ?? mirrored(args.image, args.registryMirror),
+        ...(args.command !== undefined ? { command: args.command } : {}),
         env,
         ...(secret.size ? { secretEnv: [...secret].sort() } : {}),
         memoryMb: args.memoryMb,

@@ -10,6 +10,7 @@
 #   postgres.sh  PostgreSQL, a private cluster per checkout, on its own loopback port
 #   redis.sh     Redis per checkout, on its own loopback port, no persistence
 #   docker.sh    one Docker engine per machine, shared by the checkouts, and the images bosun builds
+#   registry.sh  a local image registry per checkout (docker-registry), holding bosun's images
 #   kube.sh      etcd and a kube-apiserver (no kubelet) per checkout, for the Kubernetes provider tests
 #   acme.sh      Pebble and pebble-challtestsrv (pebble.sh), the ACME test CA, for the certificate tests
 # Ports: BOSUN_PG_PORT / BOSUN_REDIS_PORT when set; otherwise the port this checkout's running
@@ -25,13 +26,14 @@
 # and add <name> to SERVICES below, which is the start order (stop runs in reverse).
 #
 # Addresses go to $BOSUN_STATE/services.env (sourced by scripts/env.sh): BOSUN_PG_PORT,
-# BOSUN_TEST_DATABASE_URL, BOSUN_DEV_DATABASE_URL, BOSUN_REDIS_PORT, BOSUN_REDIS_URL, DOCKER_HOST.
+# BOSUN_TEST_DATABASE_URL, BOSUN_DEV_DATABASE_URL, BOSUN_REDIS_PORT, BOSUN_REDIS_URL, DOCKER_HOST,
+# BOSUN_REGISTRY_PORT, BOSUN_REGISTRY.
 # DATABASE_URL and REDIS_URL are deliberately not set: they switch the product away from its
 # embedded defaults (PGlite, in-process locks). Pid files are in $BOSUN_STATE/run, logs in
 # $BOSUN_STATE/logs; the shared dockerd's are in $BOSUN_CACHE/run and $BOSUN_CACHE/logs.
 set -euo pipefail
 
-SERVICES=(postgres redis docker kube acme)
+SERVICES=(postgres redis docker registry kube acme)
 
 SERVICES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/services"
 # shellcheck source=services/lib.sh

@@ -4,9 +4,25 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseSpec, formatSpecErrors } from "./model/index.ts";
 import { containerArgsFor, dhcpRangeFor, dnsRecordsFor, firewallRulesFor, legacyRuleNames, type PlacedRule } from "./model/mapping.ts";
+import { kubernetesAppArgsFor, lxcArgsFor, vmArgsFor } from "./model/mapping-compute.ts";
+import { SYSTEM_NAMESPACES } from "./model/rules-compute.ts";
+import { kubeconfig, kubernetesAwait, proxmoxSite, registryMirror } from "./program/settings.ts";
 import { templateCatalog } from "./templates/catalog.ts";
 import { applyAfter } from "../providers/opnsense-dynamic/resources/index.ts";
-import { DnsRecord, GameServer, NetworkSegment, WebApp, type DockerNetworkMode, type RuleArgs } from "../components/index.ts";
+import * as k8s from "@pulumi/kubernetes";
+import {
+  DevEnvironment,
+  DnsRecord,
+  GameServer,
+  KubernetesApp,
+  NetworkSegment,
+  ProxmoxGuest,
+  WebApp,
+  type AppArgs,
+  type DockerNetworkMode,
+  type ProxmoxGuestArgs,
+  type RuleArgs,
+} from "../components/index.ts";
 
 // The desired state comes from the stack's config and nowhere else: a plan
 // previews a candidate by giving the engine a config file of its own.
@@ -22,10 +38,12 @@ const spec = parsed.spec;
 const dockerMode = (config.get("dockerNetworkMode") ?? "bridge") as DockerNetworkMode;
 const publishAddress = dockerMode === "bridge" ? (config.get("publishAddress") ?? "127.0.0.1") : undefined;
 const localImages = config.getObject<Record<string, string>>("localImages") ?? {};
+const mirror = registryMirror();
 const dockerParent = config.get("dockerParent");
 // Whether bosun may switch on a DHCP server that is off on the box (24.7 and 25.1 ship with it off).
 const enableDhcpService = config.getBoolean("enableDhcpService") ?? false;
 const stackName = pulumi.getStack();
+const site = proxmoxSite(spec);
 
 const placed = firewallRulesFor(spec);
 const legacy = legacyRuleNames(placed);
@@ -42,6 +60,7 @@ const segments: Record<string, NetworkSegment> = {};
 function ruleArgs(rule: PlacedRule, index: number) {
   // Old parents: the ingress segment, or the stack root for "lan"/"wan".
   const previousParent = isSegment(rule.network) ? pulumi.createUrn(rule.network, "bosun:index:NetworkSegment") : undefined;
+  const positional = rule.owner.kind === "service" || rule.owner.kind === "network";
   const args: RuleArgs = {
     key: rule.key,
     action: rule.action,
@@ -51,11 +70,12 @@ function ruleArgs(rule: PlacedRule, index: number) {
     protocol: rule.protocol,
     sequence: rule.sequence,
     description: rule.description,
-    previous: { name: legacy[index] ?? "", ...(previousParent ? { parent: previousParent } : {}) },
+    // VMs and containers are newer than positional names: nothing to alias.
+    ...(positional ? { previous: { name: legacy[index] ?? "", ...(previousParent ? { parent: previousParent } : {}) } } : {}),
   };
   return { ...args, interface: interfaceOf(rule.network) };
 }
-const rulesOf = (kind: "network" | "service", name: string) =>
+const rulesOf = (kind: PlacedRule["owner"]["kind"], name: string) =>
   placed.flatMap((rule, index) => (rule.owner.kind === kind && rule.owner.name === name ? [ruleArgs(rule, index)] : []));
 
 for (const [name, network] of Object.entries(spec.networks)) {
@@ -77,45 +97,116 @@ for (const [name, network] of Object.entries(spec.networks)) {
 }
 
 const records = dnsRecordsFor(spec);
-const apps = Object.fromEntries(
-  Object.entries(spec.services).map(([name, svc]) => {
-    const segment = segments[svc.network];
-    const c = containerArgsFor(spec, name);
-    const dns = records.find((r) => r.description === `service ${name}`) ?? {
-      hostname: c.hostname,
-      domain: spec.dns.domain,
+const recordOf = (description: string) => records.find((r) => r.description === description);
+
+/** A service's component arguments: its container, DNS name and rules. */
+function appArgs(name: string): AppArgs {
+  const svc = spec.services[name];
+  const segment = svc === undefined ? undefined : segments[svc.network];
+  const c = containerArgsFor(spec, name);
+  return {
+    container: {
+      name: c.name,
+      image: c.image,
+      env: c.env,
+      secretEnv: c.secretEnv,
+      memoryMb: c.memoryMb,
+      cpus: c.cpus,
+      ports: c.ports.map(({ internal, external, protocol }) => ({ internal, external, protocol })),
+      volumes: c.volumes,
+      ...(c.healthCheck ? { healthCheck: c.healthCheck } : {}),
+      restart: c.restart,
+      ...(c.command ? { command: c.command } : {}),
       address: c.address,
-      type: "A" as const,
-      description: `service ${name}`,
-    };
-    const args = {
-      container: {
-        name: c.name,
-        image: c.image,
-        env: c.env,
-        secretEnv: c.secretEnv,
-        memoryMb: c.memoryMb,
-        cpus: c.cpus,
-        ports: c.ports.map(({ internal, external, protocol }) => ({ internal, external, protocol })),
-        volumes: c.volumes,
-        ...(c.healthCheck ? { healthCheck: c.healthCheck } : {}),
-        restart: c.restart,
-        address: c.address,
-        hostname: c.hostname,
-        networkName: segment?.dockerNetworkName ?? "",
-        ...(publishAddress ? { publishAddress } : {}),
-        localImages,
-        namePrefix: stackName,
-      },
-      dns,
-      rules: rulesOf("service", name),
-    };
-    const game = svc.template !== undefined && templateCatalog[svc.template]?.category === "game";
-    const opts = { dependsOn: segment ? [segment] : [] };
-    return [name, game ? new GameServer(name, args, opts) : new WebApp(name, args, opts)];
+      hostname: c.hostname,
+      networkName: segment?.dockerNetworkName ?? "",
+      ...(publishAddress ? { publishAddress } : {}),
+      localImages,
+      ...(mirror ? { registryMirror: mirror } : {}),
+      namePrefix: stackName,
+    },
+    dns: recordOf(`service ${name}`) ?? { hostname: c.hostname, domain: spec.dns.domain, address: c.address, type: "A", description: `service ${name}` },
+    rules: rulesOf("service", name),
+  };
+}
+
+/** A VM's or container's component arguments: the Proxmox guest, its DNS name and rules. */
+function guestArgs(kind: "vm" | "lxc", name: string): ProxmoxGuestArgs {
+  const mapped = kind === "vm" ? { vm: vmArgsFor(spec, name, site).args } : { lxc: lxcArgsFor(spec, name, site).args };
+  const dns = recordOf(`${kind} ${name}`);
+  return { ...mapped, ...(dns ? { dns } : {}), rules: rulesOf(kind, name) };
+}
+const onSegment = (network: string | undefined) => ({ dependsOn: network !== undefined && segments[network] ? [segments[network]] : [] });
+
+// Dev environments own their workspace and database: those are built inside them.
+const apps: Record<string, WebApp | GameServer> = {};
+const guests: Record<string, ProxmoxGuest> = {};
+const devEnvironments: Record<string, DevEnvironment> = {};
+for (const [name, env] of Object.entries(spec.devEnvironments)) {
+  const kind = spec.services[env.workspace] !== undefined ? "service" : spec.vms[env.workspace] !== undefined ? "vm" : "lxc";
+  const network = (spec.services[env.workspace] ?? spec.vms[env.workspace] ?? spec.lxc[env.workspace])?.network;
+  const workspacePorts =
+    kind === "service"
+      ? (spec.services[env.workspace]?.ports ?? []).map((p) => p.container)
+      : ((kind === "vm" ? spec.vms : spec.lxc)[env.workspace]?.ports ?? []).map((p) => p.port);
+  const port = env.port ?? workspacePorts[0];
+  const proxy = recordOf(`dev ${name}`);
+  if (proxy === undefined) throw new pulumi.RunError(`devEnvironments.${name}: its workspace "${env.workspace}" has no address`);
+  const made = new DevEnvironment(
+    name,
+    {
+      workspace: kind === "service" ? { app: appArgs(env.workspace) } : { guest: guestArgs(kind, env.workspace) },
+      ...(env.database !== undefined ? { database: appArgs(env.database) } : {}),
+      proxy,
+      ...(port !== undefined ? { port } : {}),
+    },
+    onSegment(network),
+  );
+  devEnvironments[name] = made;
+  if (made.workspace instanceof ProxmoxGuest) guests[env.workspace] = made.workspace;
+  else apps[env.workspace] = made.workspace;
+  if (made.database !== undefined && env.database !== undefined) apps[env.database] = made.database;
+}
+
+for (const [name, svc] of Object.entries(spec.services)) {
+  if (apps[name] !== undefined) continue;
+  const game = svc.template !== undefined && templateCatalog[svc.template]?.category === "game";
+  apps[name] = game ? new GameServer(name, appArgs(name), onSegment(svc.network)) : new WebApp(name, appArgs(name), onSegment(svc.network));
+}
+for (const [kind, group] of [["vm", spec.vms] as const, ["lxc", spec.lxc] as const]) {
+  for (const [name, guest] of Object.entries(group)) {
+    if (guests[name] === undefined) guests[name] = new ProxmoxGuest(name, guestArgs(kind, name), onSegment(guest.network));
+  }
+}
+
+// Kubernetes apps share one provider, and each namespace (other than the cluster's own) is made once.
+const kube = kubeconfig(spec);
+const kubeAwait = kubernetesAwait();
+const kubeProvider = kube === undefined ? undefined : new k8s.Provider("kubernetes", { kubeconfig: kube, enableServerSideApply: true });
+const namespaces: Record<string, k8s.core.v1.Namespace> = {};
+const kubeApps = Object.fromEntries(
+  Object.keys(spec.kubernetes.apps).map((name) => {
+    const args = kubernetesAppArgsFor(spec, name, kubeAwait);
+    const ns = args.namespace;
+    if (!SYSTEM_NAMESPACES.includes(ns) && namespaces[ns] === undefined) {
+      namespaces[ns] = new k8s.core.v1.Namespace(
+        `namespace-${ns}`,
+        {
+          metadata: {
+            name: ns,
+            labels: { "app.kubernetes.io/managed-by": "bosun" },
+            annotations: { "pulumi.com/patchForce": "true", ...(kubeAwait ? {} : { "pulumi.com/skipAwait": "true" }) },
+          },
+        },
+        { provider: kubeProvider },
+      );
+    }
+    const opts = { dependsOn: namespaces[ns] ? [namespaces[ns]] : [] };
+    return [name, new KubernetesApp(name, { ...args, ...(kubeProvider ? { provider: kubeProvider } : {}) }, opts)] as const;
   }),
 );
-const extraRecords = records.filter((r) => !r.description.startsWith("service ")).map((r) => new DnsRecord(`dns-${r.hostname}`, r));
+
+const extraRecords = records.filter((r) => r.description === "dns record").map((r) => new DnsRecord(`dns-${r.hostname}`, r));
 
 // One reconfigure per OPNsense subsystem per deployment, after all its members.
 const all = Object.values(segments);
@@ -125,12 +216,17 @@ if (all.length)
     "vlan",
     all.map((s) => s.vlan),
   );
-const filterMembers = [...all.flatMap((s) => s.rules), ...Object.values(apps).flatMap((a) => a.rules)];
+const filterMembers = [...all.flatMap((s) => s.rules), ...Object.values(apps).flatMap((a) => a.rules), ...Object.values(guests).flatMap((g) => g.rules)];
 if (filterMembers.length) applyAfter("filter-apply", "filter", filterMembers);
 const ranges = all.flatMap((s) => (s.dhcp ? [s.dhcp] : []));
 // "dhcp": whichever server each range's backend resolved to on the box (Kea before 25.1.6, else Dnsmasq).
 if (ranges.length) applyAfter("dhcp-apply", "dhcp", ranges);
-const overrides = [...Object.values(apps).map((s) => s.dns.override), ...extraRecords.map((r) => r.override)];
+const overrides = [
+  ...Object.values(apps).map((s) => s.dns.override),
+  ...Object.values(guests).flatMap((g) => (g.dns ? [g.dns.override] : [])),
+  ...Object.values(devEnvironments).map((d) => d.proxy.override),
+  ...extraRecords.map((r) => r.override),
+];
 if (overrides.length) applyAfter("dns-apply", "unbound", overrides);
 
 export const networks = Object.fromEntries(
@@ -145,3 +241,10 @@ export const services = Object.fromEntries(
     { address: s.service.address, dnsName: s.dns.fqdn, ports: s.service.ports, containerId: s.service.container.containerId, published: publishAddress ?? "" },
   ]),
 );
+export const vms = Object.fromEntries(
+  Object.entries(guests).map(([name, g]) => [name, { kind: spec.vms[name] ? "vm" : "lxc", vmid: g.vmid, node: g.node, address: g.address, dnsName: g.fqdn }]),
+);
+export const kubernetesApps = Object.fromEntries(
+  Object.entries(kubeApps).map(([name, a]) => [name, { namespace: a.namespace, clusterAddress: a.clusterAddress ?? "", url: a.url ?? "" }]),
+);
+export const devEnvironmentUrls = Object.fromEntries(Object.entries(devEnvironments).map(([name, d]) => [name, d.url]));

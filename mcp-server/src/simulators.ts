@@ -1,13 +1,15 @@
-// Stacks that run against bosun's own OPNsense simulator say so in their stack
-// file (`bosun:simulator: opnsense`, e.g. the demo). `bosun serve` and `bosun
-// mcp` start that simulator on the loopback port the stack's `opnsense:url`
-// names, with the stack's own credentials, unless something listens there.
+// Stacks that run against bosun's own simulators say so in their stack file:
+// `bosun:simulator: opnsense`, or a list, `bosun:simulator: [opnsense, proxmox]`
+// (the demo). `bosun serve` and `bosun mcp` start each on the loopback port the
+// stack's `opnsense:url` / `proxmox:url` names, with the stack's own
+// credentials, unless something listens there already.
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation/index.js";
-import { startSimulator, type Simulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
+import { startSimulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
+import { startSimulator as startProxmoxSimulator } from "../../providers/proxmox-dynamic/simulator/server.ts";
 import { specFromStackYaml } from "../../stacks/model/index.ts";
 import { REPO_ROOT } from "./cli/environment.ts";
 import { stackEnv, stackFiles } from "./orchestrator/workspace.ts";
@@ -20,36 +22,72 @@ function listening(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** Starts the simulator of every stack that asks for one (or of `only`); returns those it started. */
-export async function ensureStackSimulators(root = REPO_ROOT, only?: string[]): Promise<Simulator[]> {
-  const started: Simulator[] = [];
-  for (const stack of only ?? stackFiles(root)) {
-    const sim = await ensureStackSimulator(stack, root);
-    if (sim) started.push(sim);
-  }
+/** A simulator `bosun serve` started for a stack. */
+export interface StackSimulator {
+  kind: "opnsense" | "proxmox";
+  stack: string;
+  url: string;
+  stop(): Promise<void>;
+}
+
+const LABEL: Record<StackSimulator["kind"], string> = { opnsense: "OPNsense", proxmox: "Proxmox VE" };
+/** "OPNsense simulator on https://…" */
+export const describeSimulator = (s: StackSimulator) => `${LABEL[s.kind]} simulator on ${s.url} (stack ${s.stack})`;
+
+/** The simulators a stack file asks for: `bosun:simulator` as one name or a list. */
+export function simulatorsOf(config: Record<string, unknown>): StackSimulator["kind"][] {
+  const value = config["bosun:simulator"];
+  const names = Array.isArray(value) ? value : typeof value === "string" ? value.split(",").map((v) => v.trim()) : [];
+  return names.filter((n): n is StackSimulator["kind"] => n === "opnsense" || n === "proxmox");
+}
+
+/** Starts the simulators of every stack that asks for them (or of `only`); returns those it started. */
+export async function ensureStackSimulators(root = REPO_ROOT, only?: string[]): Promise<StackSimulator[]> {
+  const started: StackSimulator[] = [];
+  for (const stack of only ?? stackFiles(root)) started.push(...(await ensureStackSimulator(stack, root)));
   return started;
 }
 
-async function ensureStackSimulator(stack: string, root: string): Promise<Simulator | undefined> {
+/** A loopback URL's port when nothing listens there yet; undefined otherwise. */
+async function freeLoopbackPort(value: unknown): Promise<number | undefined> {
+  if (typeof value !== "string") return undefined;
+  const url = new URL(value);
+  if (url.hostname !== "127.0.0.1" || !url.port) return undefined;
+  return (await listening(url.hostname, Number(url.port))) ? undefined : Number(url.port);
+}
+
+async function ensureStackSimulator(stack: string, root: string): Promise<StackSimulator[]> {
   const file = join(root, "stacks", `Pulumi.${stack}.yaml`);
-  if (!existsSync(file)) return undefined;
+  if (!existsSync(file)) return [];
   const text = readFileSync(file, "utf8");
   const config = (parse(text) as { config?: Record<string, unknown> } | null)?.config ?? {};
-  if (config["bosun:simulator"] !== "opnsense" || typeof config["opnsense:url"] !== "string") return undefined;
-  const url = new URL(config["opnsense:url"]);
-  if (url.hostname !== "127.0.0.1" || !url.port) return undefined;
-  if (await listening(url.hostname, Number(url.port))) return undefined;
+  const kinds = simulatorsOf(config);
+  const opnsensePort = kinds.includes("opnsense") ? await freeLoopbackPort(config["opnsense:url"]) : undefined;
+  const proxmoxPort = kinds.includes("proxmox") ? await freeLoopbackPort(config["proxmox:url"]) : undefined;
+  if (opnsensePort === undefined && proxmoxPort === undefined) return [];
   const pulumiCommand = await PulumiCommand.get({ root: join(root, ".tools", "pulumi"), skipVersionCheck: true });
   // With the stack's own passphrase (the demo's public one for the demo): see secrets/passphrase.ts.
   const s = await LocalWorkspace.createOrSelectStack(
     { stackName: stack, workDir: root },
     { pulumiCommand, envVars: stackEnv({ workDir: root, env: {} }, stack) },
   );
-  const apiKey = (await s.getConfig("opnsense:apiKey")).value;
-  const apiSecret = (await s.getConfig("opnsense:apiSecret")).value;
   const dir = join(process.env["BOSUN_STATE"] ?? join(root, ".state"), "simulators");
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return startSimulator({ apiKey, apiSecret, port: Number(url.port), stateFile: join(dir, `${stack}.json`), assignVlans: stackAssignments(text) });
+  const started: StackSimulator[] = [];
+  if (opnsensePort !== undefined) {
+    const apiKey = (await s.getConfig("opnsense:apiKey")).value;
+    const apiSecret = (await s.getConfig("opnsense:apiSecret")).value;
+    const sim = await startSimulator({ apiKey, apiSecret, port: opnsensePort, stateFile: join(dir, `${stack}.json`), assignVlans: stackAssignments(text) });
+    started.push({ kind: "opnsense", stack, url: sim.url, stop: () => sim.stop() });
+  }
+  if (proxmoxPort !== undefined) {
+    const id = (await s.getConfig("proxmox:tokenId")).value;
+    const secret = (await s.getConfig("proxmox:tokenSecret")).value;
+    // Short task steps: the demo shows Proxmox's task progress without making people wait for it.
+    const sim = await startProxmoxSimulator({ tokens: [{ id, secret }], port: proxmoxPort, stateFile: join(dir, `${stack}-proxmox.json`), taskStepMs: 50 });
+    started.push({ kind: "proxmox", stack, url: sim.url, stop: () => sim.stop() });
+  }
+  return started;
 }
 
 /**

@@ -2,7 +2,7 @@
 // the translator's `changes`. Secrets never appear: a changed secret reads
 // "[secret] changed".
 import { isSecretValue } from "./redact.ts";
-import type { CertificateSpec, LxcSpec, NetworkSpec, ServiceSpec, SpecV1, VmSpec } from "./schema.ts";
+import type { CertificateSpec, DevEnvironmentSpec, LxcSpec, NetworkSpec, ServiceSpec, SpecV1, VmSpec } from "./schema.ts";
 
 /** One line per change, e.g. "change services.minecraft.memoryMb: 3072 → 4096". */
 export function diffSpecs(before: SpecV1 | undefined, after: SpecV1): string[] {
@@ -18,8 +18,10 @@ export function diffSpecs(before: SpecV1 | undefined, after: SpecV1): string[] {
     "kubernetes.apps",
     before?.kubernetes.apps ?? {},
     after.kubernetes.apps,
-    (a) => `${a.chart ?? a.image} in namespace ${a.namespace}`,
+    (a) =>
+      `${a.chart ?? a.image} in namespace ${a.namespace}, ${a.replicas} replica${a.replicas === 1 ? "" : "s"}${a.ports.length ? `, ports ${a.ports.map((p) => `${p.service ?? p.container}/${p.protocol}`).join(", ")}` : ""}${a.ingress ? `, ingress ${a.ingress.host}${a.ingress.path}` : ""}`,
   );
+  section(out, "dev environment", "devEnvironments", before?.devEnvironments ?? {}, after.devEnvironments, describeDevEnvironment);
   if (before !== undefined && before.dns.domain !== after.dns.domain) out.push(`change dns.domain: ${before.dns.domain} → ${after.dns.domain}`);
   const recordKey = (r: SpecV1["dns"]["records"][number]) => `${r.name} ${r.type} ${r.value}`;
   const beforeRecords = new Set((before?.dns.records ?? []).map(recordKey));
@@ -68,7 +70,10 @@ function show(value: unknown): string {
   if (typeof value === "string") return value;
   if (Array.isArray(value) && value.length === 0) return "none";
   if (Array.isArray(value) && value.every((v) => isPlainObject(v) && "container" in v)) {
-    return value.map((p) => `${p.host}/${p.protocol}`).join(", ");
+    return value.map((p) => `${p.host ?? p.service ?? p.container}/${p.protocol}`).join(", ");
+  }
+  if (Array.isArray(value) && value.every((v) => isPlainObject(v) && "port" in v && "protocol" in v)) {
+    return value.map((p) => `${p.port}/${p.protocol}`).join(", ");
   }
   if (Array.isArray(value) && value.every((v) => isPlainObject(v) && "from" in v)) {
     return value.map((a) => `from ${a.from}${a.service ? ` to ${a.service}` : ""} on ${(a.ports as string[]).join(", ") || "all ports"}`).join("; ");
@@ -90,10 +95,16 @@ function describeCertificate(c: CertificateSpec): string {
   return `${c.dnsNames.join(", ")} (${c.issuer})`;
 }
 
+const guestPorts = (ports: VmSpec["ports"]) => (ports.length ? `, ports ${ports.map((p) => `${p.port}/${p.protocol}`).join(", ")}` : "");
+
 function describeVm(v: VmSpec): string {
-  return `${v.cores} cores, ${v.memoryMb} MiB, ${v.diskGb} GB disk, ${v.image} on ${v.network}`;
+  return `${v.cores} cores, ${v.memoryMb} MiB, ${v.diskGb} GB disk, ${v.image ?? `clone of ${v.clone}`} on ${v.network}${guestPorts(v.ports)}`;
 }
 
 function describeLxc(c: LxcSpec): string {
-  return `${c.cores} cores, ${c.memoryMb} MiB, ${c.diskGb} GB disk, ${c.template} on ${c.network}`;
+  return `${c.cores} cores, ${c.memoryMb} MiB, ${c.diskGb} GB disk, ${c.template} on ${c.network}${guestPorts(c.ports)}`;
+}
+
+function describeDevEnvironment(d: DevEnvironmentSpec): string {
+  return `workspace ${d.workspace}${d.database ? `, database ${d.database}` : ""}, reached as ${d.proxy}${d.runtime ? ` (${d.runtime})` : ""}`;
 }

@@ -7,7 +7,21 @@ import { specV1InputSchema, specV1Schema } from "./schema.ts";
 import type { SpecV1 } from "./schema.ts";
 
 export { SPEC_VERSION, specV1Schema, specV1InputSchema, networkSchema, serviceSchema } from "./schema.ts";
-export type { SpecV1, SpecInput, NetworkSpec, ServiceSpec, ServicePort, AllowFrom, EnvValue, CertificateSpec, VmSpec, LxcSpec } from "./schema.ts";
+export type {
+  SpecV1,
+  SpecInput,
+  NetworkSpec,
+  ServiceSpec,
+  ServicePort,
+  AllowFrom,
+  EnvValue,
+  CertificateSpec,
+  VmSpec,
+  LxcSpec,
+  GuestPort,
+  KubernetesAppSpec,
+  DevEnvironmentSpec,
+} from "./schema.ts";
 export { migrate, specVersionOf, SpecMigrationError } from "./migrate.ts";
 export { redactSpec, isSecretValue, isRedacted, REDACTED } from "./redact.ts";
 export { diffSpecs, describeNetwork, describeService } from "./diff.ts";

@@ -4,11 +4,11 @@
 import type { DnsRecordArgs, SegmentDhcpArgs } from "../../components/index.ts";
 import { heapMbFor, templateCatalog } from "../templates/catalog.ts";
 import type { TemplateCatalog } from "../templates/catalog.ts";
-import { serviceAddresses } from "./addresses.ts";
+import { hostAddresses, serviceAddresses } from "./addresses.ts";
 import { PORT_SPEC } from "./schema.ts";
 import type { NetworkSpec, ServicePort, SpecV1 } from "./schema.ts";
 
-export { serviceAddresses, nextFreeAddress } from "./addresses.ts";
+export { serviceAddresses, hostAddresses, nextFreeAddress } from "./addresses.ts";
 
 // ---- firewall ------------------------------------------------------------------------
 
@@ -22,8 +22,8 @@ export { serviceAddresses, nextFreeAddress } from "./addresses.ts";
 export interface PlacedRule {
   /** Unique among the rules of the same owner. @example "25565-tcp-from-lan" */
   key: string;
-  /** What the person asked for that needs this rule: a service's published port, or a network's own policy. */
-  owner: { kind: "service" | "network"; name: string };
+  /** What the person asked for that needs this rule: a service's, VM's or container's port, or a network's own policy. */
+  owner: { kind: "service" | "vm" | "lxc" | "network"; name: string };
   network: string;
   action: "pass" | "block";
   sourceNet: string;
@@ -50,7 +50,7 @@ function otherSegments(spec: SpecV1, exclude: string, source?: string): Ingress[
   return [...segments, { network: "lan", sourceNet: source ?? "lan" }];
 }
 
-function exposeIngress(spec: SpecV1, home: string, port: ServicePort): Ingress[] {
+function exposeIngress(spec: SpecV1, home: string, port: Pick<ServicePort, "expose">): Ingress[] {
   if (port.expose === "network") return [];
   if (port.expose === "lan") return otherSegments(spec, home);
   if (port.expose === "any") return [...otherSegments(spec, home), { network: "wan", sourceNet: "any" }];
@@ -67,6 +67,7 @@ function exposeIngress(spec: SpecV1, home: string, port: ServicePort): Ingress[]
  */
 export function firewallRulesFor(spec: SpecV1): PlacedRule[] {
   const rules: PlacedRule[] = [];
+  const hosts = hostAddresses(spec);
   const addresses = serviceAddresses(spec).addresses;
   const networks = Object.entries(spec.networks).sort(([a], [b]) => a.localeCompare(b));
 
@@ -87,21 +88,34 @@ export function firewallRulesFor(spec: SpecV1): PlacedRule[] {
     }
   }
 
-  for (const [name, svc] of Object.entries(spec.services).sort(([a], [b]) => a.localeCompare(b))) {
-    const address = addresses[name];
+  // Services first, then VMs and containers: a stack's existing rules keep their order.
+  const exposed = [
+    ...Object.entries(spec.services).map(([name, svc]) => ({
+      kind: "service" as const,
+      name,
+      network: svc.network,
+      ports: svc.ports.map((p) => ({ ...p, port: p.host })),
+    })),
+    ...Object.entries(spec.vms).map(([name, vm]) => ({ kind: "vm" as const, name, network: vm.network, ports: vm.ports })),
+    ...Object.entries(spec.lxc).map(([name, ct]) => ({ kind: "lxc" as const, name, network: ct.network, ports: ct.ports })),
+  ];
+  const kindOrder = { service: 0, vm: 1, lxc: 2 };
+  exposed.sort((a, b) => kindOrder[a.kind] - kindOrder[b.kind] || a.name.localeCompare(b.name));
+  for (const host of exposed) {
+    const address = hosts.address(host.kind, host.name);
     if (address === undefined) continue;
-    for (const port of svc.ports) {
-      for (const ingress of exposeIngress(spec, svc.network, port)) {
+    for (const port of host.ports) {
+      for (const ingress of exposeIngress(spec, host.network, port)) {
         rules.push({
-          key: `${port.host}-${port.protocol}-from-${ingress.network}`,
-          owner: { kind: "service", name },
+          key: `${port.port}-${port.protocol}-from-${ingress.network}`,
+          owner: { kind: host.kind, name: host.name },
           ...ingress,
           action: "pass",
           destination: address,
-          port: String(port.host),
+          port: String(port.port),
           protocol: port.protocol,
           sequence: 200,
-          description: `${name}: ${port.host}/${port.protocol} from ${ingress.network}`,
+          description: `${host.name}: ${port.port}/${port.protocol} from ${ingress.network}`,
         });
       }
     }
@@ -239,7 +253,11 @@ export function dhcpRangeFor(network: NetworkSpec, domain = "home.arpa"): DhcpRa
 /** A host override (Unbound): hostname.domain → address. */
 export type HostRecordArgs = Required<Omit<DnsRecordArgs, "transform">>;
 
-/** Host overrides: one per service (its dns label → its address) plus the spec's A/AAAA records. */
+/**
+ * Host overrides: one per service, VM and container (its dns label → its address), one per dev
+ * environment's proxy entry (→ its workspace), plus the spec's A/AAAA records. `description`
+ * says whose it is ("service web", "vm db", "lxc pihole", "dev webapp", "dns record").
+ */
 export function dnsRecordsFor(spec: SpecV1): HostRecordArgs[] {
   const domain = spec.dns.domain;
   const addresses = serviceAddresses(spec).addresses;
@@ -247,6 +265,18 @@ export function dnsRecordsFor(spec: SpecV1): HostRecordArgs[] {
   for (const [name, svc] of Object.entries(spec.services).sort(([a], [b]) => a.localeCompare(b))) {
     const address = addresses[name];
     if (address !== undefined) records.push({ hostname: svc.dns, domain, address, type: "A", description: `service ${name}` });
+  }
+  const hosts = hostAddresses(spec);
+  for (const [kind, group] of [["vm", spec.vms] as const, ["lxc", spec.lxc] as const]) {
+    for (const [name, guest] of Object.entries(group).sort(([a], [b]) => a.localeCompare(b))) {
+      const address = hosts.address(kind, name);
+      if (address !== undefined) records.push({ hostname: guest.dns, domain, address, type: "A", description: `${kind} ${name}` });
+    }
+  }
+  for (const [name, env] of Object.entries(spec.devEnvironments).sort(([a], [b]) => a.localeCompare(b))) {
+    const kind = spec.services[env.workspace] !== undefined ? "service" : spec.vms[env.workspace] !== undefined ? "vm" : "lxc";
+    const address = hosts.address(kind, env.workspace);
+    if (address !== undefined) records.push({ hostname: env.proxy, domain, address, type: "A", description: `dev ${name}` });
   }
   for (const r of spec.dns.records) {
     if (r.type !== "CNAME") records.push({ hostname: r.name, domain, address: r.value, type: r.type, description: "dns record" });
@@ -273,6 +303,8 @@ export interface ContainerArgs {
   /** Docker healthcheck; undefined when neither spec nor template has one. */
   healthCheck?: { test: string[]; intervalSeconds: number; retries: number };
   restart: "no" | "always" | "unless-stopped" | "on-failure";
+  /** The command instead of the image's; undefined: the image's own. */
+  command?: string[];
   address: string;
   hostname: string;
   domain: string;
@@ -328,6 +360,7 @@ export function containerArgsFor(spec: SpecV1, name: string, catalog: TemplateCa
     })),
     ...(svc.healthCheck !== undefined ? { healthCheck: dockerHealthCheck(svc.healthCheck, svc.ports) } : {}),
     restart: svc.restart,
+    ...(svc.command !== undefined ? { command: svc.command } : {}),
     address,
     hostname: svc.dns,
     domain: spec.dns.domain,

@@ -4,6 +4,7 @@
 import type { z } from "zod";
 import { templateCatalog } from "../templates/catalog.ts";
 import { serviceAddresses } from "./addresses.ts";
+import { checkDevEnvironments, checkGuests, checkKubernetes } from "./rules-compute.ts";
 import { cidrContains, cidrsOverlap, isHostAddress, isIPv6, parseCidr, parseIpv4 } from "../../providers/kit/net.ts";
 import type { Cidr } from "../../providers/kit/net.ts";
 import { hostPathProblem } from "../../providers/kit/host-paths.ts";
@@ -77,9 +78,7 @@ export function crossFieldRules(spec: SpecV1, ctx: z.RefinementCtx): void {
     }
   }
 
-  // VMs and LXC containers only need their network for now.
-  for (const [name, vm] of Object.entries(spec.vms)) networkRef(["vms", name, "network"], vm.network);
-  for (const [name, ct] of Object.entries(spec.lxc)) networkRef(["lxc", name, "network"], ct.network);
+  checkGuests(spec, issue, networkRef, dnsNames);
 
   // DNS records.
   for (const [i, r] of spec.dns.records.entries()) {
@@ -109,10 +108,8 @@ export function crossFieldRules(spec: SpecV1, ctx: z.RefinementCtx): void {
     }
   }
 
-  // Kubernetes apps.
-  for (const [name, app] of Object.entries(spec.kubernetes.apps)) {
-    if ((app.chart === undefined) === (app.image === undefined)) issue(["kubernetes", "apps", name], "a Kubernetes app needs exactly one of chart or image");
-  }
+  checkKubernetes(spec, issue);
+  checkDevEnvironments(spec, issue);
 }
 
 function checkNetworks(spec: SpecV1, issue: (path: Path, message: string) => void, subnets: Map<string, Cidr>): void {

@@ -14,6 +14,8 @@ import { z } from "zod";
 import { templateCatalog } from "../templates/catalog.ts";
 import type { Template } from "../templates/catalog.ts";
 import { defaultDhcpRange, firstHost, formatIpv4, parseCidr, parseIpv4, hasHostBits, formatCidr } from "../../providers/kit/net.ts";
+import { isSshPublicKey } from "../../providers/proxmox-dynamic/client/format.ts";
+import { RUNTIME_NAMES } from "../templates/runtimes.ts";
 import { DNS_LABEL, DNS_LABEL_MESSAGE, DOMAIN } from "./names.ts";
 import { crossFieldRules } from "./rules.ts";
 
@@ -163,7 +165,8 @@ const serviceInput = z.strictObject({
   dns: label.optional().describe("Host label under dns.domain. @default the service name"),
   healthCheck: healthCheckSchema.optional().describe("@default the template's"),
   restart: z.enum(["no", "always", "unless-stopped", "on-failure"]).default("unless-stopped"),
-  address: ipv4.optional().describe("Static address in its network. @default assigned (see mapping.ts serviceAddresses)"),
+  command: z.array(z.string().min(1)).min(1).optional().describe('Command instead of the image\'s own. @example ["sleep", "infinity"]'),
+  address: ipv4.optional().describe("Static address in its network. @default assigned (see addresses.ts)"),
   description: z.string().default(""),
 });
 
@@ -211,33 +214,112 @@ const certificateSchema = z.strictObject({
   outsideDomain: z.boolean().default(false).describe("Allow names outside dns.domain (explicit opt-in)."),
 });
 
-const vmSchema = z.strictObject({
-  cores: z.number().int().min(1).max(128).default(2),
-  memoryMb: z.number().int().min(256).max(1_048_576).default(2048),
-  diskGb: z.number().int().min(1).max(65_536).default(32),
-  network: label,
-  image: z.string().min(1).default("debian-12").describe("Cloud image or ISO name. @default debian-12"),
-  address: ipv4.optional(),
-  description: z.string().default(""),
+// VMs and LXC containers on Proxmox VE: placed on their network's VLAN, with an
+// address in its subnet (allocated like services' when not given), a DNS name
+// and firewall rules for the ports they expose.
+
+const sshKey = z.string().refine(isSshPublicKey, "must be an OpenSSH public key line (ssh-ed25519 AAAA… comment)");
+const guestPortSchema = z.strictObject({
+  port: port.describe("Port the guest listens on. @example 22"),
+  protocol: z.enum(["tcp", "udp"]).default("tcp"),
+  expose: exposeSchema.default("lan"),
 });
+const osImage = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9._-]*$|^[a-zA-Z][a-zA-Z0-9\-_.]*:(import|vztmpl)\/[^/\s]+$/,
+    'must be an OS name like "debian-12" or a volume like local:import/<file>',
+  )
+  .describe("OS name from the catalog (stacks/templates/os-images.ts) or a Proxmox volume id.");
+
+const guestFields = {
+  network: label.describe("Network (VLAN) the guest's NIC is on. @example servers"),
+  address: ipv4.optional().describe("Static address in its network. @default assigned like services' (see addresses.ts)"),
+  storage: z
+    .string()
+    .regex(/^[a-zA-Z][a-zA-Z0-9\-_.]*[a-zA-Z0-9]$/, "must be a Proxmox storage id like local-lvm")
+    .optional()
+    .describe("Storage for the disk. @default stack setting bosun:proxmoxStorage, else local-lvm"),
+  node: z
+    .string()
+    .regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/, "must be a Proxmox node name like pve")
+    .optional()
+    .describe("Proxmox node. @default stack config proxmox:node"),
+  sshKeys: z.array(sshKey).default([]).describe("OpenSSH public keys allowed to log in."),
+  onBoot: z.boolean().default(true).describe("Start with the node. @default true"),
+  ports: z.array(guestPortSchema).default([]).describe("Ports the firewall lets in, like a service's. @default none"),
+  dns: label.optional().describe("Host label under dns.domain. @default the name"),
+  description: z.string().default(""),
+};
+
+const vmSchema = z
+  .strictObject({
+    cores: z.number().int().min(1).max(128).default(2),
+    memoryMb: z.number().int().min(256).max(1_048_576).default(2048),
+    diskGb: z.number().int().min(1).max(65_536).default(32),
+    image: osImage.optional().describe("OS to install. One of image or clone. @default debian-12"),
+    clone: z.string().min(1).optional().describe("Template VM to full-clone (name or VMID) instead of an image. @example ubuntu-2404-cloud"),
+    user: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_-]{0,31}$/, "must be a Linux user name like ubuntu")
+      .optional()
+      .describe("cloud-init user. @default the image's (debian, ubuntu)"),
+    ...guestFields,
+  })
+  .transform((v) => ({ ...v, image: v.image ?? (v.clone === undefined ? "debian-12" : undefined) }));
 
 const lxcSchema = z.strictObject({
   cores: z.number().int().min(1).max(128).default(1),
   memoryMb: z.number().int().min(64).max(1_048_576).default(512),
   diskGb: z.number().int().min(1).max(65_536).default(8),
-  network: label,
-  template: z.string().min(1).default("debian-12-standard").describe("Container template. @default debian-12-standard"),
-  address: ipv4.optional(),
-  description: z.string().default(""),
+  template: osImage.default("debian-12").describe("Container template: an OS name or a vztmpl volume. @default debian-12"),
+  swapMb: z.number().int().min(0).max(1_048_576).default(512),
+  unprivileged: z.boolean().default(true).describe("Run unprivileged (recommended); changing it replaces the container. @default true"),
+  nesting: z.boolean().default(false).describe("Allow nested containers (Docker inside). @default false"),
+  ...guestFields,
+});
+
+// Kubernetes apps: image-based (a Deployment, a Service for its ports, an
+// optional Ingress) through the KubernetesApp component.
+const kubernetesPortSchema = z.strictObject({
+  container: port.describe("Port the container listens on. @example 3000"),
+  service: port.optional().describe("Port the Service exposes. @default the container port"),
+  protocol: z.enum(["tcp", "udp"]).default("tcp"),
 });
 
 const kubernetesAppSchema = z.strictObject({
-  chart: z.string().min(1).optional().describe("Helm chart, e.g. grafana/grafana."),
-  image: imageRef.optional(),
-  namespace: label.default("default"),
+  image: imageRef.optional().describe("Container image. @example grafana/grafana:11.3.0"),
+  chart: z.string().min(1).optional().describe("Helm chart: not supported yet (refused; give image)."),
+  namespace: label.default("default").describe("Namespace; created unless it is default or kube-*. @default default"),
+  replicas: z.number().int().min(0).max(100).default(1),
+  ports: z.array(kubernetesPortSchema).default([]).describe("Container ports; a Service exposes them. @default none (no Service)"),
+  env: z.record(envName, envValue).default({}).describe("Environment variables (plain values; secrets are refused for now)."),
+  memoryMb: z.number().int().min(16).max(1_048_576).optional().describe("Memory limit in MiB (the request is half). @default none"),
+  cpus: z.number().positive().max(128).optional().describe("CPU limit (the request is half). @default none"),
+  ingress: z
+    .strictObject({
+      host: z.string().min(1).describe("Host label under dns.domain, or a full name. @example grafana"),
+      path: z.string().startsWith("/", 'must start with "/"').default("/"),
+      className: label.optional().describe("IngressClass. @default the cluster's default"),
+    })
+    .optional(),
+  description: z.string().default(""),
 });
 
 const kubernetesSchema = z.strictObject({ apps: z.record(label, kubernetesAppSchema).default({}) });
+
+// A dev environment (the vision's example 2): a workspace where the code runs
+// (a service, VM or LXC container of this spec, e.g. one with the app's
+// runtime image), its database (a service), and the reverse-proxy entry people
+// use to reach the app. The DevEnvironment component owns them.
+const devEnvironmentSchema = z.strictObject({
+  workspace: label.describe("The service, VM or LXC container the code runs in. @example webapp-dev"),
+  database: label.optional().describe("The service holding its database. @example webapp-db"),
+  proxy: label.optional().describe("Host label of the reverse-proxy entry (→ the workspace). @default the environment's name"),
+  port: port.optional().describe("App port behind the proxy entry. @default the workspace's first port"),
+  runtime: z.enum(RUNTIME_NAMES).optional().describe("The app's runtime (documentation; the workspace's image carries it)."),
+  description: z.string().default(""),
+});
 
 // ---- the spec ----------------------------------------------------------------------
 
@@ -250,18 +332,26 @@ const specObject = z.strictObject({
   vms: z.record(label, vmSchema).default({}),
   lxc: z.record(label, lxcSchema).default({}),
   kubernetes: kubernetesSchema.prefault({}),
+  devEnvironments: z.record(label, devEnvironmentSchema).default({}).describe("Dev environments: workspace, database and proxy entry."),
 });
 
 /** Fills defaults that need names from elsewhere in the spec. */
 function resolveSpec(s: z.output<typeof specObject>) {
   const services = Object.fromEntries(Object.entries(s.services).map(([name, svc]) => [name, { ...svc, dns: svc.dns ?? name }]));
+  const vms = Object.fromEntries(Object.entries(s.vms).map(([name, vm]) => [name, { ...vm, dns: vm.dns ?? name }]));
+  const lxc = Object.fromEntries(Object.entries(s.lxc).map(([name, ct]) => [name, { ...ct, dns: ct.dns ?? name }]));
+  const devEnvironments = Object.fromEntries(Object.entries(s.devEnvironments).map(([name, d]) => [name, { ...d, proxy: d.proxy ?? name }]));
+  const fqdn = (host: string) => (host.includes(".") ? host : `${host}.${s.dns.domain}`);
+  const apps = Object.fromEntries(
+    Object.entries(s.kubernetes.apps).map(([name, app]) => [name, app.ingress ? { ...app, ingress: { ...app.ingress, host: fqdn(app.ingress.host) } } : app]),
+  );
   const certificates = Object.fromEntries(
     Object.entries(s.certificates).map(([name, cert]) => [
       name,
       { ...cert, dnsNames: cert.dnsNames.map((n) => (n.includes(".") ? n : `${n}.${s.dns.domain}`)) },
     ]),
   );
-  return { ...s, services, certificates };
+  return { ...s, services, certificates, vms, lxc, devEnvironments, kubernetes: { apps } };
 }
 
 const resolvedSpecSchema = specObject.transform(resolveSpec);
@@ -284,3 +374,6 @@ export type EnvValue = ServiceSpec["env"][string];
 export type CertificateSpec = SpecV1["certificates"][string];
 export type VmSpec = SpecV1["vms"][string];
 export type LxcSpec = SpecV1["lxc"][string];
+export type GuestPort = VmSpec["ports"][number];
+export type KubernetesAppSpec = SpecV1["kubernetes"]["apps"][string];
+export type DevEnvironmentSpec = SpecV1["devEnvironments"][string];

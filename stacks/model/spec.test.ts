@@ -6,6 +6,7 @@ import { minecraftDemo } from "./examples/minecraft.ts";
 import { diffSpecs, emptySpec, formatSpecErrors, migrate, parseSpec, redactSpec, specFromStackYaml, specJsonSchema, stackYamlFor } from "./index.ts";
 import type { SpecInput, SpecV1 } from "./index.ts";
 import { jsonSchemaText } from "./write-json-schema.ts";
+import { hostAddresses } from "./addresses.ts";
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8");
 
@@ -211,9 +212,34 @@ describe("cross-field rules", () => {
     ],
     ["vm network exists", demoWith((s) => void (s.vms = { docker: { network: "lab" } })), 'vms.docker.network: no network named "lab"'],
     [
-      "k8s chart xor image",
+      "k8s app without image",
       demoWith((s) => void (s.kubernetes = { apps: { g: {} } })),
-      "kubernetes.apps.g: a Kubernetes app needs exactly one of chart or image",
+      "kubernetes.apps.g.image: a Kubernetes app needs an image (e.g. grafana/grafana:11.3.0)",
+    ],
+    [
+      "k8s Helm chart",
+      demoWith((s) => void (s.kubernetes = { apps: { g: { chart: "grafana/grafana" } } })),
+      "kubernetes.apps.g.chart: Helm charts are not supported yet; give image (the app's container image) instead",
+    ],
+    [
+      "VM image unknown",
+      demoWith((s) => void (s.vms = { web: { network: "gaming", image: "debain-12" } })),
+      'vms.web.image: no OS image named "debain-12"; did you mean "debian-12"? (known: debian-12, ubuntu-24.04, ubuntu-22.04; or give a volume like local:import/<file>)',
+    ],
+    [
+      "LXC template of the wrong kind",
+      demoWith((s) => void (s.lxc = { dns: { network: "gaming", template: "local:import/x.qcow2" } })),
+      "lxc.dns.template: local:import/x.qcow2 is not a vztmpl volume (a container template lives in <storage>:vztmpl/)",
+    ],
+    [
+      "VM name taken by a service",
+      demoWith((s) => void (s.vms = { minecraft: { network: "gaming", dns: "mc-vm" } })),
+      'vms.minecraft: names must be unique: "minecraft" is already a service',
+    ],
+    [
+      "dev environment workspace",
+      demoWith((s) => void (s.devEnvironments = { web: { workspace: "minecraf" } })),
+      'devEnvironments.web.workspace: no service, VM or container named "minecraf"; did you mean "minecraft"?',
     ],
     [
       "A record value",
@@ -294,7 +320,17 @@ describe("redactSpec, diffSpecs, JSON Schema", () => {
     expect(committed, "run: npx tsx stacks/model/write-json-schema.ts").toBe(jsonSchemaText());
     const schema = specJsonSchema();
     expect(schema.title).toBe("bosun spec");
-    expect(Object.keys(schema.properties as object)).toEqual(["version", "networks", "services", "dns", "certificates", "vms", "lxc", "kubernetes"]);
+    expect(Object.keys(schema.properties as object)).toEqual([
+      "version",
+      "networks",
+      "services",
+      "dns",
+      "certificates",
+      "vms",
+      "lxc",
+      "kubernetes",
+      "devEnvironments",
+    ]);
   });
 });
 
@@ -311,7 +347,24 @@ describe("an honest spec", () => {
     });
     expect(r.ok).toBe(false);
     const errors = r.ok ? [] : r.errors;
-    expect(errors.map((e) => e.path).sort()).toEqual(["certificates.web", "dns.records[0]", "kubernetes.apps.grafana", "lxc.pihole", "vms.build"]);
-    expect(errors.find((e) => e.path === "vms.build")?.message).toMatch(/^bosun cannot deploy VMs yet/);
+    // VMs, containers and Kubernetes apps deploy now; certificates and CNAMEs not yet.
+    expect(errors.map((e) => e.path).sort()).toEqual(["certificates.web", "dns.records[0]"]);
+    expect(errors.find((e) => e.path === "certificates.web")?.message).toMatch(/^bosun cannot issue certificates yet/);
+  });
+
+  it("gives VMs and containers addresses after the services, DNS names and defaults", () => {
+    const r = parseSpec({
+      version: 1,
+      networks: { lab: { vlan: 10, subnet: "10.10.0.0/24" } },
+      services: { web: { image: "nginx:1", network: "lab" } },
+      vms: { aaa: { network: "lab", cores: 4, memoryMb: 8192 } },
+      lxc: { pihole: { network: "lab", address: "10.10.0.11" } },
+    });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.spec.vms.aaa).toMatchObject({ image: "debian-12", dns: "aaa", onBoot: true, sshKeys: [], ports: [] });
+    expect(r.spec.lxc.pihole).toMatchObject({ template: "debian-12", unprivileged: true, swapMb: 512 });
+    const hosts = hostAddresses(r.spec);
+    expect([hosts.address("service", "web"), hosts.address("vm", "aaa"), hosts.address("lxc", "pihole")]).toEqual(["10.10.0.10", "10.10.0.12", "10.10.0.11"]);
   });
 });

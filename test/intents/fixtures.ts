@@ -5,7 +5,7 @@ import type { SpecInput, SpecV1 } from "../../stacks/model/index.ts";
 
 /**
  * A small but full homelab: five VLANs, a game, media, DNS filter, a blog with
- * its database, a DNS record. No VM: the spec refuses what bosun cannot build yet.
+ * its database, a DNS record. No VMs (those are in "machines").
  */
 const homelab: SpecInput = {
   version: 1,
@@ -37,6 +37,19 @@ const homelab: SpecInput = {
   dns: { records: [{ name: "nas", type: "A", value: "10.10.0.5" }] },
 };
 
+/** A server VLAN with a VM, an LXC container and a dev environment, for changes to them. */
+const machines: SpecInput = {
+  version: 1,
+  networks: { servers: { vlan: 10, subnet: "10.10.0.0/24" } },
+  services: {
+    "webapp-dev": { image: "node:22-bookworm", network: "servers", command: ["sleep", "infinity"], ports: [{ container: 3000 }], address: "10.10.0.30" },
+    "webapp-db": { template: "postgresql", network: "servers", env: { POSTGRES_PASSWORD: { secret: "pw" } }, address: "10.10.0.31" },
+  },
+  devEnvironments: { webapp: { workspace: "webapp-dev", database: "webapp-db" } },
+  vms: { docker: { network: "servers", cores: 4, memoryMb: 8192, diskGb: 100, image: "ubuntu-24.04", address: "10.10.0.20" } },
+  lxc: { pihole: { network: "servers", template: "debian-12", address: "10.10.0.21", ports: [{ port: 53, protocol: "udp" }] } },
+};
+
 function parsed(raw: SpecInput): SpecV1 {
   const result = parseSpec(raw);
   if (!result.ok) throw new Error(formatSpecErrors(result.errors));
@@ -48,6 +61,7 @@ export const CURRENT_SPECS = {
   empty: undefined,
   "minecraft-demo": parsed(minecraftDemo),
   homelab: parsed(homelab),
+  machines: parsed(machines),
 } satisfies Record<string, SpecV1 | undefined>;
 
 export type CurrentSpecName = keyof typeof CURRENT_SPECS;

@@ -82,6 +82,7 @@ describe("MCP plan → apply flow over HTTP", () => {
       "drift",
       "get_secret",
       "history",
+      "import_compose",
       "plan",
       "rollback",
       "status",

@@ -8,7 +8,7 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { createMcpServer } from "../server.ts";
 import { serveHttp } from "../http.ts";
 import { startRuntime } from "../runtime.ts";
-import { ensureStackSimulators } from "../simulators.ts";
+import { describeSimulator, ensureStackSimulators } from "../simulators.ts";
 import { addToken, listTokens, parseExpiry, parseScopes, parseStacks, removeToken, tokenVerifier } from "../auth/tokens.ts";
 import { oauthOptionsFromEnv } from "../auth/oauth.ts";
 import { log } from "../observability/log.ts";
@@ -23,6 +23,8 @@ const USAGE = `usage: bosun <command>
   token list | token remove <name>  (a running server sees changes at once)
   audit export [--stack S] [--since ISO]   the audit log as JSON lines
   sim opnsense [--port N] [--version 24.7|…|26.7] [--stack S]   the OPNsense API simulator (a stack's credentials with --stack)
+  sim proxmox [--port N] [--token-id ID --token-secret S]   the Proxmox VE API simulator
+  import compose <file> --stack S [--network N | --vlan V] [--apply [--yes]] [--json]   a Compose file → spec entries, previewed
   translate "<request>" [--stack S] [--json]   words → spec change (offline; exit 3 on questions)
   plan "<request>" --stack S [--apply [--yes]] [--json]   translate, preview with the engine, optionally apply`;
 
@@ -81,7 +83,7 @@ async function main(argv: string[]): Promise<void> {
     for (const r of runtime.recovered) log.warn({ ...r }, `recovered stack ${r.stack}: deployment ${r.deploymentId} was interrupted (${r.outcome})`);
     const http = await serveHttp({ ...options, context: runtime.context });
     log.info({ url: http.url, tokens: verifier.configured, tracing: tracing.enabled }, "bosun serve listening");
-    for (const sim of sims) console.log(`OPNsense simulator on ${sim.url}`);
+    for (const sim of sims) console.log(describeSimulator(sim));
     console.log(`bosun MCP server on ${http.url}${verifier.configured || oauth ? " (bearer token required)" : " (loopback, no token)"}`);
     if (http.metadataUrl) console.log(`OAuth resource metadata: ${http.metadataUrl} (issuer ${oauth?.issuer})`);
     console.log(
@@ -105,7 +107,7 @@ async function main(argv: string[]): Promise<void> {
     // The same stacks as `bosun serve`, simulators included (stdout is the protocol: notes go to stderr).
     const tracing = startTracing();
     const sims = await ensureStackSimulators();
-    for (const sim of sims) log.info({ url: sim.url }, "OPNsense simulator started");
+    for (const sim of sims) log.info({ simulator: describeSimulator(sim) }, "simulator started");
     const runtime = await startRuntime(process.env, "server");
     // stdio is the local user's own process: every scope, recorded as "stdio".
     const server = createMcpServer({ ...runtime.context, defaultActor: "stdio" });
@@ -183,9 +185,16 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = await runCli((io) => translateCommand(rest, io));
     return;
   }
-  if (command === "sim" && rest[0] === "opnsense") {
+  if (command === "sim" && (rest[0] === "opnsense" || rest[0] === "proxmox")) {
+    const main = rest[0] === "opnsense" ? "opnsense-dynamic" : "proxmox-dynamic";
     process.argv = [process.argv[0]!, "sim", ...rest.slice(1)];
-    await import(fileURLToPath(new URL("../../../providers/opnsense-dynamic/simulator/main.ts", import.meta.url)));
+    await import(fileURLToPath(new URL(`../../../providers/${main}/simulator/main.ts`, import.meta.url)));
+    return;
+  }
+  if (command === "import" && rest[0] === "compose") {
+    const { runCli } = await import("./translate.ts");
+    const { importComposeCommand } = await import("./import-compose.ts");
+    process.exitCode = await runCli((io) => importComposeCommand(rest.slice(1), io));
     return;
   }
   console.error(USAGE);

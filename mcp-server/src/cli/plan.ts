@@ -6,7 +6,7 @@ import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { translate } from "../translator/index.ts";
 import { BosunError } from "../orchestrator/types.ts";
-import { startRuntime } from "../runtime.ts";
+import { startRuntime, type Runtime } from "../runtime.ts";
 import {
   CliError,
   EXIT_OK,
@@ -53,22 +53,49 @@ export async function planCommand(args: string[], io: Io = consoleIo, confirm: (
     return EXIT_QUESTIONS;
   }
 
-  const runtime = await startRuntime();
+  return previewAndApply(
+    { stack, spec: t.spec, intent: text, assumptions: t.assumptions, json: values.json === true, apply: values.apply === true, yes: values.yes === true },
+    io,
+    confirm,
+  );
+}
+
+/** What `plan` and `import compose` hand to the engine: a spec to preview, and whether to apply it. */
+export interface PreviewRequest {
+  stack: string;
+  spec: unknown;
+  intent: string;
+  assumptions: string[];
+  json: boolean;
+  apply: boolean;
+  yes: boolean;
+}
+
+/** Previews `spec` on the stack with the real engine and prints the plan; with `apply`, asks (or takes --yes) and carries it out. */
+export async function previewAndApply(
+  r: PreviewRequest,
+  io: Io = consoleIo,
+  confirm: (q: string) => Promise<boolean> = askYesNo,
+  started?: Runtime,
+): Promise<number> {
+  const { stack, assumptions } = r;
+  const runtime = started ?? (await startRuntime());
   try {
     const orch = runtime.context.orchestrator;
-    const plan = await orch.plan({ stack, spec: t.spec, actor: "cli", intent: text });
-    if (values.json === true) io.out(JSON.stringify({ ...plan, assumptions: t.assumptions }, null, 2));
+    const plan = await orch.plan({ stack, spec: r.spec, actor: "cli", intent: r.intent });
+    if (r.json) io.out(JSON.stringify({ ...plan, assumptions }, null, 2));
     else {
       io.out(`Plan for stack ${stack}:`);
       io.out(plan.text);
-      if (t.assumptions.length) io.out(`Assumed:\n${t.assumptions.map((a) => `  - ${a}`).join("\n")}`);
+      if (assumptions.length) io.out(`Assumed:\n${assumptions.map((a) => `  - ${a}`).join("\n")}`);
       for (const w of plan.warnings) io.out(`warning: ${w}`);
     }
-    if (values.apply !== true) {
-      io.out("Nothing changed. Run again with --apply to carry it out.");
+    if (!r.apply) {
+      // With --json, stdout is the JSON document alone.
+      if (!r.json) io.out("Nothing changed. Run again with --apply to carry it out.");
       return EXIT_OK;
     }
-    if (values.yes !== true && !(await confirm("Apply these changes? [y/N] "))) {
+    if (!r.yes && !(await confirm("Apply these changes? [y/N] "))) {
       io.out("Not applied.");
       return EXIT_OK;
     }

@@ -88,6 +88,9 @@ const GROUP_KINDS: Record<string, string> = {
   "bosun:index:WebApp": "service",
   "bosun:index:ContainerService": "service",
   "bosun:index:DnsRecord": "DNS",
+  "bosun:index:ProxmoxGuest": "machine",
+  "bosun:index:KubernetesApp": "Kubernetes app",
+  "bosun:index:DevEnvironment": "dev environment",
 };
 
 /**
@@ -132,6 +135,8 @@ const KEY_FIELDS = [
   "server",
   "address",
   "destinationPort",
+  "cores",
+  "vlan",
   "protocol",
   "action",
   "interface",
@@ -198,8 +203,11 @@ export function planText(changes: ResourceChange[], counts: PlanCounts): string 
   return lines.join("\n");
 }
 
+const GROUP_ORDER = ["network", "service", "machine", "Kubernetes app", "dev environment", "DNS"];
+
 function groupRank(group: string): number {
-  return group.startsWith("network") ? 0 : group.startsWith("service") ? 1 : group.startsWith("DNS") ? 2 : 3;
+  const i = GROUP_ORDER.findIndex((kind) => group.startsWith(kind));
+  return i < 0 ? GROUP_ORDER.length : i;
 }
 
 /** Engine events of an update → progress for the person watching. */

@@ -5,6 +5,7 @@ import { registerDriftTool } from "./drift.ts";
 import { registerGetSecretTool } from "./get-secret.ts";
 import type { ToolDeps } from "./guard.ts";
 import { registerHistoryTool } from "./history.ts";
+import { registerImportComposeTool } from "./import-compose.ts";
 import { registerPlanTool } from "./plan.ts";
 import { registerRollbackTool } from "./rollback.ts";
 import { registerStatusTool } from "./status.ts";
@@ -13,7 +14,7 @@ export { registerTranslateTool } from "./translate.ts";
 export { registerValidateSpecTool } from "./validate-spec.ts";
 export type { ToolDeps, GuardDeps, Extra } from "./guard.ts";
 
-/** The tools over the orchestrator: plan, apply, status, history, drift, rollback, destroy, get_secret. Only apply changes infrastructure. */
+/** The tools over the orchestrator: plan, apply, status, history, drift, rollback, destroy, get_secret, import_compose. Only apply changes infrastructure. */
 export function registerEngineTools(deps: ToolDeps): void {
   for (const register of [
     registerPlanTool,
@@ -24,6 +25,7 @@ export function registerEngineTools(deps: ToolDeps): void {
     registerRollbackTool,
     registerDestroyTool,
     registerGetSecretTool,
+    registerImportComposeTool,
   ]) {
     register(deps);
   }

@@ -131,7 +131,7 @@ function describedBy(keyword: TemplateHit, hits: readonly TemplateHit[], ws: rea
 }
 
 /** Kinds of things a request can point at. */
-export type RefKind = "network" | "service" | "vm" | "lxc" | "certificate" | "k8s";
+export type RefKind = "network" | "service" | "vm" | "lxc" | "certificate" | "k8s" | "dev";
 
 /** An existing entity mentioned in the text. */
 export interface Ref {
@@ -178,6 +178,7 @@ export function findRefs(ws: readonly string[], spec: SpecV1, templateHits: read
     ["lxc", spec.lxc],
     ["certificate", spec.certificates],
     ["k8s", spec.kubernetes.apps],
+    ["dev", spec.devEnvironments],
   ];
   for (const [kind, group] of groups) {
     for (const name of Object.keys(group)) {

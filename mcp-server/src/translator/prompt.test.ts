@@ -34,12 +34,12 @@ describe("model path", () => {
   });
 
   it("refuses what bosun cannot build yet, in the prompt and in the answer", () => {
-    expect(buildTranslationPrompt("x", undefined).systemPrompt).toContain(
-      "bosun cannot build VMs, LXC containers, Kubernetes apps, certificates or CNAME records yet",
-    );
+    expect(buildTranslationPrompt("x", undefined).systemPrompt).toContain("bosun cannot build certificates or CNAME records yet");
     const vm = validateModelSpec({ version: 1, networks: { n: { vlan: 2, subnet: "10.2.0.0/24" } }, vms: { box: { network: "n" } } });
-    expect(vm.ok).toBe(false);
-    if (!vm.ok) expect(vm.feedback).toContain("vms.box: bosun cannot deploy VMs yet");
+    expect(vm.ok).toBe(true);
+    const cert = validateModelSpec({ version: 1, certificates: { web: { dnsNames: ["web"] } } });
+    expect(cert.ok).toBe(false);
+    if (!cert.ok) expect(cert.feedback).toContain("certificates.web: bosun cannot issue certificates yet");
     const cname = validateModelSpec({ version: 1, dns: { records: [{ name: "wiki", type: "CNAME", value: "wordpress" }] } });
     expect(cname.ok).toBe(false);
     if (!cname.ok) expect(cname.errors[0]?.message).toMatch(/^bosun cannot create CNAME records yet/);

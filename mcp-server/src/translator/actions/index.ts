@@ -4,6 +4,7 @@
 // one decision that touches the others, so each position says why.
 import type { Action } from "../draft/types.ts";
 import { addCertificate } from "./add-certificate.ts";
+import { addDevEnvironment } from "./add-dev-environment.ts";
 import { addDnsRecord } from "./add-dns-record.ts";
 import { addImageService } from "./add-image-service.ts";
 import { addKubernetesApp } from "./add-kubernetes-app.ts";
@@ -17,7 +18,7 @@ import { changeService } from "./change-service.ts";
 import { checkRanges } from "./check-ranges.ts";
 import { closePort } from "./close-port.ts";
 import { deny } from "./deny.ts";
-import { addLxc, addVm, changeMachine } from "./machines.ts";
+import { addLxc, addVm, changeMachine, unknownMachine } from "./machines.ts";
 import { notUnderstood, unknownThing } from "./not-understood.ts";
 import { openPortToAddress } from "./open-port-to-address.ts";
 import { openPort } from "./open-port.ts";
@@ -41,11 +42,14 @@ export const ACTIONS: readonly Action[] = [
   addCertificate,
   // A name for an address ("dns name media.home.arpa for 10.40.0.10") before the words of the name could read as a network.
   addDnsRecord,
+  // "a dev environment for the web app" before its words (postgres, node) read as services or a network.
+  addDevEnvironment,
   // A named, running service with nothing new to deploy: a change to it.
   changeService,
   changeMachine,
   addVm,
   addLxc,
+  unknownMachine,
   // Kubernetes before plain services: "run jellyfin on kubernetes" names a template too.
   addKubernetesApp,
   addServices,

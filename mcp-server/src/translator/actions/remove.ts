@@ -1,7 +1,7 @@
 // "remove jellyfin", "tear down the gaming VLAN", "delete the dns record for
 // nas": removes what is named, and what depends on it (draft/cascade.ts).
 import { didYouMean } from "../../../../stacks/model/names.ts";
-import { removeNetwork, removeService } from "../draft/cascade.ts";
+import { dropDevEnvironmentsUsing, removeDevEnvironment, removeNetwork, removeService } from "../draft/cascade.ts";
 import type { Action, Ctx } from "../draft/types.ts";
 import { STOPWORDS } from "../vocabulary.ts";
 
@@ -23,7 +23,14 @@ function askWhat(ctx: Ctx): void {
   const unknown = f.ws.find(
     (w) => /^[a-z][a-z0-9-]{2,}$/.test(w) && !STOPWORDS.has(w) && !/^(remove|delete|tear|down|destroy|rid|drop|uninstall|vlan|the|service|network)$/.test(w),
   );
-  const everything = [...Object.keys(draft.services), ...Object.keys(draft.networks), ...Object.keys(draft.vms), ...Object.keys(draft.lxc)];
+  const everything = [
+    ...Object.keys(draft.services),
+    ...Object.keys(draft.networks),
+    ...Object.keys(draft.vms),
+    ...Object.keys(draft.lxc),
+    ...Object.keys(draft.kubernetes.apps),
+    ...Object.keys(draft.devEnvironments),
+  ];
   ctx.questions.push(
     everything.length === 0
       ? `There is nothing to remove yet.`
@@ -52,9 +59,12 @@ export const remove: Action = {
     for (const ref of targets) {
       if (ref.kind === "service" && !certOnly) removeService(ctx, ref.name, undefined);
       else if (ref.kind === "network") removeNetwork(ctx, ref.name);
-      else if (ref.kind === "vm") delete draft.vms[ref.name];
-      else if (ref.kind === "lxc") delete draft.lxc[ref.name];
-      else if (ref.kind === "k8s") delete draft.kubernetes.apps[ref.name];
+      else if (ref.kind === "dev") removeDevEnvironment(ctx, ref.name);
+      else if (ref.kind === "vm" || ref.kind === "lxc") {
+        if (ref.kind === "vm") delete draft.vms[ref.name];
+        else delete draft.lxc[ref.name];
+        dropDevEnvironmentsUsing(ctx, ref.name);
+      } else if (ref.kind === "k8s") delete draft.kubernetes.apps[ref.name];
       else if (ref.kind === "certificate") delete draft.certificates[ref.name];
     }
     if (certOnly && services.length > 0) {

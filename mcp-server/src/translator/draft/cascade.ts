@@ -22,6 +22,34 @@ export function removeService(ctx: Ctx, name: string, because: string | undefine
     }
   }
   dropRulesFor(ctx, name, `removed the allowFrom rule on {network} for ${name}`);
+  dropDevEnvironmentsUsing(ctx, name);
+}
+
+/** A dev environment goes with its workspace and its database (the Docker volumes stay). */
+export function removeDevEnvironment(ctx: Ctx, name: string): void {
+  const env = ctx.draft.devEnvironments[name];
+  if (env === undefined) return;
+  delete ctx.draft.devEnvironments[name];
+  for (const member of [env.workspace, env.database]) {
+    if (member === undefined) continue;
+    if (ctx.draft.services[member] !== undefined) removeService(ctx, member, `part of dev environment ${name}`);
+    else if (ctx.draft.vms[member] !== undefined) {
+      delete ctx.draft.vms[member];
+      ctx.notes.push(`remove VM ${member} (part of dev environment ${name})`);
+    } else if (ctx.draft.lxc[member] !== undefined) {
+      delete ctx.draft.lxc[member];
+      ctx.notes.push(`remove container ${member} (part of dev environment ${name})`);
+    }
+  }
+}
+
+/** Dev environments whose workspace or database is gone can't stay. */
+export function dropDevEnvironmentsUsing(ctx: Ctx, member: string): void {
+  for (const [envName, env] of Object.entries(ctx.draft.devEnvironments)) {
+    if (env.workspace !== member && env.database !== member) continue;
+    removeDevEnvironment(ctx, envName);
+    ctx.notes.push(`remove dev environment ${envName} (${member} was part of it)`);
+  }
 }
 
 /** Drops allowFrom rules narrowed to `service`, noting each network touched. */
@@ -51,12 +79,14 @@ export function removeNetwork(ctx: Ctx, name: string): void {
     if (vm.network === name) {
       delete draft.vms[vmName];
       ctx.notes.push(`remove VM ${vmName} (it ran on ${name})`);
+      dropDevEnvironmentsUsing(ctx, vmName);
     }
   }
   for (const [ctName, ct] of Object.entries(draft.lxc)) {
     if (ct.network === name) {
       delete draft.lxc[ctName];
       ctx.notes.push(`remove container ${ctName} (it ran on ${name})`);
+      dropDevEnvironmentsUsing(ctx, ctName);
     }
   }
   dropAccessFrom(ctx, name);

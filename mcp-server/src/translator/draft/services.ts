@@ -22,6 +22,18 @@ export function pinAddress(ctx: Ctx, service: string, network: string): void {
   if (address !== undefined) svc.address = address;
 }
 
+/** Pins the next free address of `network` on a VM or container, as pinAddress does for services. */
+export function pinHostAddress(ctx: Ctx, kind: "vm" | "lxc", name: string, network: string): void {
+  const parsed = parseSpec(draftInput(ctx.draft));
+  const host = kind === "vm" ? ctx.draft.vms[name] : ctx.draft.lxc[name];
+  if (!parsed.ok || host === undefined) return;
+  const without = structuredClone(parsed.spec);
+  if (kind === "vm") delete without.vms[name];
+  else delete without.lxc[name];
+  const address = nextFreeAddress(without, network);
+  if (address !== undefined) host.address = address;
+}
+
 export function pinMissingAddresses(ctx: Ctx, network: string): void {
   for (const [name, svc] of Object.entries(ctx.draft.services).sort(([a], [b]) => a.localeCompare(b))) {
     if (svc.network === network && svc.address === undefined) pinAddress(ctx, name, network);
