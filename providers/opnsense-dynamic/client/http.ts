@@ -92,6 +92,7 @@ export class HttpTransport {
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly retryBaseMs: number;
+  private readonly oneShot: http.Agent;
   private readonly onCall: ((e: CallEvent) => void) | undefined;
   /** One queue per OPNsense module: writes lock and re-read config.xml, and parallel VLAN adds collide. */
   private readonly moduleQueues = new Map<string, Promise<unknown>>();
@@ -106,6 +107,8 @@ export class HttpTransport {
     this.onCall = config.onCall;
     this.tls = { ca: config.caPem || undefined, rejectUnauthorized: config.insecure !== true };
     this.agent = this.base.protocol === "https:" ? new https.Agent({ keepAlive: true, ...this.tls }) : new http.Agent({ keepAlive: true });
+    // Same TLS trust, one connection per call: for calls that must not run twice.
+    this.oneShot = this.base.protocol === "https:" ? new https.Agent({ keepAlive: false, ...this.tls }) : new http.Agent({ keepAlive: false });
   }
 
   /** The API port the box listens on. */
@@ -231,7 +234,10 @@ export class HttpTransport {
       headers["Content-Length"] = String(payload.length);
     }
     return new Promise<RawResponse>((resolve, reject) => {
-      const req = lib.request(url, { method: call.method, headers, agent: this.agent }, (res) => {
+      // A call that must not run twice (add) goes on a connection of its own: a kept-alive socket
+      // the box closed while idle cannot be told from one it closed after acting (an answer lost).
+      const agent = opts.idempotent ? this.agent : this.oneShot;
+      const req = lib.request(url, { method: call.method, headers, agent }, (res) => {
         const s = res.socket;
         if (s?.localAddress && s.remoteAddress)
           this.path = { localAddress: s.localAddress, remoteAddress: s.remoteAddress, remotePort: s.remotePort ?? this.port };
@@ -242,9 +248,9 @@ export class HttpTransport {
       });
       req.setTimeout(this.timeoutMs, () => req.destroy(new TimeoutError(call, this.timeoutMs)));
       req.on("error", (err: Error & { code?: string }) => {
-        // A kept-alive socket the box closed while idle fails before the box read
-        // anything, so sending once more on a new socket is safe even for POST.
-        if (!fresh && req.reusedSocket && err.code === "ECONNRESET") return void this.send(call, opts, true).then(resolve, reject);
+        // A kept-alive socket the box closed while idle: sent once more on a new socket. Only
+        // repeatable calls ever reuse a socket (above), so nothing is done twice.
+        if (!fresh && opts.idempotent && req.reusedSocket && err.code === "ECONNRESET") return void this.send(call, opts, true).then(resolve, reject);
         reject(err instanceof TimeoutError ? err : toNetError(call, err));
       });
       if (payload) req.write(payload);

@@ -229,8 +229,10 @@ export async function check(olds: Props, news: Props) {
 }
 
 export async function diff(_id: string, olds: Props, news: Props) {
-  // A rule has no identity fields: every change is an in-place setRule.
-  return diffFields(olds, news, RULE_FIELDS, [], false);
+  // A rule moved to another interface is a new rule: the box removes an interface's rules when
+  // its assignment goes (a segment whose VLAN is replaced), so it is made anew, never updated.
+  // Every other change is an in-place setRule.
+  return diffFields(olds, news, RULE_FIELDS, ["interface"], false);
 }
 
 export async function create(props: Props) {
