@@ -99,6 +99,9 @@ export class Harness {
     await this.applyOrThrow(BEFORE_SPEC);
   }
 
+  /** What recovery said when it failed, for the table. */
+  recoveryErrors: string[] = [];
+
   /** Every OPNsense call of a clean apply of the demo request, as "METHOD /path" and its occurrence. */
   referenceCalls: { key: string; nth: number }[] = [];
 
@@ -166,7 +169,10 @@ export class Harness {
     for (let i = 0; i < 240; i++) {
       const row = await q.getDeploymentByPlanId(this.db.db, planId);
       if (!row || row.status === "running" || row.status === "planned") {
-        await this.orch.recover().catch(() => []);
+        await this.orch.recover().catch((err: unknown) => {
+          this.recoveryErrors.push(err instanceof Error ? err.message : String(err));
+          return [];
+        });
         await new Promise((r) => setTimeout(r, 500));
         continue;
       }
@@ -184,7 +190,7 @@ export class Harness {
         if (/holds the spec it applied/.test(row.error ?? "")) return { says: "after", ...base };
         if (/spec from before it|rolled it back/.test(row.error ?? "")) return { says: "before", ...base, rollbackAttempted: true, rollbackSucceeded: true };
       }
-      return { says: "unknown", ...base };
+      return { says: "unknown", ...base, detail: `${detail}${this.recoveryErrors.length ? `; recovery failed: ${this.recoveryErrors.at(-1)?.slice(0, 300)}` : ""}` };
     }
     return { says: "unknown", detail: "the deployment never finished", rollbackAttempted: false, rollbackSucceeded: false };
   }
