@@ -12,6 +12,7 @@ import type { JsonObject } from "../db/schema.ts";
 import { createProgress, maskValue } from "./changes.ts";
 import { type OrchestratorContext, lockStack, publish, stackStateVersion } from "./context.ts";
 import { toBosunError } from "./engine-errors.ts";
+import { checkApproval } from "./approvals.ts";
 import { readStackFile, textHash, writeStackFile } from "./stack-file.ts";
 import { BosunError, type ApplyResult, type PlanCounts, type ProgressEvent } from "./types.ts";
 import { forgetStack } from "./workspace.ts";
@@ -31,6 +32,7 @@ export async function applyPlan(ctx: OrchestratorContext, input: ApplyInput): Pr
     throw new BosunError("plan-expired", `plan ${input.planId} expired at ${row.expiresAt?.toISOString()}`, "make a new plan; nothing was changed");
   }
   if (row.status !== "planned") throw new BosunError("plan-used", `plan ${input.planId} is already ${row.status}`, "make a new plan for further changes");
+  await checkApproval(ctx, row); // policy's deny and the stack's approval mode, before anything is touched
   const artifact = await q.getPlanArtifact(ctx.db, input.planId);
   if (!artifact) throw new BosunError("plan-unknown", `plan ${input.planId} has no stored preview any more`, "make a new plan");
   const stack = row.stack;
@@ -73,7 +75,9 @@ export async function applyPlan(ctx: OrchestratorContext, input: ApplyInput): Pr
       } catch (err) {
         const failure = lease.signal.aborted ? abortReason(lease.signal) : toBosunError(err, stack, "the update");
         const rollback = await rollBack(ctx, s, before, deploymentId, input.actor);
-        await recorded(() => q.finishDeployment(ctx.db, deploymentId, { status: rollback.status === "succeeded" ? "rolled_back" : "failed", error: failure.message }));
+        await recorded(() =>
+          q.finishDeployment(ctx.db, deploymentId, { status: rollback.status === "succeeded" ? "rolled_back" : "failed", error: failure.message }),
+        );
         if (claim.deployment.intentId) await recorded(() => q.updateIntent(ctx.db, claim.deployment.intentId ?? "", { status: "failed" }));
         await recorded(() => q.deletePlanArtifact(ctx.db, input.planId));
         await publish(ctx, stack, "deployment.finished", deploymentId, { status: "failed", rollback: rollback.status });
@@ -93,11 +97,21 @@ export async function applyPlan(ctx: OrchestratorContext, input: ApplyInput): Pr
       try {
         // The infrastructure is done; the record of it must not be lost to a database blip.
         const counts = (up.summary.resourceChanges ?? {}) as Partial<PlanCounts>;
-        await recorded(() => q.finishDeployment(ctx.db, deploymentId, { status: "succeeded", pulumiUpdateVersion: up.summary.version, previewSummary: { ...counts } }));
+        await recorded(() =>
+          q.finishDeployment(ctx.db, deploymentId, { status: "succeeded", pulumiUpdateVersion: up.summary.version, previewSummary: { ...counts } }),
+        );
         if (claim.deployment.intentId) await recorded(() => q.updateIntent(ctx.db, claim.deployment.intentId ?? "", { status: "applied" }));
         await recorded(() => q.deletePlanArtifact(ctx.db, input.planId));
         await publish(ctx, stack, "deployment.finished", deploymentId, { status: "succeeded" });
-        return { deploymentId, stack, status: "succeeded", outputs: maskOutputs(up.outputs), counts, durationMs: Date.now() - started, pulumiVersion: up.summary.version };
+        return {
+          deploymentId,
+          stack,
+          status: "succeeded",
+          outputs: maskOutputs(up.outputs),
+          counts,
+          durationMs: Date.now() - started,
+          pulumiVersion: up.summary.version,
+        };
       } finally {
         lease.stop();
         rmSync(planFile, { force: true });

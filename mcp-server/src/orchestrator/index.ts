@@ -13,6 +13,8 @@ import { createApplyJobs } from "../coordination/jobs.ts";
 import { applyPlan } from "./applier.ts";
 import { type OrchestratorContext, processOwner, scratchDirFor } from "./context.ts";
 import { makePlan } from "./planner.ts";
+import { approvalStatusOf, approvePlan } from "./approvals.ts";
+import { importTerminalUpdates } from "./terminal.ts";
 import { createStatusReader, drift, summary } from "./reads.ts";
 import { recoverLapsed, startRecoveryLoop } from "./recovery.ts";
 import { StackSessions } from "./session.ts";
@@ -69,6 +71,13 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     scratchDir: scratchDirFor(options.stateDir ?? process.env["BOSUN_STATE"] ?? join(workDir, ".state")),
   };
   const status = createStatusReader(ctx);
+  /** Terminal updates into the log; a failure to read them never fails the read that asked. */
+  const syncTerminal = async (stack: string) => {
+    checkStackName(workDir, stack);
+    await importTerminalUpdates(ctx, stack).catch((err: unknown) => {
+      console.error(`bosun: could not read ${stack}'s update history: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+    });
+  };
   /** Lapsed deployments recovered; plans past their time expired, and what they stored purged. */
   const sweep = async () => {
     const recovered = await recoverLapsed(ctx);
@@ -128,15 +137,21 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const spec = input.service ? withoutService(live.value, input.service) : emptied(live.value);
       return makePlan(ctx, { stack: input.stack, spec, actor: input.actor, kind: "destroy" });
     },
+    approve: (input) => approvePlan(ctx, input),
+    approvalStatus: (planId) => approvalStatusOf(ctx, planId),
     async apply(input) {
       if (!jobs) return applyPlan(ctx, input);
       const out = await jobs.run({ planId: input.planId, actor: input.actor }, input.onProgress, input.signal);
       if (out.ok) return out.result;
       throw new BosunError(out.error.code as BosunErrorCode, out.error.message, out.error.hint);
     },
-    status,
+    async status(stack) {
+      await syncTerminal(stack);
+      return status(stack);
+    },
     async history(stack, limit = 20) {
       checkStackName(workDir, stack);
+      await syncTerminal(stack);
       return (await q.listHistory(ctx.db, { stack, limit })).map(summary);
     },
     drift: (input) => drift(ctx, input),

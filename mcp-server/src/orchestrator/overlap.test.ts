@@ -27,7 +27,11 @@ let locks: LockManager;
 let orch: Orchestrator;
 
 beforeAll(async () => {
-  sim = await startSimulator({ apiKey: "ovl-key", apiSecret: "ovl-secret-1234", assignVlans: { "361": "10.36.1.1/24", "362": "10.36.2.1/24", "369": "10.36.9.1/24" } });
+  sim = await startSimulator({
+    apiKey: "ovl-key",
+    apiSecret: "ovl-secret-1234",
+    assignVlans: { "361": "10.36.1.1/24", "362": "10.36.2.1/24", "369": "10.36.9.1/24" },
+  });
   handle = await createDb({ dataDir: "memory" });
   locks = createLockManager();
   test = await createTestStack("overlap", sim);

@@ -69,7 +69,12 @@ async function convergeStack(ctx: OrchestratorContext, s: Stack, interrupted: De
   const previous = artifact?.previousText ?? undefined;
   const current = readStackFile(ctx.workDir, s.name);
   // Which spec the stack file holds now: the change (it died applying) or the one before (it died rolling back).
-  const holds = artifact && current === artifact.configText ? "the spec it applied" : previous !== undefined && current === previous ? "the spec from before it" : "its stack file's spec";
+  const holds =
+    artifact && current === artifact.configText
+      ? "the spec it applied"
+      : previous !== undefined && current === previous
+        ? "the spec from before it"
+        : "its stack file's spec";
   const row = await q.startDeployment(ctx.db, { stack: s.name, kind: "recover", actor: "bosun", owner: ctx.owner });
   const lease = holdLease(ctx, row.id, []);
   try {

@@ -1,12 +1,14 @@
 import { z } from "zod";
 import { applyResultSchema } from "../orchestrator/results.ts";
+import { applyAsking } from "./ask-approval.ts";
 import { guarded, type ToolDeps } from "./guard.ts";
 import { ok } from "./results.ts";
 
 const config = {
   title: "Apply a plan",
   description:
-    "Carries out a plan made by plan, rollback or destroy — exactly what it previewed (the engine refuses any other step). Refuses an expired plan or one whose stack changed since. " +
+    "Carries out a plan made by plan, rollback or destroy — exactly what it previewed (the engine refuses any other step). Refuses an expired plan or one whose stack changed since, " +
+    "a plan policy refused, and one that needs an approval it does not have (bosun asks the person when the client supports it). " +
     "On failure, or when the call is cancelled, bosun rolls back to the last good spec by itself and reports both outcomes. Sends progress notifications when asked.",
   inputSchema: { planId: z.string().min(1).max(100).describe("The planId a plan returned") },
   outputSchema: applyResultSchema.omit({ pulumiVersion: true }).shape,
@@ -19,20 +21,22 @@ export function registerApplyTool(deps: ToolDeps): void {
     config,
     guarded<{ planId: string }>(deps, "apply", "apply", async ({ planId }, caller, extra) => {
       const token = extra._meta?.progressToken;
-      const r = await deps.orchestrator.apply({
-        planId,
-        actor: caller.actor,
-        signal: extra.signal,
-        onProgress: (e) => {
-          if (token === undefined) return;
-          void extra
-            .sendNotification({
-              method: "notifications/progress",
-              params: { progressToken: token, progress: e.done, ...(e.total > 0 ? { total: e.total } : {}), message: e.message },
-            })
-            .catch(() => {});
-        },
-      });
+      const r = await applyAsking(deps, planId, caller.actor, extra, () =>
+        deps.orchestrator.apply({
+          planId,
+          actor: caller.actor,
+          signal: extra.signal,
+          onProgress: (e) => {
+            if (token === undefined) return;
+            void extra
+              .sendNotification({
+                method: "notifications/progress",
+                params: { progressToken: token, progress: e.done, ...(e.total > 0 ? { total: e.total } : {}), message: e.message },
+              })
+              .catch(() => {});
+          },
+        }),
+      );
       const { pulumiVersion: _v, ...structured } = r;
       const lines =
         r.status === "succeeded"

@@ -1,5 +1,6 @@
 // Every tool, each in its own file, registered in one place.
 import { registerApplyTool } from "./apply.ts";
+import { registerApproveTool } from "./approve.ts";
 import { registerDestroyTool } from "./destroy.ts";
 import { registerDriftTool } from "./drift.ts";
 import type { ToolDeps } from "./guard.ts";
@@ -12,11 +13,12 @@ export { registerTranslateTool } from "./translate.ts";
 export { registerValidateSpecTool } from "./validate-spec.ts";
 export type { ToolDeps, Extra } from "./guard.ts";
 
-/** The tools over the orchestrator: plan, apply, status, history, drift, rollback, destroy. Only apply changes infrastructure. */
+/** The tools over the orchestrator: plan, apply, approve, status, history, drift, rollback, destroy. Only apply changes infrastructure. */
 export function registerEngineTools(deps: ToolDeps): void {
   for (const register of [
     registerPlanTool,
     registerApplyTool,
+    registerApproveTool,
     registerStatusTool,
     registerHistoryTool,
     registerDriftTool,
