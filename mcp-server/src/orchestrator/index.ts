@@ -15,6 +15,7 @@ import { type OrchestratorContext, processOwner, scratchDirFor } from "./context
 import { makePlan } from "./planner.ts";
 import { approvalStatusOf, approvePlan } from "./approvals.ts";
 import { importTerminalUpdates } from "./terminal.ts";
+import { applyWithRecord, gitRecordModeOf, type GitRecordMode } from "./git-record.ts";
 import { createStatusReader, drift, summary } from "./reads.ts";
 import { recoverLapsed, startRecoveryLoop } from "./recovery.ts";
 import { StackSessions } from "./session.ts";
@@ -49,6 +50,8 @@ export interface OrchestratorOptions {
    * outlive the caller; `worker: false` only enqueues (a short-lived CLI). @default applies run in this process
    */
   jobs?: { redisUrl: string; worker: boolean; prefix?: string };
+  /** Git as the record: commit each applied change, or propose it on a branch instead. @default BOSUN_GIT_RECORD, else off */
+  gitRecord?: GitRecordMode;
 }
 
 const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
@@ -70,6 +73,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     enginePlans: options.enginePlans ?? process.env["BOSUN_ENGINE_PLANS"] !== "0",
     scratchDir: scratchDirFor(options.stateDir ?? process.env["BOSUN_STATE"] ?? join(workDir, ".state")),
   };
+  const gitMode = options.gitRecord ?? gitRecordModeOf(process.env["BOSUN_GIT_RECORD"]);
+  const applyRecorded = (input: Parameters<typeof applyPlan>[1]) => applyWithRecord(ctx, gitMode, input, () => applyPlan(ctx, input));
   const status = createStatusReader(ctx);
   /** Terminal updates into the log; a failure to read them never fails the read that asked. */
   const syncTerminal = async (stack: string) => {
@@ -94,7 +99,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           ? {
               execute: async (job, onProgress, signal) => {
                 try {
-                  return { ok: true, result: await applyPlan(ctx, { ...job, onProgress, signal }) };
+                  return { ok: true, result: await applyRecorded({ ...job, onProgress, signal }) };
                 } catch (err) {
                   if (err instanceof BosunError) return { ok: false, error: { code: err.code, message: err.message, hint: err.hint } };
                   throw err;
@@ -140,7 +145,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     approve: (input) => approvePlan(ctx, input),
     approvalStatus: (planId) => approvalStatusOf(ctx, planId),
     async apply(input) {
-      if (!jobs) return applyPlan(ctx, input);
+      if (!jobs) return applyRecorded(input);
       const out = await jobs.run({ planId: input.planId, actor: input.actor }, input.onProgress, input.signal);
       if (out.ok) return out.result;
       throw new BosunError(out.error.code as BosunErrorCode, out.error.message, out.error.hint);

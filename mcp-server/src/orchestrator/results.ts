@@ -80,13 +80,21 @@ export const planResultSchema = z.object({
 export const applyResultSchema = z.object({
   deploymentId: z.string(),
   stack: z.string(),
-  status: z.enum(["succeeded", "failed", "rolled-back", "rollback-failed"]),
+  status: z
+    .enum(["succeeded", "failed", "rolled-back", "rollback-failed", "proposed"])
+    .describe("proposed: pull-request mode put the change on a branch for review instead of applying it"),
   outputs: z.record(z.string(), z.unknown()),
   counts: planCountsSchema.partial(),
   durationMs: z.number(),
   error: z.string().optional().describe("What failed, in words"),
   rollback: z.object({ deploymentId: z.string(), status: z.enum(["succeeded", "failed"]), error: z.string().optional() }).optional(),
   pulumiVersion: z.number().optional(),
+  commit: z.string().optional().describe("The git commit recording the change (BOSUN_GIT_RECORD=commit)"),
+  commitError: z.string().optional().describe("Why the change is applied but not committed"),
+  proposal: z
+    .object({ branch: z.string(), commit: z.string(), pushed: z.boolean(), note: z.string().optional() })
+    .optional()
+    .describe("pull-request mode: the branch holding the change"),
 });
 
 export const deploymentSummarySchema = z.object({

@@ -40,15 +40,21 @@ export function registerApplyTool(deps: ToolDeps): void {
       const { pulumiVersion: _v, ...structured } = r;
       const lines =
         r.status === "succeeded"
-          ? [`Applied ${planId} to ${r.stack} in ${(r.durationMs / 1000).toFixed(1)} s: ${JSON.stringify(r.counts)}.`]
-          : [
-              `The update of ${r.stack} failed: ${r.error}`,
-              r.rollback?.status === "succeeded"
-                ? `bosun rolled back to the last good spec by itself (deployment ${r.rollback.deploymentId}); the stack is as it was.`
-                : `The automatic rollback failed too: ${r.rollback?.error ?? "unknown"}. Check status and drift before anything else.`,
-            ];
+          ? [
+              `Applied ${planId} to ${r.stack} in ${(r.durationMs / 1000).toFixed(1)} s: ${JSON.stringify(r.counts)}.${r.commit ? ` Recorded as git commit ${r.commit.slice(0, 12)}.` : ""}`,
+            ]
+          : r.status === "proposed"
+            ? [
+                `Not applied: this installation proposes changes for review. The plan is on branch ${r.proposal?.branch} (${r.proposal?.pushed ? "pushed" : (r.proposal?.note ?? "local")}); the pipeline previews it and applies it once merged.`,
+              ]
+            : [
+                `The update of ${r.stack} failed: ${r.error}`,
+                r.rollback?.status === "succeeded"
+                  ? `bosun rolled back to the last good spec by itself (deployment ${r.rollback.deploymentId}); the stack is as it was.`
+                  : `The automatic rollback failed too: ${r.rollback?.error ?? "unknown"}. Check status and drift before anything else.`,
+              ];
       const result = ok(structured, lines.join("\n"));
-      return r.status === "succeeded" ? result : { ...result, isError: true };
+      return r.status === "succeeded" || r.status === "proposed" ? result : { ...result, isError: true };
     }),
   );
 }
