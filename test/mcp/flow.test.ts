@@ -76,7 +76,18 @@ describe("MCP plan → apply flow over HTTP", () => {
   it("lists every tool with schemas and honest annotations", async () => {
     const client = await connect(OPS);
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(["apply", "destroy", "drift", "history", "plan", "rollback", "status", "translate", "validate_spec"]);
+    expect(tools.map((t) => t.name).sort()).toEqual([
+      "apply",
+      "approve",
+      "destroy",
+      "drift",
+      "history",
+      "plan",
+      "rollback",
+      "status",
+      "translate",
+      "validate_spec",
+    ]);
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
     expect(byName.apply?.annotations?.readOnlyHint).toBe(false);
     for (const name of ["plan", "status", "history", "drift", "rollback", "destroy"]) expect(byName[name]?.annotations?.readOnlyHint).toBe(true);

@@ -75,7 +75,10 @@ describe.skipIf(!databaseUrl || !redisUrl)("two bosun servers sharing PostgreSQL
     const started = Date.now();
     const outcomes = { applied: 0, busy: 0, stale: 0 };
     for (let round = 1; round <= ROUNDS; round++) {
-      const [pa, pb] = await Promise.all([a.call("plan", { stack: test.name, spec: spec(round * 2) }), b.call("plan", { stack: test.name, spec: spec(round * 2 + 1) })]);
+      const [pa, pb] = await Promise.all([
+        a.call("plan", { stack: test.name, spec: spec(round * 2) }),
+        b.call("plan", { stack: test.name, spec: spec(round * 2 + 1) }),
+      ]);
       expect(pa.isError ?? false, text(pa)).toBe(false);
       expect(pb.isError ?? false, text(pb)).toBe(false);
       const planA = pa.structuredContent?.["planId"] as string;
@@ -105,7 +108,9 @@ describe.skipIf(!databaseUrl || !redisUrl)("two bosun servers sharing PostgreSQL
     expect(rows.filter((d) => d.kind === "apply" && d.status === "succeeded")).toHaveLength(ROUNDS);
     expect(rows.filter((d) => d.status === "running")).toHaveLength(0);
     expect(rows.filter((d) => d.status === "failed" || d.status === "rolled_back")).toHaveLength(0);
-    console.log(`two servers: ${ROUNDS} rounds in ${((Date.now() - started) / 1000).toFixed(1)} s; refused as busy ${outcomes.busy}, as stale ${outcomes.stale}`);
+    console.log(
+      `two servers: ${ROUNDS} rounds in ${((Date.now() - started) / 1000).toFixed(1)} s; refused as busy ${outcomes.busy}, as stale ${outcomes.stale}`,
+    );
   });
 
   it("leaves a live apply alone, and recovers a killed server's only after its lease lapses", async () => {
@@ -127,7 +132,14 @@ describe.skipIf(!databaseUrl || !redisUrl)("two bosun servers sharing PostgreSQL
     const mcp = new Client({ name: "late-mcp", version: "1" });
     const state = mkdtempSync(join(tmpdir(), "bosun-two-mcp-"));
     dirs.push(state);
-    await mcp.connect(new StdioClientTransport({ command: process.execPath, args: [join(REPO_ROOT, "mcp-server/src/cli/main.ts"), "mcp"], env: { ...(process.env as Record<string, string>), ...env, BOSUN_STATE: state }, stderr: "pipe" }));
+    await mcp.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [join(REPO_ROOT, "mcp-server/src/cli/main.ts"), "mcp"],
+        env: { ...(process.env as Record<string, string>), ...env, BOSUN_STATE: state },
+        stderr: "pipe",
+      }),
+    );
     await new Promise((r) => setTimeout(r, 2 * LEASE_MS));
     let row = (await listHistory(db.db, { stack: test.name, limit: 5 })).find((d) => d.id === running?.id);
     expect(row?.status).toBe("running");

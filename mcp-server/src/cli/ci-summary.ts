@@ -82,10 +82,13 @@ function stackSection(s: StackPreview): string[] {
   else lines.push(`**Approval**: not needed (mode ${p.review.approval.mode}).`, "");
   if (s.driftError) lines.push(`**Drift**: not checked (${cell(s.driftError)}).`, "");
   else if (s.drift?.drifted.length) {
-    lines.push(`**Drift**: ${s.drift.drifted.length} resource(s) differ from the last applied state; the apply will set them back:`, "");
+    lines.push(
+      `**Drift**: ${s.drift.drifted.length} resource(s) this change does not touch differ on the box from their recorded state (see \`bosun drift --stack ${s.stack}\`):`,
+      "",
+    );
     for (const d of s.drift.drifted) lines.push(`- \`${d.name}\` (${shortType(d.type)})${d.diff.length ? `: ${d.diff.join(", ")}` : ""}`);
     lines.push("");
-  } else if (s.drift) lines.push("**Drift**: none; the infrastructure matches its state.", "");
+  } else if (s.drift) lines.push("**Drift**: none; outside this change the infrastructure matches its recorded state.", "");
   for (const w of p.warnings) lines.push(`> warning: ${cell(w)}`, "");
   return lines;
 }

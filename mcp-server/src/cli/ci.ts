@@ -11,9 +11,8 @@ import { join } from "node:path";
 import type { Orchestrator } from "../orchestrator/types.ts";
 import { startRuntime } from "../runtime.ts";
 import { previewMarkdown, type StackPreview } from "./ci-summary.ts";
-import { REPO_ROOT } from "./environment.ts";
 import { changedStacks, commitSubject } from "./git.ts";
-import { cliErrorOf, EXIT_NEEDS_ANSWER, EXIT_POLICY_DENIED, fileSpec, parseOptions } from "./output.ts";
+import { cliErrorOf, EXIT_NEEDS_ANSWER, EXIT_POLICY_DENIED, fileSpec, parseOptions, projectDir } from "./output.ts";
 import { CliError, EXIT_OK, EXIT_USAGE, type Io } from "./translate.ts";
 
 const USAGE = `usage: bosun ci preview --base REF [--head REF] [--dir DIR] [--out FILE] [--json]
@@ -44,7 +43,7 @@ export async function ciCommand(args: string[], io: Io): Promise<number> {
     return values.help ? EXIT_OK : EXIT_USAGE;
   }
   if (typeof values.base !== "string") throw new CliError(`--base is required.\n${USAGE}`, EXIT_USAGE);
-  const dir = values.dir ?? process.env["BOSUN_PROJECT_DIR"] ?? REPO_ROOT;
+  const dir = values.dir ?? projectDir();
   if (!existsSync(join(dir, "Pulumi.yaml"))) throw new CliError(`${dir} is not a bosun project (no Pulumi.yaml)`, EXIT_USAGE);
   const head = values.head ?? "HEAD";
   const touched = changedStacks(dir, values.base, head);
@@ -90,7 +89,11 @@ async function preview(
     }
     if (entry.plan) {
       try {
-        entry.drift = await orch.drift({ stack, actor });
+        // The drift check previews the stack file with a refresh, so it shows this change too:
+        // what is left is what differs on the box, outside the change.
+        const d = await orch.drift({ stack, actor });
+        const changed = new Set(entry.plan.changes.map((c) => c.urn));
+        entry.drift = { ...d, drifted: d.drifted.filter((c) => !changed.has(c.urn)) };
       } catch (err) {
         entry.driftError = err instanceof Error ? err.message : String(err);
       }

@@ -4,12 +4,12 @@
 import type { Orchestrator } from "../orchestrator/types.ts";
 import { startRuntime } from "../runtime.ts";
 import { approvalLines } from "../tools/approve.ts";
-import { cliActor, cliErrorOf, EXIT_DRIFT, EXIT_NEEDS_ANSWER, parseOptions, planExit, printPlan, stackArg } from "./output.ts";
+import { cliActor, cliErrorOf, EXIT_DRIFT, EXIT_NEEDS_ANSWER, parseOptions, planExit, printPlan, projectDir, stackArg } from "./output.ts";
 import { CliError, EXIT_OK, EXIT_USAGE, checkStackName, type Io } from "./translate.ts";
 
 /** Runs `fn` on a runtime of this process; BosunErrors become CliErrors with their exit codes. */
 export async function withOrchestrator(fn: (orch: Orchestrator) => Promise<number>): Promise<number> {
-  const runtime = await startRuntime();
+  const runtime = await startRuntime(process.env, "cli", { workDir: projectDir() });
   try {
     return await fn(runtime.context.orchestrator);
   } catch (err) {

@@ -11,6 +11,7 @@ import { REDACTED } from "../../../stacks/model/redact.ts";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { tokenVerifier } from "../auth/tokens.ts";
 import { BosunError, type PlanResult } from "../orchestrator/types.ts";
+import { REPO_ROOT } from "./environment.ts";
 import { CliError, EXIT_USAGE, type Io } from "./translate.ts";
 
 export const EXIT_NEEDS_ANSWER = 3;
@@ -18,6 +19,11 @@ export const EXIT_POLICY_DENIED = 4;
 export const EXIT_DRIFT = 5;
 
 const BAD_INPUT = new Set(["invalid-input", "invalid-spec", "unknown-stack", "plan-unknown", "not-found"]);
+
+/** The project the engine commands work on: BOSUN_PROJECT_DIR (a checkout of a stacks repository), else this one. */
+export function projectDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env["BOSUN_PROJECT_DIR"] || REPO_ROOT;
+}
 
 /** A BosunError as a CliError with the exit code its kind means. */
 export function cliErrorOf(err: unknown): unknown {

@@ -8,14 +8,14 @@
 // Exit codes (output.ts): 0 ok, 1 failed, 2 bad input, 3 a question or an
 // approval is missing, 4 refused by policy.
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { translate } from "../translator/index.ts";
 import type { PlanResult } from "../orchestrator/types.ts";
 import { startRuntime } from "../runtime.ts";
-import { REPO_ROOT } from "./environment.ts";
-import { cliActor, cliErrorOf, EXIT_NEEDS_ANSWER, EXIT_POLICY_DENIED, fileSpec, printPlan } from "./output.ts";
+import { cliActor, cliErrorOf, EXIT_NEEDS_ANSWER, EXIT_POLICY_DENIED, fileSpec, printPlan, projectDir } from "./output.ts";
 import { CliError, EXIT_OK, EXIT_QUESTIONS, EXIT_USAGE, checkStackName, consoleIo, formatTranslation, readStackSpec, type Io } from "./translate.ts";
 
 const PLAN_USAGE = `usage: bosun plan ["<request>"] --stack S [--spec FILE] [--apply [--yes]] [--json]
@@ -53,17 +53,17 @@ export async function planCommand(args: string[], io: Io = consoleIo, confirm: (
   let assumptions: string[] = [];
   if (typeof values.spec === "string") spec = readSpecFile(values.spec);
   else if (text) {
-    const t = translate(text, readStackSpec(stack));
+    const t = translate(text, readStackSpec(stack, join(projectDir(), "stacks", "/")));
     if (t.questions.length > 0) {
       for (const line of formatTranslation(t)) io.out(line);
       return EXIT_QUESTIONS;
     }
     spec = t.spec;
     assumptions = t.assumptions;
-  } else spec = fileSpec(REPO_ROOT, stack);
+  } else spec = fileSpec(projectDir(), stack);
 
   const actor = cliActor();
-  const runtime = await startRuntime();
+  const runtime = await startRuntime(process.env, "cli", { workDir: projectDir() });
   try {
     const orch = runtime.context.orchestrator;
     const plan = await orch.plan({ stack, spec, actor, ...(text ? { intent: text } : {}) });
