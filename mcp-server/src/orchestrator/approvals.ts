@@ -44,10 +44,17 @@ export function approvalRequirement(input: {
     const destructive = changing.filter((c) => c.op === "replace" || c.op === "delete");
     if (input.mode === "review-all") reasons.push(`every change of this stack needs an approval (${APPROVAL_KEY}: review-all)`);
     if (input.mode === "review-destructive" && destructive.length > 0) {
-      const names = destructive.map((c) => `${c.op} ${c.name}`);
-      reasons.push(
-        `it replaces or deletes ${destructive.length} resource(s): ${names.slice(0, 8).join(", ")}${names.length > 8 ? ", …" : ""} (${APPROVAL_KEY}: review-destructive)`,
-      );
+      const what = (["replace", "delete"] as const).flatMap((op) => {
+        // OPNsense's per-deployment applies come and go with their members: not worth naming.
+        const list = destructive.filter((c) => c.op === op && c.group !== "OPNsense");
+        if (list.length === 0) return [];
+        const groups = [...new Set(list.map((c) => c.group ?? "other"))].join(", ");
+        const names = list.map((c) => c.name);
+        return [
+          `${op === "replace" ? "replaces" : "deletes"} ${list.length} resource(s) of ${groups} (${names.slice(0, 4).join(", ")}${names.length > 4 ? ", …" : ""})`,
+        ];
+      });
+      if (what.length) reasons.push(`it ${what.join(" and ")} (${APPROVAL_KEY}: review-destructive)`);
     }
     if (input.mode === "two-person")
       reasons.push(`this stack needs a second person: an approval from someone other than ${input.planner} (${APPROVAL_KEY}: two-person)`);
