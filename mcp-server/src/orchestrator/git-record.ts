@@ -26,14 +26,18 @@ export function gitRecordModeOf(value: string | undefined): GitRecordMode {
 
 function git(cwd: string, args: string[], options: { env?: Record<string, string>; input?: string } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn("git", args, { cwd, env: { ...process.env, ...options.env }, stdio: ["pipe", "pipe", "pipe"] });
+    const input = options.input;
+    const child = spawn("git", args, { cwd, env: { ...process.env, ...options.env }, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
     let out = "";
     let err = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
     child.on("error", reject);
     child.on("close", (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`git ${args[0]} failed: ${err.trim() || `exit ${code}`}`))));
-    child.stdin.end(options.input ?? "");
+    if (input !== undefined && child.stdin) {
+      child.stdin.on("error", () => {}); // git exiting early says why on stderr
+      child.stdin.end(input);
+    }
   });
 }
 
