@@ -42,12 +42,3 @@ export function changedStacks(dir: string, base: string, head: string): { stack:
 export function commitSubject(dir: string, ref: string): string {
   return git(dir, ["log", "-1", "--format=%s", ref]).trim();
 }
-
-/** Whether `dir` is inside a git work tree. */
-export function isGitRepo(dir: string): boolean {
-  try {
-    return execFileSync("git", ["-C", dir, "rev-parse", "--is-inside-work-tree"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() === "true";
-  } catch {
-    return false;
-  }
-}

@@ -349,7 +349,14 @@ for (const target of testDatabases) {
 
     it("imports a terminal update once per stack and version", async () => {
       const stack = uniqueStack();
-      const update = { stack, kind: "apply" as const, status: "succeeded" as const, pulumiUpdateVersion: 7, startedAt: new Date(Date.now() - 5000), finishedAt: new Date() };
+      const update = {
+        stack,
+        kind: "apply" as const,
+        status: "succeeded" as const,
+        pulumiUpdateVersion: 7,
+        startedAt: new Date(Date.now() - 5000),
+        finishedAt: new Date(),
+      };
       expect(await importTerminalUpdate(db, update)).toBe(true);
       expect(await importTerminalUpdate(db, update)).toBe(false);
       expect(await importTerminalUpdate(db, { ...update, pulumiUpdateVersion: 8 })).toBe(true);

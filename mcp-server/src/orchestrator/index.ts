@@ -14,7 +14,7 @@ import { applyPlan } from "./applier.ts";
 import { type OrchestratorContext, processOwner, scratchDirFor } from "./context.ts";
 import { makePlan } from "./planner.ts";
 import { approvalStatusOf, approvePlan } from "./approvals.ts";
-import { importTerminalUpdates } from "./terminal.ts";
+import { createTerminalImporter } from "./terminal.ts";
 import { applyWithRecord, gitRecordModeOf, type GitRecordMode } from "./git-record.ts";
 import { createStatusReader, drift, summary } from "./reads.ts";
 import { recoverLapsed, startRecoveryLoop } from "./recovery.ts";
@@ -77,9 +77,10 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const applyRecorded = (input: Parameters<typeof applyPlan>[1]) => applyWithRecord(ctx, gitMode, input, () => applyPlan(ctx, input));
   const status = createStatusReader(ctx);
   /** Terminal updates into the log; a failure to read them never fails the read that asked. */
+  const importTerminalUpdates = createTerminalImporter(ctx);
   const syncTerminal = async (stack: string) => {
     checkStackName(workDir, stack);
-    await importTerminalUpdates(ctx, stack).catch((err: unknown) => {
+    await importTerminalUpdates(stack).catch((err: unknown) => {
       console.error(`bosun: could not read ${stack}'s update history: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
     });
   };

@@ -18,7 +18,6 @@ import {
   sortFindings,
   type PolicyFinding,
   type PolicyLevel,
-  type PolicyRule,
   type PolicyStep,
 } from "../../../policy/engine/index.ts";
 import type { ResourceChange } from "./types.ts";
@@ -67,26 +66,14 @@ export function createPolicyCollector() {
   };
 }
 
-const ruleSets = new Map<string, Promise<PolicyRule[]>>();
-
-/** The rules of the project's policy folder, loaded once per process. */
-function rulesOf(dir: string): Promise<PolicyRule[]> {
-  let rules = ruleSets.get(dir);
-  if (!rules) {
-    rules = loadRules(dir);
-    rules.catch(() => ruleSets.delete(dir));
-    ruleSets.set(dir, rules);
-  }
-  return rules;
-}
-
 /** The step rules' findings over a preview's steps. */
 export async function stepFindings(workDir: string, stack: string, changes: readonly ResourceChange[]): Promise<PolicyFinding[]> {
   const dir = policyPackDir(workDir);
   if (!dir) return [];
   const steps: PolicyStep[] = changes.map((c) => ({ urn: c.urn, type: c.type, kind: kindOf(c.type), name: c.name, op: c.op, props: c.fields }));
   const ctx = { stack, settings: loadSettings(dir), stackConfig: readStackConfig(workDir, stack) };
-  return evaluateSteps(steps, ctx, await rulesOf(dir));
+  // Read per plan, like the pack does per preview (Node keeps each rule file's module once imported).
+  return evaluateSteps(steps, ctx, await loadRules(dir));
 }
 
 export function policyResult(findings: readonly PolicyFinding[]) {
