@@ -10,8 +10,9 @@ export BOSUN_ROOT BOSUN_CACHE BOSUN_STATE BOSUN_NODE_VERSION BOSUN_PULUMI_VERSIO
 
 # .tools/node exists only when the machine's node is older than 22.
 [ -d "$BOSUN_ROOT/.tools/node/bin" ] && PATH="$BOSUN_ROOT/.tools/node/bin:$PATH"
-# The Pulumi CLI, the language host and the dynamic-provider script are found on PATH.
-PATH="$BOSUN_ROOT/.tools/pulumi/bin:$BOSUN_ROOT/node_modules/@pulumi/pulumi:$BOSUN_ROOT/node_modules/.bin:$PATH"
+# The Pulumi CLI, with the language host and the dynamic-provider plugin next to it
+# (where the CLI looks for them first: no "from $PATH" warnings).
+PATH="$BOSUN_ROOT/.tools/pulumi/bin:$BOSUN_ROOT/node_modules/.bin:$PATH"
 export PATH
 
 export PULUMI_HOME="${PULUMI_HOME:-$BOSUN_STATE/pulumi-home}"

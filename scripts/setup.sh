@@ -37,6 +37,8 @@ bash scripts/toolchain/build-kubernetes.sh
 bash scripts/toolchain/build-kube-apiserver.sh
 # Pebble, Let's Encrypt's test CA, for the ACME tests.
 bash scripts/toolchain/build-pebble.sh
+# actionlint, which the tests run on .github/workflows/.
+bash scripts/toolchain/build-actionlint.sh
 
 # 4. State: local file backend, Pulumi home, this installation's passphrase
 # (random; the demo stack alone keeps its public one), owner-only modes.

@@ -19,7 +19,7 @@ export interface Runtime {
  * `role`: a server (serve, mcp) runs queued applies for every bosun process when Redis is
  * configured; a short-lived CLI carries out its own apply in-process.
  */
-export async function startRuntime(env: NodeJS.ProcessEnv = process.env, role: "server" | "cli" = "cli"): Promise<Runtime> {
+export async function startRuntime(env: NodeJS.ProcessEnv = process.env, role: "server" | "cli" = "cli", options: { workDir?: string } = {}): Promise<Runtime> {
   const handle = await createDb(dbOptionsFromEnv(env));
   const locks = createLockManager(lockOptionsFromEnv(env));
   const events = createEventBus(eventBusOptionsFromEnv(env));
@@ -33,6 +33,7 @@ export async function startRuntime(env: NodeJS.ProcessEnv = process.env, role: "
       db: handle.db,
       locks,
       events,
+      ...(options.workDir ? { workDir: options.workDir } : {}),
       ...(leaseMs ? { leaseMs } : {}),
       ...(redisUrl && role === "server" ? { jobs: { redisUrl, worker: true, ...(prefix ? { prefix } : {}) } } : {}),
     }),

@@ -13,7 +13,7 @@ import { serveHttp } from "./http.ts";
 const cli = fileURLToPath(new URL("./cli/main.ts", import.meta.url));
 const text = (r: unknown) => (r as { content: { text: string }[] }).content[0]!.text;
 
-const ENGINE_TOOLS = ["apply", "destroy", "drift", "get_secret", "history", "import_compose", "plan", "rollback", "status"];
+const ENGINE_TOOLS = ["apply", "approve", "destroy", "drift", "get_secret", "history", "import_compose", "plan", "rollback", "status"];
 
 async function exercise(client: Client, extra: string[] = []) {
   const tools = await client.listTools();

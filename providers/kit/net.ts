@@ -144,11 +144,16 @@ export function isMac(value: string): boolean {
 
 /** A port "443" or a range "27015-27030" ("27015:27030" too, as OPNsense takes). */
 export function isPortOrRange(value: string): boolean {
+  return parsePortRange(value) !== undefined;
+}
+
+/** "443" → 443-443, "27015-27030" (or "27015:27030") → 27015-27030; undefined when it is neither. */
+export function parsePortRange(value: string): { from: number; to: number } | undefined {
   const m = /^(\d{1,5})(?:[-:](\d{1,5}))?$/.exec(value);
-  if (!m) return false;
+  if (!m) return undefined;
   const from = Number(m[1]);
   const to = m[2] === undefined ? from : Number(m[2]);
-  return from >= 1 && from <= 65535 && to >= 1 && to <= 65535 && from <= to;
+  return from >= 1 && from <= 65535 && to >= 1 && to <= 65535 && from <= to ? { from, to } : undefined;
 }
 
 /** A host label, or "*". */

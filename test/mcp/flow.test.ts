@@ -78,6 +78,7 @@ describe("MCP plan → apply flow over HTTP", () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([
       "apply",
+      "approve",
       "destroy",
       "drift",
       "get_secret",

@@ -14,7 +14,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, root = REP
   env["BOSUN_ROOT"] ??= root;
   const state = (env["BOSUN_STATE"] ??= join(root, ".state"));
   env["BOSUN_CACHE"] ??= join(env["HOME"] ?? "/root", ".cache", "bosun");
-  const first = [join(root, ".tools", "pulumi", "bin"), join(root, "node_modules", "@pulumi", "pulumi"), join(root, "node_modules", ".bin")];
+  const first = [join(root, ".tools", "pulumi", "bin"), join(root, "node_modules", ".bin")];
   if (existsSync(join(root, ".tools", "node", "bin"))) first.unshift(join(root, ".tools", "node", "bin"));
   const path = (env["PATH"] ?? "").split(delimiter).filter((p) => p && !first.includes(p));
   env["PATH"] = [...first, ...path].join(delimiter);

@@ -26,7 +26,16 @@ const USAGE = `usage: bosun <command>
   sim proxmox [--port N] [--token-id ID --token-secret S]   the Proxmox VE API simulator
   import compose <file> --stack S [--network N | --vlan V] [--apply [--yes]] [--json]   a Compose file → spec entries, previewed
   translate "<request>" [--stack S] [--json]   words → spec change (offline; exit 3 on questions)
-  plan "<request>" --stack S [--apply [--yes]] [--json]   translate, preview with the engine, optionally apply`;
+  plan ["<request>"] --stack S [--spec FILE] [--apply [--yes]] [--json]   preview + policy (the stack file's spec without a request)
+  apply <planId> | approve <planId> [--note T]        carry out a plan | approve one (BOSUN_TOKEN: as that token)
+  status|history|drift --stack S                      read the stack (drift exits 5 when it differs)
+  rollback --stack S (--deployment ID | --at T)       plan a return to an earlier deployment
+  destroy --stack S [--service NAME]                  plan a removal
+  ci preview|apply --base REF [--head REF]            the pipeline: Markdown summary / apply the merged change
+Every engine command takes --json. Exit codes: 0 ok, 1 failed, 2 bad input, 3 needs an answer,
+4 refused by policy, 5 drift found.`;
+/** The engine commands that mirror the MCP tools, by name. */
+const ENGINE_COMMANDS = ["apply", "approve", "status", "history", "drift", "rollback", "destroy"] as const;
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -178,6 +187,27 @@ async function main(argv: string[]): Promise<void> {
     const { runCli } = await import("./translate.ts");
     const { planCommand } = await import("./plan.ts");
     process.exitCode = await runCli((io) => planCommand(rest, io));
+    return;
+  }
+  if ((ENGINE_COMMANDS as readonly string[]).includes(command ?? "")) {
+    const { runCli } = await import("./translate.ts");
+    const c = await import("./commands.ts");
+    const run = {
+      apply: c.applyCommand,
+      approve: c.approveCommand,
+      status: c.statusCommand,
+      history: c.historyCommand,
+      drift: c.driftCommand,
+      rollback: c.rollbackCommand,
+      destroy: c.destroyCommand,
+    }[command as (typeof ENGINE_COMMANDS)[number]];
+    process.exitCode = await runCli((io) => run(rest, io));
+    return;
+  }
+  if (command === "ci") {
+    const { runCli } = await import("./translate.ts");
+    const { ciCommand } = await import("./ci.ts");
+    process.exitCode = await runCli((io) => ciCommand(rest, io));
     return;
   }
   if (command === "translate") {

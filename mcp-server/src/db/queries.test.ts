@@ -21,6 +21,10 @@ import {
   listHistory,
   listResources,
   heartbeat,
+  importTerminalUpdate,
+  knownUpdateVersions,
+  listApprovals,
+  recordApproval,
   takeOverExpired,
   recordIntent,
   recordPlan,
@@ -68,7 +72,7 @@ for (const target of testDatabases) {
     it("applies the migrations from mcp-server/drizzle", async () => {
       const rows = await db.execute(sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`);
       const names = (rows as unknown as { rows: { table_name: string }[] }).rows.map((r) => r.table_name);
-      expect(names).toEqual(["audit_events", "deployments", "infrastructure_events", "infrastructure_resources", "intents", "plan_artifacts"]);
+      expect(names).toEqual(["approvals", "audit_events", "deployments", "infrastructure_events", "infrastructure_resources", "intents", "plan_artifacts"]);
       const journal = await db.execute(sql`SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations`);
       expect((journal as unknown as { rows: { n: number }[] }).rows[0]?.n).toBeGreaterThanOrEqual(1);
     });
@@ -328,6 +332,43 @@ for (const target of testDatabases) {
       expect((await deploymentAtOrBefore(db, stack, at(35)))?.specAfter).toEqual({ version: 2 });
       expect(await deploymentAtOrBefore(db, stack, at(5))).toBeUndefined();
       expect(await latestSuccessfulDeployment(db, uniqueStack())).toBeUndefined();
+    });
+
+    it("records an approval once per approver, and only for an existing plan", async () => {
+      const p = await plan(uniqueStack());
+      const planId = p.planId ?? "";
+      await recordApproval(db, { planId, stack: p.stack, approver: "bob", via: "cli", note: "first" });
+      await recordApproval(db, { planId, stack: p.stack, approver: "bob", via: "mcp", note: "again" });
+      await recordApproval(db, { planId, stack: p.stack, approver: "carol", via: "mcp" });
+      expect((await listApprovals(db, planId)).map((a) => [a.approver, a.via, a.note])).toEqual([
+        ["bob", "cli", "first"],
+        ["carol", "mcp", null],
+      ]);
+      await expectSqlState(recordApproval(db, { planId: "plan-none", stack: p.stack, approver: "bob", via: "cli" }), "23503");
+    });
+
+    it("imports a terminal update once per stack and version", async () => {
+      const stack = uniqueStack();
+      const update = {
+        stack,
+        kind: "apply" as const,
+        status: "succeeded" as const,
+        pulumiUpdateVersion: 7,
+        startedAt: new Date(Date.now() - 5000),
+        finishedAt: new Date(),
+      };
+      expect(await importTerminalUpdate(db, update)).toBe(true);
+      expect(await importTerminalUpdate(db, update)).toBe(false);
+      expect(await importTerminalUpdate(db, { ...update, pulumiUpdateVersion: 8 })).toBe(true);
+      const rows = await listHistory(db, { stack });
+      expect(rows.map((r) => [r.actor, r.pulumiUpdateVersion, r.status])).toEqual(
+        expect.arrayContaining([
+          ["terminal", 7, "succeeded"],
+          ["terminal", 8, "succeeded"],
+        ]),
+      );
+      expect(rows[0]?.durationMs).toBeGreaterThanOrEqual(4000);
+      expect([...(await knownUpdateVersions(db, stack))].sort()).toEqual([7, 8]);
     });
 
     it("stores events only for existing deployments of the right shape", async () => {

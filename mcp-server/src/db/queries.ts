@@ -7,8 +7,9 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, lt, lte, notInArray, or, sql } from "drizzle-orm";
 import type { SQL } from "drizzle-orm";
 import type { Db } from "./client.ts";
-import { deployments, infrastructureEvents, infrastructureResources, intents, planArtifacts } from "./schema.ts";
+import { approvals, deployments, infrastructureEvents, infrastructureResources, intents, planArtifacts } from "./schema.ts";
 import type {
+  Approval,
   Deployment,
   DeploymentKind,
   DeploymentStatus,
@@ -19,6 +20,7 @@ import type {
   JsonObject,
   NewPlanArtifact,
   PlanArtifact,
+  PlanReview,
   PreviewSummary,
   ResourceChange,
   ResourceDrift,
@@ -82,6 +84,8 @@ export interface RecordPlanInput {
   stateVersion?: string | null;
   previewSummary?: PreviewSummary | null;
   changes?: ResourceChange[] | null;
+  /** Policy findings and the approval the plan needs. */
+  review?: PlanReview | null;
   expiresAt: Date;
 }
 
@@ -577,4 +581,73 @@ export async function listResources(db: Db, stack: string, options: { includeDel
 function required<T>(value: T | undefined, message: string): T {
   if (value === undefined) throw new Error(message);
   return value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Approvals
+
+export interface RecordApprovalInput {
+  planId: string;
+  stack: string;
+  approver: string;
+  via: string;
+  note?: string | null;
+}
+
+/** Records an approval; approving the same plan twice as the same approver keeps the first. */
+export async function recordApproval(db: Db, input: RecordApprovalInput): Promise<Approval> {
+  const [row] = await db.insert(approvals).values(input).onConflictDoNothing().returning();
+  if (row) return row;
+  const [existing] = await db
+    .select()
+    .from(approvals)
+    .where(and(eq(approvals.planId, input.planId), eq(approvals.approver, input.approver)));
+  return required(existing, "approval insert returned no row");
+}
+
+export async function listApprovals(db: Db, planId: string): Promise<Approval[]> {
+  return db.select().from(approvals).where(eq(approvals.planId, planId)).orderBy(asc(approvals.createdAt));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Updates made outside bosun
+
+export interface TerminalUpdateInput {
+  stack: string;
+  kind: DeploymentKind;
+  status: "succeeded" | "failed";
+  pulumiUpdateVersion: number;
+  startedAt: Date;
+  finishedAt: Date;
+  previewSummary?: PreviewSummary | null;
+  error?: string | null;
+  /** The spec it applied (redacted), when its config showed one. */
+  specAfter?: JsonObject | null;
+}
+
+/**
+ * Records an update someone ran with `pulumi` in a terminal (actor "terminal"), once per
+ * stack and update version; returns whether it was new.
+ */
+export async function importTerminalUpdate(db: Db, input: TerminalUpdateInput): Promise<boolean> {
+  const rows = await db
+    .insert(deployments)
+    .values({
+      ...input,
+      actor: "terminal",
+      createdAt: input.startedAt,
+      durationMs: Math.max(0, input.finishedAt.getTime() - input.startedAt.getTime()),
+    })
+    .onConflictDoNothing()
+    .returning({ id: deployments.id });
+  return rows.length > 0;
+}
+
+/** Update versions of a stack already in the log (bosun's own and imported ones). */
+export async function knownUpdateVersions(db: Db, stack: string): Promise<Set<number>> {
+  const rows = await db
+    .select({ v: deployments.pulumiUpdateVersion })
+    .from(deployments)
+    .where(and(eq(deployments.stack, stack), isNotNull(deployments.pulumiUpdateVersion)));
+  return new Set(rows.flatMap((r) => (r.v === null ? [] : [r.v])));
 }

@@ -65,6 +65,22 @@ export interface ResourceDrift {
   properties: { path: string; expected: Json; actual: Json }[];
 }
 
+/** What policy and the stack's approval mode say about a plan (see orchestrator/policy.ts, approvals.ts). */
+export interface PlanReview {
+  /** deny: the plan can never be applied; review: it needs an approval; allow. */
+  decision: "allow" | "review" | "deny";
+  findings: { rule: string; level: "deny" | "warn" | "review"; message: string; urn?: string; name?: string }[];
+  approval: {
+    mode: "auto" | "review-destructive" | "review-all" | "two-person";
+    /** Whether apply waits for an approval. */
+    required: boolean;
+    /** Why, in words. */
+    reasons: string[];
+    /** two-person: the approver must be someone other than this actor (the planner). */
+    otherThan?: string;
+  };
+}
+
 // `created_at` is set once; only `updated_at` carries `$onUpdate` (Drizzle sets it on every
 // `db.update()`; raw SQL updates must set it themselves).
 const timestamps = {
@@ -173,13 +189,39 @@ export const deployments = pgTable(
      * lease is taken over by recovery; a live one is never touched.
      */
     heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
+    /** A plan's policy findings and approval requirement, decided when it was previewed. */
+    review: jsonb("review").$type<PlanReview>(),
     ...timestamps,
   },
   (t) => [
     index("deployments_stack_created_at_idx").on(t.stack, t.createdAt),
     index("deployments_status_idx").on(t.status),
     index("deployments_intent_id_idx").on(t.intentId),
+    // An update made outside bosun (a terminal `pulumi up`) is imported from the stack's history once.
+    uniqueIndex("deployments_terminal_update_idx").on(t.stack, t.pulumiUpdateVersion).where(sql`${t.actor} = 'terminal'`),
   ],
+);
+
+/**
+ * Who approved a plan. apply refuses a plan whose review requires an approval until one is
+ * here (for two-person stacks, one by someone other than the planner).
+ */
+export const approvals = pgTable(
+  "approvals",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    planId: text("plan_id")
+      .notNull()
+      .references(() => deployments.planId, { onDelete: "cascade" }),
+    stack: text("stack").notNull(),
+    /** The approver: a token's name, "stdio", or the CLI's user. */
+    approver: text("approver").notNull(),
+    /** How the approval was given: mcp, mcp-elicitation, cli, ci. */
+    via: text("via").notNull(),
+    note: text("note"),
+    createdAt: timestamp("created_at", { withTimezone: true }).defaultNow().notNull(),
+  },
+  (t) => [uniqueIndex("approvals_plan_approver_idx").on(t.planId, t.approver)],
 );
 
 /**
@@ -299,3 +341,4 @@ export type InfrastructureEvent = typeof infrastructureEvents.$inferSelect;
 export type PlanArtifact = typeof planArtifacts.$inferSelect;
 export type NewPlanArtifact = typeof planArtifacts.$inferInsert;
 export type NewInfrastructureEvent = typeof infrastructureEvents.$inferInsert;
+export type Approval = typeof approvals.$inferSelect;

@@ -12,6 +12,7 @@ import type { JsonObject } from "../db/schema.ts";
 import { createProgress, maskValue } from "./changes.ts";
 import { type OrchestratorContext, lockStack, publish, stackStateVersion } from "./context.ts";
 import { toBosunError } from "./engine-errors.ts";
+import { checkApproval } from "./approvals.ts";
 import { readStackFile, textHash, writeStackFile } from "./stack-file.ts";
 import { BosunError, type ApplyResult, type PlanCounts, type ProgressEvent } from "./types.ts";
 import { forgetStack } from "./workspace.ts";
@@ -32,6 +33,7 @@ export async function applyPlan(ctx: OrchestratorContext, input: ApplyInput): Pr
     throw new BosunError("plan-expired", `plan ${input.planId} expired at ${row.expiresAt?.toISOString()}`, "make a new plan; nothing was changed");
   }
   if (row.status !== "planned") throw new BosunError("plan-used", `plan ${input.planId} is already ${row.status}`, "make a new plan for further changes");
+  await checkApproval(ctx, row); // policy's deny and the stack's approval mode, before anything is touched
   const artifact = await q.getPlanArtifact(ctx.db, input.planId);
   if (!artifact) throw new BosunError("plan-unknown", `plan ${input.planId} has no stored preview any more`, "make a new plan");
   const stack = row.stack;

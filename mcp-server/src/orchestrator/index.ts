@@ -13,6 +13,9 @@ import { createApplyJobs } from "../coordination/jobs.ts";
 import { applyPlan } from "./applier.ts";
 import { type OrchestratorContext, processOwner, scratchDirFor } from "./context.ts";
 import { makePlan } from "./planner.ts";
+import { approvalStatusOf, approvePlan } from "./approvals.ts";
+import { createTerminalImporter } from "./terminal.ts";
+import { applyWithRecord, gitRecordModeOf, type GitRecordMode } from "./git-record.ts";
 import { createStatusReader, drift, summary } from "./reads.ts";
 import { recoverLapsed, startRecoveryLoop } from "./recovery.ts";
 import { StackSessions } from "./session.ts";
@@ -49,6 +52,8 @@ export interface OrchestratorOptions {
    * outlive the caller; `worker: false` only enqueues (a short-lived CLI). @default applies run in this process
    */
   jobs?: { redisUrl: string; worker: boolean; prefix?: string };
+  /** Git as the record: commit each applied change, or propose it on a branch instead. @default BOSUN_GIT_RECORD, else off */
+  gitRecord?: GitRecordMode;
 }
 
 const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
@@ -70,7 +75,17 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     enginePlans: options.enginePlans ?? process.env["BOSUN_ENGINE_PLANS"] !== "0",
     scratchDir: scratchDirFor(options.stateDir ?? process.env["BOSUN_STATE"] ?? join(workDir, ".state")),
   };
+  const gitMode = options.gitRecord ?? gitRecordModeOf(process.env["BOSUN_GIT_RECORD"]);
+  const applyRecorded = (input: Parameters<typeof applyPlan>[1]) => applyWithRecord(ctx, gitMode, input, () => applyPlan(ctx, input));
   const status = createStatusReader(ctx);
+  /** Terminal updates into the log; a failure to read them never fails the read that asked. */
+  const importTerminalUpdates = createTerminalImporter(ctx);
+  const syncTerminal = async (stack: string) => {
+    checkStackName(workDir, stack);
+    await importTerminalUpdates(stack).catch((err: unknown) => {
+      console.error(`bosun: could not read ${stack}'s update history: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+    });
+  };
   /** Lapsed deployments recovered; plans past their time expired, and what they stored purged. */
   const sweep = async () => {
     const recovered = await recoverLapsed(ctx);
@@ -87,7 +102,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
           ? {
               execute: async (job, onProgress, signal) => {
                 try {
-                  return { ok: true, result: await applyPlan(ctx, { ...job, onProgress, signal }) };
+                  return { ok: true, result: await applyRecorded({ ...job, onProgress, signal }) };
                 } catch (err) {
                   if (err instanceof BosunError) return { ok: false, error: { code: err.code, message: err.message, hint: err.hint } };
                   throw err;
@@ -135,15 +150,21 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const spec = input.service ? withoutService(live.value, input.service) : emptied(live.value);
       return makePlan(ctx, { stack: input.stack, spec, actor: input.actor, kind: "destroy" });
     },
+    approve: (input) => approvePlan(ctx, input),
+    approvalStatus: (planId) => approvalStatusOf(ctx, planId),
     async apply(input) {
-      if (!jobs) return applyPlan(ctx, input);
+      if (!jobs) return applyRecorded(input);
       const out = await jobs.run({ planId: input.planId, actor: input.actor }, input.onProgress, input.signal);
       if (out.ok) return out.result;
       throw new BosunError(out.error.code as BosunErrorCode, out.error.message, out.error.hint);
     },
-    status,
+    async status(stack) {
+      await syncTerminal(stack);
+      return status(stack);
+    },
     async history(stack, limit = 20) {
       checkStackName(workDir, stack);
+      await syncTerminal(stack);
       return (await q.listHistory(ctx.db, { stack, limit })).map(summary);
     },
     drift: (input) => drift(ctx, input),

@@ -12,6 +12,8 @@ import { pinAddresses } from "../../../stacks/model/addresses.ts";
 import { countChanges, createChangeCollector, planSummary, planText } from "./changes.ts";
 import { type OrchestratorContext, PROJECT, publish, stackStateVersion } from "./context.ts";
 import { toBosunError } from "./engine-errors.ts";
+import { approvalModeOf, approvalRequirement, approvalText } from "./approvals.ts";
+import { createPolicyCollector, policyPackOptions, policyResult, policyText, stepFindings } from "./policy.ts";
 import { encryptSecret } from "./pulumi-cli.ts";
 import { redacted, restoreSecrets, secretPaths, validated } from "./specs.ts";
 import { candidateText, readStackFile, textHash } from "./stack-file.ts";
@@ -67,14 +69,25 @@ export async function makePlan(ctx: OrchestratorContext, input: PlanInput): Prom
     const configFile = join(ctx.scratchDir, `${planId}.yaml`);
     const planFile = join(ctx.scratchDir, `${planId}.plan.json`);
     writeFileSync(configFile, configText, { mode: 0o600 });
+    const mode = approvalModeOf(text, input.stack);
     const collector = createChangeCollector();
+    const policy = createPolicyCollector();
     let enginePlan: string | null = null;
     try {
-      await s.preview({ onEvent: collector.onEvent, color: "never", configFile, ...(ctx.enginePlans ? { plan: planFile } : {}) });
+      await s.preview({
+        onEvent: (e) => (collector.onEvent(e), policy.onEvent(e)),
+        color: "never",
+        configFile,
+        ...(ctx.enginePlans ? { plan: planFile } : {}),
+        ...policyPackOptions(ctx.workDir),
+      });
       if (ctx.enginePlans) enginePlan = readFileSync(planFile, "utf8");
     } catch (err) {
-      forgetStack({ workDir: ctx.workDir, env: ctx.env }, input.stack);
-      throw toBosunError(err, input.stack, "the preview");
+      // A preview the policy pack refused is still a plan to show: its findings say why; it is never applied.
+      if (!policy.denied()) {
+        forgetStack({ workDir: ctx.workDir, env: ctx.env }, input.stack);
+        throw toBosunError(err, input.stack, "the preview");
+      }
     } finally {
       rmSync(configFile, { force: true });
       rmSync(planFile, { force: true });
@@ -82,6 +95,8 @@ export async function makePlan(ctx: OrchestratorContext, input: PlanInput): Prom
 
     const changes = collector.changes();
     const counts = countChanges(changes);
+    const { decision, findings } = policyResult([...policy.findings(), ...(await stepFindings(ctx.workDir, input.stack, changes))]);
+    const review = { decision, findings, approval: approvalRequirement({ mode, changes, findings, planner: input.actor }) };
     const expiresAt = new Date(ctx.now().getTime() + ctx.planTtlMs);
     const intent = input.intent
       ? await q.recordIntent(ctx.db, {
@@ -105,9 +120,10 @@ export async function makePlan(ctx: OrchestratorContext, input: PlanInput): Prom
       stateVersion: version,
       previewSummary: { ...counts },
       changes: changes.map(dbChange),
+      review,
       expiresAt,
     });
-    await q.savePlanArtifact(ctx.db, { planId, stack: input.stack, baseFileHash: textHash(text), configText, enginePlan });
+    if (decision !== "deny") await q.savePlanArtifact(ctx.db, { planId, stack: input.stack, baseFileHash: textHash(text), configText, enginePlan });
     await publish(ctx, input.stack, "deployment.planned", undefined, { planId, counts });
     return {
       planId,
@@ -117,12 +133,14 @@ export async function makePlan(ctx: OrchestratorContext, input: PlanInput): Prom
       expiresAt: expiresAt.toISOString(),
       changes: changes.filter((c) => c.op !== "same"),
       counts,
-      warnings: collector.warnings(),
-      summary: planSummary(changes, counts),
-      text: planText(changes, counts),
+      // The engine's own "preview failed" after a refusal is the findings' news, not a warning.
+      warnings: collector.warnings().filter((w) => decision !== "deny" || !/^preview failed$/.test(w)),
+      summary: `${decision === "deny" ? "refused by policy: " : ""}${planSummary(changes, counts)}`,
+      text: [planText(changes, counts), ...policyText(findings), ...approvalText(review, planId)].join("\n"),
       specBefore: redacted(live.value),
       specAfter: redacted(toWrite),
       pinned,
+      review,
     };
   });
 }

@@ -27,6 +27,40 @@ export const resourceChangeSchema = z.object({
   group: z.string().optional().describe('What the person asked for that this step belongs to, e.g. "network gaming", "service minecraft"'),
 });
 
+export const policyFindingSchema = z.object({
+  rule: z.string().describe("The rule's name, e.g. no-wan-allow-any (policy/policy.yaml sets its level)"),
+  level: z.enum(["deny", "warn", "review"]).describe("deny: the plan is refused; warn: shown; review: an approval is needed"),
+  message: z.string().describe("What the rule found, in words"),
+  urn: z.string().optional(),
+  name: z.string().optional().describe("The resource's logical name"),
+});
+
+export const approvalModes = ["auto", "review-destructive", "review-all", "two-person"] as const;
+
+export const planReviewSchema = z.object({
+  decision: z.enum(["allow", "review", "deny"]).describe("deny: apply refuses this plan; review: it needs an approval first; allow"),
+  findings: z.array(policyFindingSchema).describe("Policy findings of the preview (deny first)"),
+  approval: z.object({
+    mode: z.enum(approvalModes).describe("The stack's approval mode (bosun:approval in its stack file)"),
+    required: z.boolean().describe("Whether apply waits for an approval"),
+    reasons: z.array(z.string()).describe("Why an approval is needed"),
+    otherThan: z.string().optional().describe("two-person: the approver must be someone other than this (the planner)"),
+  }),
+});
+
+export const approvalStatusSchema = z.object({
+  planId: z.string(),
+  stack: z.string(),
+  planner: z.string().describe("Who made the plan"),
+  mode: z.enum(approvalModes),
+  decision: z.enum(["allow", "review", "deny"]),
+  required: z.boolean().describe("Whether the plan needs an approval"),
+  satisfied: z.boolean().describe("Whether apply may run it now"),
+  reasons: z.array(z.string()),
+  approvals: z.array(z.object({ approver: z.string(), via: z.string(), at: z.string(), note: z.string().optional() })),
+  otherThan: z.string().optional().describe("two-person: approvals by this actor (the planner) do not count"),
+});
+
 export const planResultSchema = z.object({
   planId: z.string().describe("Pass this to apply once the person agrees"),
   deploymentId: z.string().describe("The deployment this plan becomes when applied: subscribe to bosun://deployments/{id} to follow it"),
@@ -41,12 +75,15 @@ export const planResultSchema = z.object({
   specBefore: z.unknown().describe("The stack's spec now (secrets redacted)"),
   specAfter: z.unknown().describe("The spec the plan applies (secrets redacted)"),
   pinned: z.array(z.string()).describe("Services whose address was written into the spec so they keep it"),
+  review: planReviewSchema.describe("Policy findings and the approval this plan needs"),
 });
 
 export const applyResultSchema = z.object({
   deploymentId: z.string(),
   stack: z.string(),
-  status: z.enum(["succeeded", "failed", "rolled-back", "rollback-failed"]),
+  status: z
+    .enum(["succeeded", "failed", "rolled-back", "rollback-failed", "proposed"])
+    .describe("proposed: pull-request mode put the change on a branch for review instead of applying it"),
   outputs: z.record(z.string(), z.unknown()),
   counts: planCountsSchema.partial(),
   durationMs: z.number(),
@@ -57,6 +94,12 @@ export const applyResultSchema = z.object({
     .array(z.object({ subsystem: z.string(), protection: z.string(), id: z.string(), note: z.string() }))
     .optional()
     .describe("How each OPNsense change was protected: savepoint (the box reverts by itself), config-backup (bosun reverts to it), none"),
+  commit: z.string().optional().describe("The git commit recording the change (BOSUN_GIT_RECORD=commit)"),
+  commitError: z.string().optional().describe("Why the change is applied but not committed"),
+  proposal: z
+    .object({ branch: z.string(), commit: z.string(), pushed: z.boolean(), note: z.string().optional() })
+    .optional()
+    .describe("pull-request mode: the branch holding the change"),
 });
 
 export const deploymentSummarySchema = z.object({

@@ -5,6 +5,7 @@ import type { z } from "zod";
 import type { SpecV1 } from "../../../stacks/model/index.ts";
 import type {
   applyResultSchema,
+  approvalStatusSchema,
   deploymentSummarySchema,
   driftReportSchema,
   planCountsSchema,
@@ -28,6 +29,7 @@ export type ApplyResult = z.infer<typeof applyResultSchema>;
 export type StackStatus = z.infer<typeof stackStatusSchema>;
 export type DeploymentSummary = z.infer<typeof deploymentSummarySchema>;
 export type DriftReport = z.infer<typeof driftReportSchema>;
+export type ApprovalStatus = z.infer<typeof approvalStatusSchema>;
 
 export interface Orchestrator {
   listStacks(): Promise<string[]>;
@@ -37,6 +39,13 @@ export interface Orchestrator {
   plan(input: { stack: string; spec: unknown; actor: Actor; intent?: string }): Promise<PlanResult>;
   planRollback(input: { stack: string; deploymentId?: string; at?: string; actor: Actor }): Promise<PlanResult>;
   planDestroy(input: { stack: string; service?: string; actor: Actor }): Promise<PlanResult>;
+  /**
+   * Records an approval of a plan by `actor` (`via`: mcp, mcp-elicitation, cli, ci). Refuses a plan
+   * policy denied, and in two-person mode the planner's own approval.
+   */
+  approve(input: { planId: string; actor: string; via: string; note?: string }): Promise<ApprovalStatus>;
+  /** What a plan needs before apply and what it has. */
+  approvalStatus(planId: string): Promise<ApprovalStatus>;
   /** Carries out a plan; rolls back by itself on failure (or when `signal` aborts). */
   apply(input: { planId: string; actor: Actor; onProgress?: (event: ProgressEvent) => void; signal?: AbortSignal }): Promise<ApplyResult>;
   status(stack: string): Promise<StackStatus>;
@@ -67,6 +76,9 @@ export type BosunErrorCode =
   | "busy"
   | "not-found"
   | "cancelled"
+  | "policy-denied"
+  | "needs-approval"
+  | "approval-refused"
   | "engine";
 
 /** An error meant for the person: `message` says what is wrong, `hint` what to do. Never a stack trace or a secret. */

@@ -1,5 +1,6 @@
 // Every tool, each in its own file, registered in one place.
 import { registerApplyTool } from "./apply.ts";
+import { registerApproveTool } from "./approve.ts";
 import { registerDestroyTool } from "./destroy.ts";
 import { registerDriftTool } from "./drift.ts";
 import { registerGetSecretTool } from "./get-secret.ts";
@@ -14,11 +15,12 @@ export { registerTranslateTool } from "./translate.ts";
 export { registerValidateSpecTool } from "./validate-spec.ts";
 export type { ToolDeps, GuardDeps, Extra } from "./guard.ts";
 
-/** The tools over the orchestrator: plan, apply, status, history, drift, rollback, destroy, get_secret, import_compose. Only apply changes infrastructure. */
+/** The tools over the orchestrator: plan, apply, approve, status, history, drift, rollback, destroy, get_secret, import_compose. Only apply changes infrastructure. */
 export function registerEngineTools(deps: ToolDeps): void {
   for (const register of [
     registerPlanTool,
     registerApplyTool,
+    registerApproveTool,
     registerStatusTool,
     registerHistoryTool,
     registerDriftTool,
