@@ -21,7 +21,9 @@ describe.skipIf(!ready)(`fault injection during the demo deployment (${size})`, 
     // Its own subnet (10.27.0.0/24) and publish address (127.0.0.5): it runs beside the other demo tests.
     async () => {
       const outcomes: Outcome[] = [];
-      for (const t of trials(h, size)) outcomes.push(await h.trial(t));
+      // BOSUN_FAULT_ONLY=<words>: just the faults whose name contains them (for a closer look).
+      const only = process.env["BOSUN_FAULT_ONLY"];
+      for (const t of trials(h, size).filter((x) => !only || x.name.includes(only))) outcomes.push(await h.trial(t));
       const report = table(outcomes);
       console.log(report);
       const dir = join(process.env["BOSUN_STATE"] ?? ".state", "reports");
