@@ -155,6 +155,16 @@ export class Harness {
     });
   }
 
+  /** What differs from the spec-after snapshot, briefly. */
+  difference(now: string): string {
+    const a = JSON.parse(this.afterSnapshot) as Record<string, unknown>;
+    const b = JSON.parse(now) as Record<string, unknown>;
+    return Object.keys(a)
+      .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+      .map((k) => `${k}: ${JSON.stringify(b[k]).slice(0, 200)} instead of ${JSON.stringify(a[k]).slice(0, 200)}`)
+      .join("; ");
+  }
+
   async ending(): Promise<Ending> {
     const now = await this.snapshot();
     if (now === this.afterSnapshot) return "after";
@@ -205,14 +215,16 @@ export class Harness {
     this.redis.restore();
     const log = await this.logged(planId);
     const live = await this.ending();
+    if (live === "neither") log.detail += `; live differs from the spec after: ${this.difference(await this.snapshot())}`;
     // The next plan → apply works, in both directions, and leaves the stack as it was before.
     let nextApplyWorked = true;
     try {
       if (live !== "after") await this.applyOrThrow(AFTER_SPEC);
       await this.applyOrThrow(BEFORE_SPEC);
       if ((await this.ending()) !== "before") nextApplyWorked = false;
-    } catch {
+    } catch (err) {
       nextApplyWorked = false;
+      log.detail += `; next apply: ${(err instanceof Error ? err.message : String(err)).slice(0, 300)}`;
     }
     return {
       fault: t.name,

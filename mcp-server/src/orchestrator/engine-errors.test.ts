@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../../../providers/opnsense-dynamic/simulator/server.ts";
 import { createDb, type DbHandle } from "../db/client.ts";
 import { createLockManager } from "../coordination/locks.ts";
+import { ConcurrentUpdateError, StackNotFoundError } from "@pulumi/pulumi/automation/index.js";
 import { engineSummary, toBosunError } from "./engine-errors.ts";
 import { createOrchestrator } from "./index.ts";
 import { createTestStack, REPO_ROOT, type TestStack } from "../../../test/support/test-stack.ts";
@@ -13,6 +14,15 @@ const cmd = (stderr: string) =>
   new Error(`code: -2\n stdout: \n stderr: Command failed with exit code 1: /work/main/.tools/pulumi/bin/pulumi preview --stack demo\n${stderr}`);
 
 describe("engine error messages", () => {
+  it("maps the Automation API's typed errors before reading any text", () => {
+    // What the Automation API throws (its constructors are not public): an instance with the CLI's text.
+    const typed = <T extends object>(cls: { prototype: T }, message: string): T => Object.assign(Object.create(cls.prototype) as T, { message });
+    const busy = toBosunError(typed(ConcurrentUpdateError, "error: [409] Conflict: Another update is currently in progress."), "demo", "the update");
+    expect(busy.code).toBe("busy");
+    expect(busy.message).toContain("stack demo is being updated by another pulumi process");
+    expect(toBosunError(typed(StackNotFoundError, "error: no stack named 'x' found"), "x", "opening").code).toBe("unknown-stack");
+  });
+
   it("says what to do about a wrong passphrase", () => {
     const e = toBosunError(cmd("error: incorrect passphrase"), "demo", "the preview");
     expect(e.message).toBe("cannot decrypt the secrets of stack demo: the Pulumi passphrase is wrong or missing");

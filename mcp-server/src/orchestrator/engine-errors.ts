@@ -1,6 +1,7 @@
 // Turns the Pulumi CLI's failures into BosunErrors a person can act on. The
 // engine's own text is long (stderr, stack traces from the program); we keep
 // one line that says what failed, and add what to do.
+import { ConcurrentUpdateError, StackAlreadyExistsError, StackNotFoundError } from "@pulumi/pulumi/automation/index.js";
 import { BosunError } from "./types.ts";
 
 interface Known {
@@ -63,9 +64,21 @@ export function engineSummary(text: string): string {
     .slice(0, 500);
 }
 
-/** Maps any error from the Automation API to a BosunError. */
+/**
+ * Maps any error from the Automation API to a BosunError: its typed errors first, then the
+ * CLI's known messages, then one line of whatever it said.
+ */
 export function toBosunError(err: unknown, stack: string, during: string): BosunError {
   if (err instanceof BosunError) return err;
+  if (err instanceof ConcurrentUpdateError) {
+    return new BosunError("busy", `stack ${stack} is being updated by another pulumi process (a terminal, CI, or one that crashed)${lockOwner(err.message)}`, KNOWN[1]?.hint ?? "try again later");
+  }
+  if (err instanceof StackNotFoundError) {
+    return new BosunError("unknown-stack", `there is no stack named ${stack} in the state backend`, "apply a plan to create it, or check PULUMI_BACKEND_URL points at the backend that holds it");
+  }
+  if (err instanceof StackAlreadyExistsError) {
+    return new BosunError("engine", `stack ${stack} already exists in the state backend`, "select it instead of creating it; nothing was changed");
+  }
   const text = err instanceof Error ? err.message : String(err);
   for (const known of KNOWN) {
     const m = known.test.exec(text);
