@@ -13,6 +13,7 @@ import { holdLease, runUpdate } from "./applier.ts";
 import { type OrchestratorContext, lockStack } from "./context.ts";
 import { toBosunError } from "./engine-errors.ts";
 import { readStackFile, writeStackFile } from "./stack-file.ts";
+import { openStack } from "./workspace.ts";
 import { errorText, log } from "../observability/log.ts";
 
 export interface Recovered {
@@ -81,8 +82,11 @@ async function convergeStack(ctx: OrchestratorContext, s: Stack, interrupted: De
   // The dead process may have saved changes on the box without applying them (killed between a
   // write and its subsystem's reconfigure); a refresh reads saved config, so every apply runs again.
   const applies = await serviceApplies(s);
+  // Creates that the dead process carried out without recording them are taken over by the
+  // providers (by bosun's ownership marks), not made twice: an environment of its own for this update.
+  const adopting = await openStack({ workDir: ctx.workDir, env: { ...ctx.env, BOSUN_ADOPT_OWNED: "1" } }, s.name);
   try {
-    const up = await runUpdate(ctx, s, row.id, 0, undefined, lease.signal, undefined, applies);
+    const up = await runUpdate(ctx, adopting, row.id, 0, undefined, lease.signal, undefined, applies);
     await q.finishDeployment(ctx.db, row.id, {
       status: "succeeded",
       pulumiUpdateVersion: up.summary.version,
@@ -100,7 +104,7 @@ async function convergeStack(ctx: OrchestratorContext, s: Stack, interrupted: De
     }
     try {
       writeStackFile(ctx.workDir, s.name, previous);
-      await runUpdate(ctx, s, row.id, 0, undefined, lease.signal, undefined, await serviceApplies(s));
+      await runUpdate(ctx, adopting, row.id, 0, undefined, lease.signal, undefined, await serviceApplies(s));
       await q.finishDeployment(ctx.db, row.id, { status: "rolled_back", error: forward });
       await noteOutcome(ctx, interrupted, `; recovery ${row.id} rolled it back: the stack holds the spec from before it`);
       return "rolled-back";

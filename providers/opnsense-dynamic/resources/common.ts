@@ -62,6 +62,18 @@ export async function createOwned<T extends object>(
   opts: { what: string; ownerTag?: string; after?: (uuid: string) => Promise<void> },
 ): Promise<string> {
   let uuid: string;
+  // Recovering after a crash (bosun sets BOSUN_ADOPT_OWNED for that update): the dead process may
+  // have made this item without living to record it, so an item carrying this resource's mark is
+  // taken over instead of a second one made. Only then: it costs a search per create.
+  if (opts.ownerTag && process.env["BOSUN_ADOPT_OWNED"] === "1") {
+    const [first, ...extra] = await api.findMarked(markOf(opts.ownerTag).slice(1, -1));
+    if (first) {
+      for (const e of extra) await api.del(e.uuid);
+      await api.set(first.uuid, item, opts.what);
+      if (opts.after) await opts.after(first.uuid);
+      return first.uuid;
+    }
+  }
   try {
     uuid = await api.add(item, opts.what);
   } catch (err) {
