@@ -135,7 +135,7 @@ export const wireguardServers: CollectionDef = {
     while (used.has(String(n))) n++;
     item.instance = String(n);
   },
-  searchFields: ["name", "tunneladdress", "port"],
+  searchFields: ["name", "pubkey", "tunneladdress", "port"],
 };
 
 export const wireguardPeers: CollectionDef = {

@@ -62,7 +62,10 @@ function searchQuery(q: URLSearchParams): Record<string, unknown> {
   return out;
 }
 
-export function buildRoutes(store: SimStore): Map<string, Handler> {
+/** Called after a subsystem's reconfigure made it live (a test restarts a real HAProxy with the rendered config). */
+export type ReconfigureHook = (subsystem: string) => void | Promise<void>;
+
+export function buildRoutes(store: SimStore, onReconfigure?: ReconfigureHook): Map<string, Handler> {
   const routes = new Map<string, Handler>();
   const post = (ctx: RequestCtx): boolean => ctx.method === "POST";
   const route = (path: string, h: Handler) => routes.set(norm(path), h);
@@ -90,9 +93,10 @@ export function buildRoutes(store: SimStore): Map<string, Handler> {
   }
 
   for (const [path, subsystem] of Object.entries(RECONFIGURE)) {
-    route(path, (ctx) => {
+    route(path, async (ctx) => {
       if (!post(ctx)) return { status: "failed" };
       store.reconfigure(subsystem);
+      await onReconfigure?.(subsystem);
       return { status: "ok" };
     });
   }

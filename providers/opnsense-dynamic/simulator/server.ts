@@ -59,6 +59,11 @@ export interface SimulatorOptions {
   enforceFirewall?: boolean;
   /** The os-haproxy plugin: false = not installed (its API answers 404), "4"/"5" = that model. @default the release's own */
   haproxy?: false | "4" | "5";
+  /**
+   * Runs after a service's reconfigure made its config live, before the call answers (as the box
+   * restarts the service first): a test uses it to reload a real HAProxy with writeHaproxy().
+   */
+  onReconfigure?: (subsystem: string) => void | Promise<void>;
 }
 
 export interface Simulator {
@@ -125,7 +130,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     haproxy: opts.haproxy,
   });
   const faults = new FaultTable();
-  const routes = buildRoutes(store);
+  const routes = buildRoutes(store, opts.onReconfigure);
   const keys: SimKey[] = [
     { apiKey: opts.apiKey, apiSecret: opts.apiSecret },
     ...(opts.readOnly ? [{ ...opts.readOnly, readOnly: true }] : []),
