@@ -9,6 +9,7 @@ import type { Cidr } from "../../providers/kit/net.ts";
 import { DOMAIN, didYouMean, isDnsLabel } from "./names.ts";
 import type { SpecV1 } from "./schema.ts";
 import { NOT_YET, refusal } from "./support.ts";
+import { edgeRules } from "./rules-edge.ts";
 
 type Path = (string | number)[];
 
@@ -112,6 +113,9 @@ export function crossFieldRules(spec: SpecV1, ctx: z.RefinementCtx): void {
       }
     }
   }
+
+  // Published services, how ACME certificates prove their names, the VPN (rules-edge.ts).
+  edgeRules(spec, issue);
 
   // Kubernetes apps.
   for (const [name, app] of Object.entries(spec.kubernetes.apps)) {

@@ -16,6 +16,7 @@ import type { Template } from "../templates/catalog.ts";
 import { defaultDhcpRange, firstHost, formatIpv4, parseCidr, parseIpv4, hasHostBits, formatCidr } from "../../providers/kit/net.ts";
 import { DNS_LABEL, DNS_LABEL_MESSAGE, DOMAIN } from "./names.ts";
 import { crossFieldRules } from "./rules.ts";
+import { certificateEdgeFields, dnsEdgeFields, segmentPolicyFields, serviceEdgeFields, specEdgeFields } from "./schema-edge.ts";
 
 /** The version this code writes; older versions go through migrate(). */
 export const SPEC_VERSION = 1;
@@ -81,6 +82,7 @@ const networkInput = z.strictObject({
     .describe("Assigned interface key (e.g. opt3). OPNsense's API cannot assign interfaces, so this is checked, never created."),
   internet: z.boolean().default(true).describe("Hosts may reach the internet (never other segments unless allowed). @default true"),
   allowFrom: z.array(allowFromSchema).default([]).describe("Traffic let in from other segments; nothing by default."),
+  ...segmentPolicyFields,
   description: z.string().default(""),
 });
 
@@ -164,6 +166,7 @@ const serviceInput = z.strictObject({
   healthCheck: healthCheckSchema.optional().describe("@default the template's"),
   restart: z.enum(["no", "always", "unless-stopped", "on-failure"]).default("unless-stopped"),
   address: ipv4.optional().describe("Static address in its network. @default assigned (see mapping.ts serviceAddresses)"),
+  ...serviceEdgeFields,
   description: z.string().default(""),
 });
 
@@ -203,12 +206,14 @@ const dnsSchema = z.strictObject({
       }),
     )
     .default([]),
+  ...dnsEdgeFields,
 });
 
 const certificateSchema = z.strictObject({
   dnsNames: z.array(z.string().min(1)).min(1).describe('Names; a bare label means <label>.<domain>. @example ["minecraft"]'),
   issuer: z.enum(["acme-staging", "acme", "self-signed"]).default("self-signed").describe("@default self-signed (works offline)"),
   outsideDomain: z.boolean().default(false).describe("Allow names outside dns.domain (explicit opt-in)."),
+  ...certificateEdgeFields,
 });
 
 const vmSchema = z.strictObject({
@@ -250,6 +255,7 @@ const specObject = z.strictObject({
   vms: z.record(label, vmSchema).default({}),
   lxc: z.record(label, lxcSchema).default({}),
   kubernetes: kubernetesSchema.prefault({}),
+  ...specEdgeFields,
 });
 
 /** Fills defaults that need names from elsewhere in the spec. */
@@ -284,3 +290,5 @@ export type EnvValue = ServiceSpec["env"][string];
 export type CertificateSpec = SpecV1["certificates"][string];
 export type VmSpec = SpecV1["vms"][string];
 export type LxcSpec = SpecV1["lxc"][string];
+export type PublishSpec = NonNullable<ServiceSpec["publish"]>;
+export type VpnSpec = NonNullable<SpecV1["vpn"]>;

@@ -294,7 +294,7 @@ describe("redactSpec, diffSpecs, JSON Schema", () => {
     expect(committed, "run: npx tsx stacks/model/write-json-schema.ts").toBe(jsonSchemaText());
     const schema = specJsonSchema();
     expect(schema.title).toBe("bosun spec");
-    expect(Object.keys(schema.properties as object)).toEqual(["version", "networks", "services", "dns", "certificates", "vms", "lxc", "kubernetes"]);
+    expect(Object.keys(schema.properties as object)).toEqual(["version", "networks", "services", "dns", "certificates", "vms", "lxc", "kubernetes", "vpn"]);
   });
 });
 
@@ -306,12 +306,11 @@ describe("an honest spec", () => {
       vms: { build: { network: "lab" } },
       lxc: { pihole: { network: "lab" } },
       kubernetes: { apps: { grafana: { image: "grafana/grafana:11.0.0" } } },
-      certificates: { web: { dnsNames: ["web"] } },
       dns: { records: [{ name: "files", type: "CNAME", value: "nas" }] },
     });
     expect(r.ok).toBe(false);
     const errors = r.ok ? [] : r.errors;
-    expect(errors.map((e) => e.path).sort()).toEqual(["certificates.web", "dns.records[0]", "kubernetes.apps.grafana", "lxc.pihole", "vms.build"]);
+    expect(errors.map((e) => e.path).sort()).toEqual(["dns.records[0]", "kubernetes.apps.grafana", "lxc.pihole", "vms.build"]);
     expect(errors.find((e) => e.path === "vms.build")?.message).toMatch(/^bosun cannot deploy VMs yet/);
   });
 });
