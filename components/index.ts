@@ -4,3 +4,8 @@ export { DnsRecord, type DnsRecordArgs } from "./dns-record.ts";
 export { GameServer, WebApp, type AppArgs, type ServiceRuleArgs } from "./composites.ts";
 export { firewallRuleInputs, createRule, type RuleArgs } from "./firewall-rule.ts";
 export { transformed, type Transform } from "./transform.ts";
+export { Certificate, type CertificateArgs, type AcmeAccountRef } from "./certificate.ts";
+export { ProxyEntry, ReverseProxy, type ProxyEntryArgs, type ProxyRouteArgs, type ReverseProxyArgs } from "./reverse-proxy.ts";
+export { Vpn, type VpnArgs, type VpnPeerArgs } from "./vpn.ts";
+export { SegmentPolicy, type SegmentPolicyArgs } from "./segment-policy.ts";
+export { PublicName, type PublicNameArgs } from "./public-name.ts";

@@ -7,6 +7,7 @@ import { containerArgsFor, dhcpRangeFor, dnsRecordsFor, firewallRulesFor, legacy
 import { templateCatalog } from "./templates/catalog.ts";
 import { applyAfter } from "../providers/opnsense-dynamic/resources/index.ts";
 import { DnsRecord, GameServer, NetworkSegment, WebApp, type DockerNetworkMode, type RuleArgs } from "../components/index.ts";
+import { deployEdge } from "./program/edge.ts";
 
 // The desired state comes from the stack's config and nowhere else: a plan
 // previews a candidate by giving the engine a config file of its own.
@@ -76,6 +77,9 @@ for (const [name, network] of Object.entries(spec.networks)) {
   interfaceKeys.get(name)?.[1](segments[name].interfaceKey);
 }
 
+// Certificates, the reverse proxy, port forwards, the VPN, segment limits and IDS (program/edge.ts).
+const edge = deployEdge({ spec, interfaceOf, ...(publishAddress ? { publishAddress } : {}) });
+
 const records = dnsRecordsFor(spec);
 const apps = Object.fromEntries(
   Object.entries(spec.services).map(([name, svc]) => {
@@ -107,7 +111,8 @@ const apps = Object.fromEntries(
         localImages,
         namePrefix: stackName,
       },
-      dns,
+      // A service published under its own name is reached through the proxy.
+      dns: { ...dns, address: edge.lanAddressOf(name) ?? dns.address },
       rules: rulesOf("service", name),
     };
     const game = svc.template !== undefined && templateCatalog[svc.template]?.category === "game";
@@ -125,12 +130,12 @@ if (all.length)
     "vlan",
     all.map((s) => s.vlan),
   );
-const filterMembers = [...all.flatMap((s) => s.rules), ...Object.values(apps).flatMap((a) => a.rules)];
+const filterMembers = [...all.flatMap((s) => s.rules), ...Object.values(apps).flatMap((a) => a.rules), ...edge.filterMembers];
 if (filterMembers.length) applyAfter("filter-apply", "filter", filterMembers);
 const ranges = all.flatMap((s) => (s.dhcp ? [s.dhcp] : []));
 // "dhcp": whichever server each range's backend resolved to on the box (Kea before 25.1.6, else Dnsmasq).
 if (ranges.length) applyAfter("dhcp-apply", "dhcp", ranges);
-const overrides = [...Object.values(apps).map((s) => s.dns.override), ...extraRecords.map((r) => r.override)];
+const overrides = [...Object.values(apps).map((s) => s.dns.override), ...extraRecords.map((r) => r.override), ...edge.unboundMembers];
 if (overrides.length) applyAfter("dns-apply", "unbound", overrides);
 
 export const networks = Object.fromEntries(
@@ -145,3 +150,12 @@ export const services = Object.fromEntries(
     { address: s.service.address, dnsName: s.dns.fqdn, ports: s.service.ports, containerId: s.service.container.containerId, published: publishAddress ?? "" },
   ]),
 );
+
+/** Certificates by name: notAfter and serial (the chain is in the trust store and the proxy). */
+export const certificates = edge.outputs.certificates;
+/** Published services' URLs. */
+export const published = edge.outputs.published;
+/** bosun's internal CA (self-signed issuer): import it on devices to trust the private names. */
+export const rootCaPem = edge.outputs.rootCaPem;
+/** VPN peers: publicKey, address, and as secrets the client config and its QR code (PNG, base64). */
+export const vpnPeers = edge.outputs.vpnPeers;
