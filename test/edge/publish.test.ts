@@ -24,10 +24,11 @@ import jsqrModule from "jsqr";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
-import { ensurePebble, pebbleRoot, type Pebble } from "../../providers/acme-dynamic/test/pebble.ts";
+import { ensurePebble, http01Lock, pebbleRoot, type Pebble } from "../../providers/acme-dynamic/test/pebble.ts";
 import { startStandin, type Standin } from "../../providers/cloudflare-dynamic/standin/server.ts";
 import { startSimulator, type Simulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
 import { RealHaproxy } from "../support/haproxy.ts";
+import { hold } from "../support/exclusive.ts";
 import { checkpointPaths, removeCheckpointBackups } from "../support/test-stack.ts";
 
 type JsQr = (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
@@ -71,8 +72,11 @@ function getTls(name: string): Promise<{ status: number; body: string; serial: s
   });
 }
 
+let release: (() => void) | undefined;
 beforeAll(async () => {
   pebble = ensurePebble();
+  // haproxy listens on Pebble's HTTP-01 port: other files that do wait (see pebble.ts http01Lock).
+  release = await hold(http01Lock(pebble));
   pebbleRootPem = await pebbleRoot(pebble);
   sim = await startSimulator({
     apiKey: "pub-key",
@@ -140,6 +144,7 @@ afterAll(async () => {
   await proxy.close();
   await sim?.stop();
   await cf?.stop();
+  release?.();
 });
 
 describe("a published web app, end to end", () => {

@@ -13,7 +13,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { generateKey, issue, registerAccount, type AccountRef, type Directory } from "../../providers/acme-dynamic/client/acme.ts";
 import { standaloneHttp01 } from "../../providers/acme-dynamic/solvers/http-standalone.ts";
-import { ensurePebble, freshName, pebbleRoot, type Pebble } from "../../providers/acme-dynamic/test/pebble.ts";
+import { ensurePebble, http01Lock, freshName, pebbleRoot, type Pebble } from "../../providers/acme-dynamic/test/pebble.ts";
 import { setConnection } from "../../providers/opnsense-dynamic/resources/connection.ts";
 import { resetApplyState } from "../../providers/opnsense-dynamic/resources/apply.ts";
 import { startSimulator, type Simulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
@@ -25,6 +25,7 @@ import * as rule from "../../providers/opnsense-dynamic/resources/haproxy-rule-i
 import * as trust from "../../providers/opnsense-dynamic/resources/trust-cert-impl.ts";
 import * as apply from "../../providers/opnsense-dynamic/resources/service-apply-impl.ts";
 import { RealHaproxy } from "../support/haproxy.ts";
+import { hold } from "../support/exclusive.ts";
 
 type Props = Record<string, unknown>;
 interface Impl {
@@ -45,8 +46,11 @@ let root: string;
 let app: Server;
 let appPort: number;
 
+let release: (() => void) | undefined;
 beforeAll(async () => {
   pebble = ensurePebble();
+  // haproxy listens on Pebble's HTTP-01 port: other files that do wait (see pebble.ts http01Lock).
+  release = await hold(http01Lock(pebble));
   dir = { url: pebble.directoryUrl, caPem: pebble.tlsCaPem };
   const keyPem = generateKey("ecdsa-p256");
   account = { keyPem, url: (await registerAccount(dir, keyPem, "ops@bosun.test", true)).url };
@@ -61,6 +65,7 @@ beforeAll(async () => {
 afterAll(async () => {
   setConnection(null);
   await new Promise((r) => app?.close(r));
+  release?.();
 });
 
 /** GET over TLS to 127.0.0.1:port with SNI and Host `name`, trusting only Pebble's root. */
