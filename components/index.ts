@@ -7,3 +7,8 @@ export { transformed, type Transform } from "./transform.ts";
 export { ProxmoxGuest, type ProxmoxGuestArgs } from "./proxmox-guest.ts";
 export { KubernetesApp, type KubernetesAppArgs, type KubernetesAppPort, validateKubernetesAppArgs } from "./kubernetes-app.ts";
 export { DevEnvironment, type DevEnvironmentArgs } from "./dev-environment.ts";
+export { Certificate, type CertificateArgs, type AcmeAccountRef } from "./certificate.ts";
+export { ProxyEntry, ReverseProxy, type ProxyEntryArgs, type ProxyRouteArgs, type ReverseProxyArgs } from "./reverse-proxy.ts";
+export { Vpn, type VpnArgs, type VpnPeerArgs } from "./vpn.ts";
+export { SegmentPolicy, type SegmentPolicyArgs } from "./segment-policy.ts";
+export { PublicName, type PublicNameArgs } from "./public-name.ts";

@@ -13,6 +13,7 @@
 #   registry.sh  a local image registry per checkout (docker-registry), holding bosun's images
 #   kube.sh      etcd and a kube-apiserver (no kubelet) per checkout, for the Kubernetes provider tests
 #   acme.sh      Pebble and pebble-challtestsrv (pebble.sh), the ACME test CA, for the certificate tests
+#   edge.sh      haproxy and wireguard-tools (Debian), for the reverse-proxy and VPN tests (nothing runs)
 # Ports: BOSUN_PG_PORT / BOSUN_REDIS_PORT when set; otherwise the port this checkout's running
 # service already has, or a free one found from a start that depends on $BOSUN_STATE (pick_port in
 # lib.sh), so a checkout tends to keep its ports across runs.
@@ -33,7 +34,7 @@
 # $BOSUN_STATE/logs; the shared dockerd's are in $BOSUN_CACHE/run and $BOSUN_CACHE/logs.
 set -euo pipefail
 
-SERVICES=(postgres redis docker registry kube acme)
+SERVICES=(postgres redis docker registry kube acme edge)
 
 SERVICES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/services"
 # shellcheck source=services/lib.sh

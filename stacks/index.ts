@@ -23,6 +23,7 @@ import {
   type ProxmoxGuestArgs,
   type RuleArgs,
 } from "../components/index.ts";
+import { deployEdge } from "./program/edge.ts";
 
 // The desired state comes from the stack's config and nowhere else: a plan
 // previews a candidate by giving the engine a config file of its own.
@@ -96,6 +97,9 @@ for (const [name, network] of Object.entries(spec.networks)) {
   interfaceKeys.get(name)?.[1](segments[name].interfaceKey);
 }
 
+// Certificates, the reverse proxy, port forwards, the VPN, segment limits and IDS (program/edge.ts).
+const edge = deployEdge({ spec, interfaceOf, ...(publishAddress ? { publishAddress } : {}) });
+
 const records = dnsRecordsFor(spec);
 const recordOf = (description: string) => records.find((r) => r.description === description);
 
@@ -104,6 +108,13 @@ function appArgs(name: string): AppArgs {
   const svc = spec.services[name];
   const segment = svc === undefined ? undefined : segments[svc.network];
   const c = containerArgsFor(spec, name);
+  const dns = recordOf(`service ${name}`) ?? {
+    hostname: c.hostname,
+    domain: spec.dns.domain,
+    address: c.address,
+    type: "A" as const,
+    description: `service ${name}`,
+  };
   return {
     container: {
       name: c.name,
@@ -125,7 +136,8 @@ function appArgs(name: string): AppArgs {
       ...(mirror ? { registryMirror: mirror } : {}),
       namePrefix: stackName,
     },
-    dns: recordOf(`service ${name}`) ?? { hostname: c.hostname, domain: spec.dns.domain, address: c.address, type: "A", description: `service ${name}` },
+    // A service published under its own name is reached through the proxy.
+    dns: { ...dns, address: edge.lanAddressOf(name) ?? dns.address },
     rules: rulesOf("service", name),
   };
 }
@@ -216,7 +228,12 @@ if (all.length)
     "vlan",
     all.map((s) => s.vlan),
   );
-const filterMembers = [...all.flatMap((s) => s.rules), ...Object.values(apps).flatMap((a) => a.rules), ...Object.values(guests).flatMap((g) => g.rules)];
+const filterMembers = [
+  ...all.flatMap((s) => s.rules),
+  ...Object.values(apps).flatMap((a) => a.rules),
+  ...Object.values(guests).flatMap((g) => g.rules),
+  ...edge.filterMembers,
+];
 if (filterMembers.length) applyAfter("filter-apply", "filter", filterMembers);
 const ranges = all.flatMap((s) => (s.dhcp ? [s.dhcp] : []));
 // "dhcp": whichever server each range's backend resolved to on the box (Kea before 25.1.6, else Dnsmasq).
@@ -226,6 +243,7 @@ const overrides = [
   ...Object.values(guests).flatMap((g) => (g.dns ? [g.dns.override] : [])),
   ...Object.values(devEnvironments).map((d) => d.proxy.override),
   ...extraRecords.map((r) => r.override),
+  ...edge.unboundMembers,
 ];
 if (overrides.length) applyAfter("dns-apply", "unbound", overrides);
 
@@ -248,3 +266,12 @@ export const kubernetesApps = Object.fromEntries(
   Object.entries(kubeApps).map(([name, a]) => [name, { namespace: a.namespace, clusterAddress: a.clusterAddress ?? "", url: a.url ?? "" }]),
 );
 export const devEnvironmentUrls = Object.fromEntries(Object.entries(devEnvironments).map(([name, d]) => [name, d.url]));
+
+/** Certificates by name: notAfter and serial (the chain is in the trust store and the proxy). */
+export const certificates = edge.outputs.certificates;
+/** Published services' URLs. */
+export const published = edge.outputs.published;
+/** bosun's internal CA (self-signed issuer): import it on devices to trust the private names. */
+export const rootCaPem = edge.outputs.rootCaPem;
+/** VPN peers: publicKey, address, and as secrets the client config and its QR code (PNG, base64). */
+export const vpnPeers = edge.outputs.vpnPeers;

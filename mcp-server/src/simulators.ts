@@ -77,14 +77,18 @@ async function ensureStackSimulator(stack: string, root: string): Promise<StackS
   if (opnsensePort !== undefined) {
     const apiKey = (await s.getConfig("opnsense:apiKey")).value;
     const apiSecret = (await s.getConfig("opnsense:apiSecret")).value;
-    const sim = await orTakenMeanwhile(startSimulator({ apiKey, apiSecret, port: opnsensePort, stateFile: join(dir, `${stack}.json`), assignVlans: stackAssignments(text) }));
+    const sim = await orTakenMeanwhile(
+      startSimulator({ apiKey, apiSecret, port: opnsensePort, stateFile: join(dir, `${stack}.json`), assignVlans: stackAssignments(text) }),
+    );
     if (sim) started.push({ kind: "opnsense", stack, url: sim.url, stop: () => sim.stop() });
   }
   if (proxmoxPort !== undefined) {
     const id = (await s.getConfig("proxmox:tokenId")).value;
     const secret = (await s.getConfig("proxmox:tokenSecret")).value;
     // Short task steps: the demo shows Proxmox's task progress without making people wait for it.
-    const sim = await orTakenMeanwhile(startProxmoxSimulator({ tokens: [{ id, secret }], port: proxmoxPort, stateFile: join(dir, `${stack}-proxmox.json`), taskStepMs: 50 }));
+    const sim = await orTakenMeanwhile(
+      startProxmoxSimulator({ tokens: [{ id, secret }], port: proxmoxPort, stateFile: join(dir, `${stack}-proxmox.json`), taskStepMs: 50 }),
+    );
     if (sim) started.push({ kind: "proxmox", stack, url: sim.url, stop: () => sim.stop() });
   }
   return started;

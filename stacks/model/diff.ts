@@ -28,6 +28,16 @@ export function diffSpecs(before: SpecV1 | undefined, after: SpecV1): string[] {
   const afterRecords = new Set(after.dns.records.map(recordKey));
   for (const r of afterRecords) if (!beforeRecords.has(r)) out.push(`add DNS record ${r}`);
   for (const r of beforeRecords) if (!afterRecords.has(r)) out.push(`remove DNS record ${r}`);
+  fieldChanges(out, "dns.publicZones", before?.dns.publicZones, after.dns.publicZones);
+  // The VPN: made with its first peer, peers by name, settings field by field.
+  if (before?.vpn === undefined && after.vpn !== undefined) out.push(`add VPN ${after.vpn.subnet} (UDP ${after.vpn.port})`);
+  else if (before?.vpn !== undefined && after.vpn === undefined) out.push("remove VPN");
+  if (after.vpn !== undefined) {
+    const { peers, ...settings } = after.vpn;
+    const { peers: oldPeers = {}, ...oldSettings } = before?.vpn ?? { peers: {} };
+    if (before?.vpn !== undefined) fieldChanges(out, "vpn", oldSettings, settings);
+    section(out, "VPN peer", "vpn.peers", oldPeers, peers, (p) => p.address ?? "next free address");
+  }
   return out;
 }
 

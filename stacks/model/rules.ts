@@ -11,6 +11,7 @@ import { hostPathProblem } from "../../providers/kit/host-paths.ts";
 import { DOMAIN, didYouMean, isDnsLabel } from "./names.ts";
 import type { SpecV1 } from "./schema.ts";
 import { NOT_YET, refusal } from "./support.ts";
+import { edgeRules } from "./rules-edge.ts";
 
 type Path = (string | number)[];
 
@@ -110,6 +111,8 @@ export function crossFieldRules(spec: SpecV1, ctx: z.RefinementCtx): void {
 
   checkKubernetes(spec, issue);
   checkDevEnvironments(spec, issue);
+  // Published services, how ACME certificates prove their names, the VPN (rules-edge.ts).
+  edgeRules(spec, issue);
 }
 
 function checkNetworks(spec: SpecV1, issue: (path: Path, message: string) => void, subnets: Map<string, Cidr>): void {

@@ -18,6 +18,7 @@ import { isSshPublicKey } from "../../providers/proxmox-dynamic/client/format.ts
 import { RUNTIME_NAMES } from "../templates/runtimes.ts";
 import { DNS_LABEL, DNS_LABEL_MESSAGE, DOMAIN } from "./names.ts";
 import { crossFieldRules } from "./rules.ts";
+import { certificateEdgeFields, dnsEdgeFields, segmentPolicyFields, serviceEdgeFields, specEdgeFields } from "./schema-edge.ts";
 
 /** The version this code writes; older versions go through migrate(). */
 export const SPEC_VERSION = 1;
@@ -83,6 +84,7 @@ const networkInput = z.strictObject({
     .describe("Assigned interface key (e.g. opt3). OPNsense's API cannot assign interfaces, so this is checked, never created."),
   internet: z.boolean().default(true).describe("Hosts may reach the internet (never other segments unless allowed). @default true"),
   allowFrom: z.array(allowFromSchema).default([]).describe("Traffic let in from other segments; nothing by default."),
+  ...segmentPolicyFields,
   description: z.string().default(""),
 });
 
@@ -167,6 +169,7 @@ const serviceInput = z.strictObject({
   restart: z.enum(["no", "always", "unless-stopped", "on-failure"]).default("unless-stopped"),
   command: z.array(z.string().min(1)).min(1).optional().describe('Command instead of the image\'s own. @example ["sleep", "infinity"]'),
   address: ipv4.optional().describe("Static address in its network. @default assigned (see addresses.ts)"),
+  ...serviceEdgeFields,
   description: z.string().default(""),
 });
 
@@ -206,12 +209,14 @@ const dnsSchema = z.strictObject({
       }),
     )
     .default([]),
+  ...dnsEdgeFields,
 });
 
 const certificateSchema = z.strictObject({
   dnsNames: z.array(z.string().min(1)).min(1).describe('Names; a bare label means <label>.<domain>. @example ["minecraft"]'),
   issuer: z.enum(["acme-staging", "acme", "self-signed"]).default("self-signed").describe("@default self-signed (works offline)"),
   outsideDomain: z.boolean().default(false).describe("Allow names outside dns.domain (explicit opt-in)."),
+  ...certificateEdgeFields,
 });
 
 // VMs and LXC containers on Proxmox VE: placed on their network's VLAN, with an
@@ -333,6 +338,7 @@ const specObject = z.strictObject({
   lxc: z.record(label, lxcSchema).default({}),
   kubernetes: kubernetesSchema.prefault({}),
   devEnvironments: z.record(label, devEnvironmentSchema).default({}).describe("Dev environments: workspace, database and proxy entry."),
+  ...specEdgeFields,
 });
 
 /** Fills defaults that need names from elsewhere in the spec. */
@@ -377,3 +383,5 @@ export type LxcSpec = SpecV1["lxc"][string];
 export type GuestPort = VmSpec["ports"][number];
 export type KubernetesAppSpec = SpecV1["kubernetes"]["apps"][string];
 export type DevEnvironmentSpec = SpecV1["devEnvironments"][string];
+export type PublishSpec = NonNullable<ServiceSpec["publish"]>;
+export type VpnSpec = NonNullable<SpecV1["vpn"]>;

@@ -330,6 +330,7 @@ describe("redactSpec, diffSpecs, JSON Schema", () => {
       "lxc",
       "kubernetes",
       "devEnvironments",
+      "vpn",
     ]);
   });
 });
@@ -342,14 +343,13 @@ describe("an honest spec", () => {
       vms: { build: { network: "lab" } },
       lxc: { pihole: { network: "lab" } },
       kubernetes: { apps: { grafana: { image: "grafana/grafana:11.0.0" } } },
-      certificates: { web: { dnsNames: ["web"] } },
       dns: { records: [{ name: "files", type: "CNAME", value: "nas" }] },
     });
     expect(r.ok).toBe(false);
     const errors = r.ok ? [] : r.errors;
-    // VMs, containers and Kubernetes apps deploy now; certificates and CNAMEs not yet.
-    expect(errors.map((e) => e.path).sort()).toEqual(["certificates.web", "dns.records[0]"]);
-    expect(errors.find((e) => e.path === "certificates.web")?.message).toMatch(/^bosun cannot issue certificates yet/);
+    // VMs, containers, Kubernetes apps and certificates deploy now; CNAMEs not yet.
+    expect(errors.map((e) => e.path).sort()).toEqual(["dns.records[0]"]);
+    expect(errors.find((e) => e.path === "dns.records[0]")?.message).toMatch(/^bosun cannot build CNAME records yet/);
   });
 
   it("gives VMs and containers addresses after the services, DNS names and defaults", () => {

@@ -6,7 +6,7 @@
 export type BuildKind = "vm" | "lxc" | "k8s" | "certificate" | "cname";
 
 /** The kinds bosun cannot build yet. */
-export const NOT_YET: ReadonlySet<BuildKind> = new Set<BuildKind>(["certificate", "cname"]);
+export const NOT_YET: ReadonlySet<BuildKind> = new Set<BuildKind>(["cname"]);
 
 const CONTAINERS_INSTEAD = `it runs services as Docker containers on its VLANs: pick one from the catalog, or say "run image <name>:<tag> on VLAN 10"`;
 

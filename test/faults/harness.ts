@@ -200,7 +200,11 @@ export class Harness {
         if (/holds the spec it applied/.test(row.error ?? "")) return { says: "after", ...base };
         if (/spec from before it|rolled it back/.test(row.error ?? "")) return { says: "before", ...base, rollbackAttempted: true, rollbackSucceeded: true };
       }
-      return { says: "unknown", ...base, detail: `${detail}${this.recoveryErrors.length ? `; recovery failed: ${this.recoveryErrors.at(-1)?.slice(0, 300)}` : ""}` };
+      return {
+        says: "unknown",
+        ...base,
+        detail: `${detail}${this.recoveryErrors.length ? `; recovery failed: ${this.recoveryErrors.at(-1)?.slice(0, 300)}` : ""}`,
+      };
     }
     return { says: "unknown", detail: "the deployment never finished", rollbackAttempted: false, rollbackSucceeded: false };
   }

@@ -300,8 +300,71 @@ export const CASES: IntentCase[] = [
     text: "get a let's encrypt certificate for cloud.example.com",
     category: "refusal",
     kind: "certificate",
-    expect: { "certificates.cloud.issuer": "acme", "certificates.cloud.outsideDomain": true, "certificates.cloud.dnsNames.0": "cloud.example.com" },
+    expect: {
+      "certificates.cloud.issuer": "acme",
+      "certificates.cloud.outsideDomain": true,
+      "certificates.cloud.dnsNames.0": "cloud.example.com",
+      // Proven by DNS-01: the zone's public DNS is bosun's (Cloudflare).
+      "dns.publicZones": ["example.com"],
+    },
   },
+
+  // ---- the edge: certificates, publishing by name, VPN, segment limits and IDS ------------------------------
+  {
+    // "give grafana a certificate", on the homelab's media server.
+    text: "give jellyfin a certificate",
+    category: "infra",
+    kind: "certificate",
+    current: "homelab",
+    expect: {
+      "certificates.jellyfin.dnsNames.0": "jellyfin.home.arpa",
+      "certificates.jellyfin.issuer": "self-signed",
+      "services.jellyfin.publish": { host: "jellyfin.home.arpa", certificate: "jellyfin", public: false },
+    },
+  },
+  {
+    text: "publish Nextcloud at cloud.example.com with a certificate",
+    category: "infra",
+    current: "homelab",
+    expect: {
+      "services.nextcloud.template": "nextcloud",
+      "services.nextcloud.network": "servers",
+      "services.nextcloud.publish": { host: "cloud.example.com", certificate: "cloud", public: true },
+      "certificates.cloud": { dnsNames: ["cloud.example.com"], issuer: "acme", outsideDomain: true },
+      "dns.publicZones": ["example.com"],
+    },
+  },
+  {
+    text: "publish the blog on example.com",
+    category: "infra",
+    current: "homelab",
+    expect: {
+      "services.wordpress.publish": { host: "blog.example.com", certificate: "blog", public: true },
+      "certificates.blog.issuer": "acme",
+      "dns.publicZones": ["example.com"],
+    },
+  },
+  {
+    text: "publish wordpress at wp.example.org using the letsencrypt staging ca",
+    category: "infra",
+    current: "homelab",
+    expect: { "services.wordpress.publish.host": "wp.example.org", "certificates.wp.issuer": "acme-staging", "dns.publicZones": ["example.org"] },
+  },
+  { text: "publish it at cloud.example.com", category: "question", current: "homelab", expectQuestion: "Which service should be published" },
+  {
+    text: "add a VPN peer for my phone",
+    category: "infra",
+    current: "homelab",
+    expect: { "vpn.subnet": "10.99.0.0/24", "vpn.port": 51820, "vpn.allow": ["lan"], "vpn.peers.phone": { description: "" } },
+    expectAssumption: "vpnPeers.phone.config",
+  },
+  { text: "give anna's laptop vpn access", category: "infra", current: "homelab", expect: { "vpn.peers.anna-laptop": { description: "" } } },
+  { text: "add a wireguard peer", category: "question", current: "homelab", expectQuestion: "Which device is the VPN peer for?" },
+  { text: "limit guests to 50 Mbit", category: "modify", current: "homelab", expect: { "networks.guests.limitMbit": 50 } },
+  { text: "cap the iot vlan at 1 gbit", category: "modify", current: "homelab", expect: { "networks.iot.limitMbit": 1000 } },
+  { text: "limit guests to 0 mbit", category: "refusal", current: "homelab", expectQuestion: "not a usable limit" },
+  { text: "turn on intrusion detection for the guests", category: "modify", current: "homelab", expect: { "networks.guests.ids": "detect" } },
+  { text: "block attacks on the iot vlan with the ips", category: "modify", current: "homelab", expect: { "networks.iot.ids": "prevent" } },
   {
     text: "create a vm called docker with 4 cores, 8GB ram and 100GB disk on vlan 10",
     category: "infra",
@@ -705,8 +768,14 @@ export const CASES: IntentCase[] = [
     expect: { "lxc.home-assistant.network": "iot", "lxc.home-assistant.ports.0.port": 8123, "services.home-assistant": ABSENT },
   },
   { text: "run grafana in k8s", category: "app", kind: "k8s", expect: { "kubernetes.apps.grafana.namespace": "default" } },
-  { text: "I need a TLS certificate for wordpress", category: "refusal", kind: "certificate", current: "homelab" },
-  { text: "make wordpress https", category: "refusal", kind: "certificate", current: "homelab" },
+  {
+    text: "I need a TLS certificate for wordpress",
+    category: "refusal",
+    kind: "certificate",
+    current: "homelab",
+    expect: { "services.wordpress.publish": { host: "wordpress.home.arpa", certificate: "wordpress", public: false } },
+  },
+  { text: "make wordpress https", category: "refusal", kind: "certificate", current: "homelab", expect: { "certificates.wordpress.issuer": "self-signed" } },
   {
     text: "add a cname wiki pointing to wordpress.home.arpa",
     category: "refusal",

@@ -20,6 +20,19 @@ function alive(pid: number): boolean {
 
 /** Runs `fn` while holding the lock `name`, waiting (polling) for the current holder. */
 export async function exclusive<T>(name: string, fn: () => Promise<T>, timeoutMs = 600_000): Promise<T> {
+  const release = await hold(name, timeoutMs);
+  try {
+    return await fn();
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Takes the lock `name` until the returned function is called: for a whole test
+ * file (take it in beforeAll, release in afterAll).
+ */
+export async function hold(name: string, timeoutMs = 600_000): Promise<() => void> {
   mkdirSync(root, { recursive: true });
   const dir = join(root, name);
   const started = Date.now();
@@ -27,17 +40,12 @@ export async function exclusive<T>(name: string, fn: () => Promise<T>, timeoutMs
     try {
       mkdirSync(dir);
       writeFileSync(join(dir, "pid"), String(process.pid));
-      break;
+      return () => rmSync(dir, { recursive: true, force: true });
     } catch {
       const holder = Number(readFileSync(join(dir, "pid"), "utf8").trim() || "0");
       if (holder && !alive(holder)) rmSync(dir, { recursive: true, force: true });
       else if (Date.now() - started > timeoutMs) throw new Error(`test lock ${name} still held by pid ${holder} after ${timeoutMs} ms`);
       else await new Promise((r) => setTimeout(r, 250));
     }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -508,4 +508,3 @@ export function formatImport(r: ComposeImport): string {
   if (r.notes.length > 0) out.push("Notes:", ...r.notes.map((n) => `  - ${n}`));
   return out.join("\n");
 }
-

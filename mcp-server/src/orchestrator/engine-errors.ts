@@ -71,10 +71,18 @@ export function engineSummary(text: string): string {
 export function toBosunError(err: unknown, stack: string, during: string): BosunError {
   if (err instanceof BosunError) return err;
   if (err instanceof ConcurrentUpdateError) {
-    return new BosunError("busy", `stack ${stack} is being updated by another pulumi process (a terminal, CI, or one that crashed)${lockOwner(err.message)}`, KNOWN[1]?.hint ?? "try again later");
+    return new BosunError(
+      "busy",
+      `stack ${stack} is being updated by another pulumi process (a terminal, CI, or one that crashed)${lockOwner(err.message)}`,
+      KNOWN[1]?.hint ?? "try again later",
+    );
   }
   if (err instanceof StackNotFoundError) {
-    return new BosunError("unknown-stack", `there is no stack named ${stack} in the state backend`, "apply a plan to create it, or check PULUMI_BACKEND_URL points at the backend that holds it");
+    return new BosunError(
+      "unknown-stack",
+      `there is no stack named ${stack} in the state backend`,
+      "apply a plan to create it, or check PULUMI_BACKEND_URL points at the backend that holds it",
+    );
   }
   if (err instanceof StackAlreadyExistsError) {
     return new BosunError("engine", `stack ${stack} already exists in the state backend`, "select it instead of creating it; nothing was changed");

@@ -8,7 +8,18 @@ import { ok } from "./results.ts";
 export const stackName = z.string().min(1).max(100).describe("Stack name, e.g. demo (a file stacks/Pulumi.<stack>.yaml)");
 
 export const planOutput = planResultSchema
-  .pick({ planId: true, deploymentId: true, kind: true, expiresAt: true, counts: true, changes: true, warnings: true, summary: true, pinned: true, review: true })
+  .pick({
+    planId: true,
+    deploymentId: true,
+    kind: true,
+    expiresAt: true,
+    counts: true,
+    changes: true,
+    warnings: true,
+    summary: true,
+    pinned: true,
+    review: true,
+  })
   .partial()
   .extend({
     stack: z.string(),

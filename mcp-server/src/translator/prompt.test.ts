@@ -34,7 +34,7 @@ describe("model path", () => {
   });
 
   it("refuses what bosun cannot build yet, in the prompt and in the answer", () => {
-    expect(buildTranslationPrompt("x", undefined).systemPrompt).toContain("bosun cannot build certificates or CNAME records yet");
+    expect(buildTranslationPrompt("x", undefined).systemPrompt).toContain("bosun cannot build CNAME records yet");
     const vm = validateModelSpec({ version: 1, networks: { n: { vlan: 2, subnet: "10.2.0.0/24" } }, vms: { box: { network: "n" } } });
     expect(vm.ok).toBe(true);
     const cert = validateModelSpec({ version: 1, certificates: { web: { dnsNames: ["web"] } } });

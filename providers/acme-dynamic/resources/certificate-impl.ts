@@ -9,10 +9,10 @@
 // failure the engine keeps the old outputs, so the certificate in service
 // never goes away. Delete revokes, best effort.
 import { randomUUID } from "node:crypto";
-import { checkWith, containsUnknown, diffFields, userInputs, type CheckFailure, type Props } from "../../kit/index.ts";
+import { checkWith, containsUnknown, diffFields, userInputs, type CheckFailure, type ConfigSource, type Props } from "../../kit/index.ts";
 import { describeChain, issue, revokeWithCertificateKey, type Issued, type KeyType } from "../client/acme.ts";
 import { renewalWindow } from "../client/ari.ts";
-import { solverFor } from "../solvers/index.ts";
+import { setCloudflareCredentials, solverFor } from "../solvers/index.ts";
 import type { SolverConfig } from "../solvers/types.ts";
 import { explainAcme } from "./explain.ts";
 import { certificateInputs, nameIssues, type CertificateInputs } from "./schemas.ts";
@@ -47,8 +47,20 @@ export function isRenewalDue(notAfter: unknown, renewBeforeDays: unknown, now = 
   return now >= renewAt(notAfter, typeof renewBeforeDays === "number" ? renewBeforeDays : 30).getTime();
 }
 
-/** No stack config yet; a DNS provider's solver (Cloudflare) reads its token here. */
-export function configure(): void {}
+/** DNS providers' solvers read their credentials from stack config here (cloudflare:apiToken, set with --secret). */
+export function configure(config: ConfigSource): void {
+  const get = (key: string) => {
+    try {
+      const v = config.get(key);
+      return typeof v === "string" && v !== "" ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const apiToken = get("cloudflare:apiToken");
+  const apiBaseUrl = get("cloudflare:apiBaseUrl");
+  setCloudflareCredentials({ ...(apiToken ? { apiToken } : {}), ...(apiBaseUrl ? { apiBaseUrl } : {}) });
+}
 
 export async function check(_olds: Props, news: Props) {
   const result = checkWith(label(news as Partial<CertificateInputs>), certificateInputs, news);

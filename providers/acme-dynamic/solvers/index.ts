@@ -8,11 +8,13 @@
 import { z } from "zod";
 import { isIp } from "../../kit/net.ts";
 import { challtestsrvDns01 } from "./dns-challtestsrv.ts";
+import { cloudflareDns01 } from "./dns-cloudflare.ts";
 import { standaloneHttp01 } from "./http-standalone.ts";
 import type { ChallengeAdapter, SolverConfig } from "./types.ts";
 
 export type * from "./types.ts";
 export { openStandaloneListeners } from "./http-standalone.ts";
+export { setCloudflareCredentials } from "./dns-cloudflare.ts";
 
 const port = z.number().int().min(1, "must be a port 1-65535").max(65535, "must be a port 1-65535");
 
@@ -28,6 +30,11 @@ export const solverSchema = z.discriminatedUnion("provider", [
     provider: z.literal("challtestsrv"),
     url: z.url({ protocol: /^https?$/, error: "must be the management API URL, e.g. http://127.0.0.1:8055" }),
   }),
+  z.object({
+    type: z.literal("dns-01", { error: 'the "cloudflare" provider solves dns-01' }),
+    provider: z.literal("cloudflare"),
+    zones: z.array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, "must be a zone name like example.com")).optional(),
+  }),
 ]);
 
 export function solverFor(config: SolverConfig): ChallengeAdapter {
@@ -36,5 +43,7 @@ export function solverFor(config: SolverConfig): ChallengeAdapter {
       return standaloneHttp01(config);
     case "challtestsrv":
       return challtestsrvDns01(config);
+    case "cloudflare":
+      return cloudflareDns01(config);
   }
 }

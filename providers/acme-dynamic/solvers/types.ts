@@ -58,9 +58,14 @@ export interface ChalltestsrvDns01Config {
   url: string;
 }
 
-// Hooks not built yet (the union grows by one member and one factory each):
-// - { type: "http-01"; provider: "opnsense-haproxy"; ... }: publish tokens
-//   through HAProxy on the firewall instead of routing port 80 here.
-// - { type: "dns-01"; provider: "cloudflare"; zoneId?: string }: the
-//   Cloudflare provider's records API; token from stack config.
-export type SolverConfig = StandaloneHttp01Config | ChalltestsrvDns01Config;
+/** DNS-01 through Cloudflare's records API; the token from stack config (cloudflare:apiToken). */
+export interface CloudflareDns01Config {
+  type: "dns-01";
+  provider: "cloudflare";
+  /** Zones the records may go in (the longest holding the name). @default looked up by walking up the name */
+  zones?: string[];
+}
+
+// HTTP-01 through OPNsense: the reverse proxy routes /.well-known/acme-challenge/ of every
+// published name to the standalone solver (components/reverse-proxy.ts ProxyEntry).
+export type SolverConfig = StandaloneHttp01Config | ChalltestsrvDns01Config | CloudflareDns01Config;

@@ -5,7 +5,7 @@
 // account, revocation. Pebble enforces no rate limits, so the rate-limit
 // answer alone comes from a stand-in ACME server (stand-in-ca.ts, the only simulated part).
 import { X509Certificate } from "node:crypto";
-import { beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   accountStatus,
   deactivateAccount,
@@ -20,20 +20,25 @@ import { renewalWindow } from "../client/ari.ts";
 import { AcmeProblemError, AcmeUnreachableError, ChallengeFailedError } from "../client/errors.ts";
 import { challtestsrvDns01 } from "../solvers/dns-challtestsrv.ts";
 import { openStandaloneListeners, standaloneHttp01 } from "../solvers/http-standalone.ts";
-import { certStatus, challtestsrv, ensurePebble, freshName, pebbleRoot, type Pebble } from "./pebble.ts";
+import { certStatus, challtestsrv, ensurePebble, freshName, http01Lock, pebbleRoot, type Pebble } from "./pebble.ts";
+import { hold } from "../../../test/support/exclusive.ts";
 import { rateLimitedCa } from "./stand-in-ca.ts";
 
 let pebble: Pebble;
 let dir: Directory;
 let account: AccountRef;
 
+let release: (() => void) | undefined;
 beforeAll(async () => {
   pebble = ensurePebble();
+  release = await hold(http01Lock(pebble));
   dir = { url: pebble.directoryUrl, caPem: pebble.tlsCaPem };
   const keyPem = generateKey("ecdsa-p256");
   const reg = await registerAccount(dir, keyPem, "ops@bosun.test", true);
   account = { keyPem, url: reg.url };
 });
+
+afterAll(() => release?.());
 
 /** leaf → intermediate(s) → root, by signature and issuer, with node's X509Certificate. */
 function verifyChain(fullChainPem: string, rootPem: string): X509Certificate {

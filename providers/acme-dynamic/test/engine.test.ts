@@ -18,7 +18,8 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { accountStatus, deactivateAccount, revokeWithCertificateKey } from "../client/acme.ts";
 import type { Case } from "./program/case.ts";
-import { certStatus, challtestsrv, ensurePebble, freshName, pebbleRoot, type Pebble } from "./pebble.ts";
+import { certStatus, challtestsrv, ensurePebble, freshName, http01Lock, pebbleRoot, type Pebble } from "./pebble.ts";
+import { hold } from "../../../test/support/exclusive.ts";
 import { rateLimitedCa } from "./stand-in-ca.ts";
 import { checkpointPaths } from "../../../test/support/test-stack.ts";
 import { removeCheckpointBackups } from "../../../test/support/test-stack.ts";
@@ -100,8 +101,10 @@ async function handshake(fullChainPem: string, keyPem: string, servername: strin
   }
 }
 
+let release: (() => void) | undefined;
 beforeAll(async () => {
   pebble = ensurePebble();
+  release = await hold(http01Lock(pebble));
   const pulumiCommand = await PulumiCommand.get({ root: `${root}.tools/pulumi`, skipVersionCheck: true });
   stack = await LocalWorkspace.createStack({ stackName, workDir }, { pulumiCommand });
 });
@@ -111,6 +114,7 @@ afterAll(async () => {
   await stack?.workspace.removeStack(stackName, { force: true }).catch(() => undefined);
   rmSync(`${workDir}/Pulumi.${stackName}.yaml`, { force: true });
   removeCheckpointBackups(PROJECT, stackName);
+  release?.();
 });
 
 describe("ACME resources through the engine, against Pebble", () => {

@@ -59,6 +59,13 @@ export async function certStatus(p: Pebble, serialHex: string): Promise<{ Status
   return JSON.parse(r.body) as { Status: string; Reason?: number };
 }
 
+/**
+ * Pebble validates HTTP-01 on one port (per checkout): test files that listen
+ * there (the standalone solver, or a haproxy in front of it) take turns by
+ * holding this lock (test/support/exclusive.ts `hold`) for the whole file.
+ */
+export const http01Lock = (p: Pebble): string => `pebble-http01-${p.http01Port}`;
+
 /** A name no earlier test used, so Pebble cannot reuse an authorization for it. */
 export function freshName(label: string): string {
   return `${label}-${Math.random().toString(36).slice(2, 8)}.bosun.test`;

@@ -1,14 +1,17 @@
 // The OPNsense API client bosun uses everywhere: typed methods per module on
 // top of one transport (auth, TLS, timeouts, retries, typed errors, counters).
+// The modules beyond VLANs, firewall, DHCP and DNS are in modules.ts.
 import { AuthError, CommandError, HttpError, OpnsenseError, TlsError, UnreachableError } from "./errors.ts";
 import { HttpTransport, type ConnectionConfig, type ProbeResult } from "./http.ts";
 import { ModelApi } from "./model.ts";
+import { HaproxyApi, IdsApi, ShaperApi, TrustApi, WireguardApi, portForwardApi } from "./modules.ts";
 import { flattenItem } from "./options.ts";
 import { parseRelease, requireSupported, type Capabilities, type Release } from "./release.ts";
 import type {
   AliasItem,
   AssignmentItem,
   BackupInfo,
+  DnatRuleItem,
   DnsmasqHostItem,
   DnsmasqRangeItem,
   FilterRuleItem,
@@ -39,6 +42,10 @@ export const RECONFIGURE_PATH: Record<Subsystem, string> = {
   kea: "kea/service/reconfigure",
   dnsmasq: "dnsmasq/service/reconfigure",
   unbound: "unbound/service/reconfigure",
+  haproxy: "haproxy/service/reconfigure",
+  wireguard: "wireguard/service/reconfigure",
+  shaper: "trafficshaper/service/reconfigure",
+  ids: "ids/service/reconfigure",
 };
 
 /** Needs only "Lobby: Dashboard"; core/firmware/status would need "System: Firmware". */
@@ -56,6 +63,13 @@ export class OpnsenseClient {
   readonly hostOverrides: ModelApi<UnboundHostOverrideItem>;
   /** 26.7+ only (see capabilities().assignmentApi). */
   readonly assignments: ModelApi<AssignmentItem>;
+  /** 26.1+ only (see capabilities().portForwardApi). */
+  readonly portForwards: ModelApi<DnatRuleItem>;
+  readonly haproxy: HaproxyApi;
+  readonly trust: TrustApi;
+  readonly wireguard: WireguardApi;
+  readonly shaper: ShaperApi;
+  readonly ids: IdsApi;
   private releaseRead: Promise<Release> | undefined;
 
   constructor(config: ConnectionConfig) {
@@ -78,6 +92,12 @@ export class OpnsenseClient {
     this.dnsmasqHosts = new ModelApi(h, { base: "dnsmasq/settings", node: "host", noun: "Host", label: "Dnsmasq host" });
     this.hostOverrides = new ModelApi(h, { base: "unbound/settings", node: "host", noun: "HostOverride", label: "Unbound host override" });
     this.assignments = new ModelApi(h, { base: "interfaces/assignment", node: "interface", noun: "Item", label: "interface assignment" });
+    this.portForwards = portForwardApi(h);
+    this.haproxy = new HaproxyApi(h);
+    this.trust = new TrustApi(h);
+    this.wireguard = new WireguardApi(h);
+    this.shaper = new ShaperApi(h);
+    this.ids = new IdsApi(h);
   }
 
   get metrics() {

@@ -14,7 +14,7 @@ export function redact(text: string, secrets: readonly string[] = []): string {
   }
   out = out.replace(/(Basic\s+)[A-Za-z0-9+/=]+/gi, "$1[redacted]");
   out = out.replace(
-    /("(?:[A-Za-z_]*(?:secret|password|passwd|apikey|api_key|privkey|private_key|psk)[A-Za-z_]*)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi,
+    /("(?:[A-Za-z_]*(?:secret|password|passwd|apikey|api_key|privkey|private_key|psk|prv)[A-Za-z_]*)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi,
     '$1"[redacted]"',
   );
   out = out.replace(/(<(?:[a-z_]*(?:secret|password|privkey|prv)[a-z_]*)>)[^<]*(<\/)/gi, "$1[redacted]$2");

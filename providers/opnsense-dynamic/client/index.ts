@@ -3,6 +3,7 @@ export { OpnsenseClient, RECONFIGURE_PATH, SYSTEM_INFORMATION, type Health, type
 export type { ConnectionConfig, ConnectionPath, ProbeResult, WriteHooks } from "./http.ts";
 export { CallMetrics, type CallEvent } from "./metrics.ts";
 export { ModelApi, type SearchParams, type SearchResult } from "./model.ts";
+export { HAPROXY_MISSING, type HaproxyPlugin, type IdsGeneral } from "./modules.ts";
 export * from "./errors.ts";
 export * from "./options.ts";
 export * from "./release.ts";

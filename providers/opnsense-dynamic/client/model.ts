@@ -26,8 +26,10 @@ export interface ModelSpec {
   base: string;
   /** Body wrapper node: "vlan", "rule", "alias", "host", "subnet4", "reservation", "range". */
   node: string;
-  /** Command suffix: "Item" → addItem, "Rule" → addRule, "HostOverride" → addHostOverride. */
+  /** Command suffix: "Item" → addItem, "Rule" → addRule, "HostOverride" → addHostOverride; "" → add (trust/cert). */
   noun: string;
+  /** Suffix of the search command when it differs: HAProxy and the traffic shaper say searchFrontends, searchPipes. @default noun */
+  searchNoun?: string;
   /** Human label for messages: "VLAN", "firewall rule". */
   label: string;
   /**
@@ -48,7 +50,8 @@ export class ModelApi<T extends object> {
   }
 
   private path(verb: string, uuid?: string): string {
-    return `${this.spec.base}/${verb}${this.spec.noun}${uuid ? `/${encodeURIComponent(uuid)}` : ""}`;
+    const noun = verb === "search" ? (this.spec.searchNoun ?? this.spec.noun) : this.spec.noun;
+    return `${this.spec.base}/${verb}${noun}${uuid ? `/${encodeURIComponent(uuid)}` : ""}`;
   }
 
   /** Creates the item; returns its uuid. Never retried: a lost answer must not create two (see findMarked). */

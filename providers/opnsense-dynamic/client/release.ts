@@ -64,6 +64,14 @@ export interface Capabilities {
   aliasGetUnknown: "error" | "blank";
   /** interfacesInfo rows carry addr4 (24.7.1+); older rows only list ipv4[]. */
   interfaceAddr4: boolean;
+  /** firewall/d_nat (port forwards through the API): 26.1+. Before, port forwards are a UI page only. */
+  portForwardApi: boolean;
+  /** WireGuard instances and peers (wireguard/server, wireguard/client): core since 24.1, so every supported release. */
+  wireguard: boolean;
+  /** Traffic shaper pipes and rules (trafficshaper/settings): every supported release. */
+  trafficShaper: boolean;
+  /** How IDS general settings say IPS: `mode` (pcap | netmap | divert) on 26.1+, the `ips` flag before. */
+  idsMode: "mode" | "ips-flag";
 }
 
 export function capabilities(release: Release): Capabilities {
@@ -80,6 +88,10 @@ export function capabilities(release: Release): Capabilities {
     ruleDirectionAny: atLeast(release, "26.1"),
     aliasGetUnknown: atLeast(release, "26.7") ? "blank" : "error",
     interfaceAddr4: atLeast(release, "24.7.1"),
+    portForwardApi: atLeast(release, "26.1"),
+    wireguard: true,
+    trafficShaper: true,
+    idsMode: atLeast(release, "26.1") ? "mode" : "ips-flag",
   };
 }
 

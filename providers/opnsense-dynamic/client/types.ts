@@ -141,6 +141,228 @@ export interface BackupInfo {
   filesize: number;
 }
 
-/** Saved config per subsystem becomes live with its reconfigure (the filter with apply). */
-export type Subsystem = "vlan" | "alias" | "filter" | "kea" | "dnsmasq" | "unbound";
-export const SUBSYSTEMS: readonly Subsystem[] = ["vlan", "alias", "filter", "kea", "dnsmasq", "unbound"];
+/**
+ * Saved config per subsystem becomes live with its reconfigure (the filter with apply, which also
+ * loads port forwards). haproxy is the os-haproxy plugin; wireguard, shaper (traffic shaper) and
+ * ids (Suricata) are core services. Trust store certificates have no reconfigure of their own:
+ * the services using them (HAProxy) pick them up at theirs.
+ */
+export type Subsystem = "vlan" | "alias" | "filter" | "kea" | "dnsmasq" | "unbound" | "haproxy" | "wireguard" | "shaper" | "ids";
+export const SUBSYSTEMS: readonly Subsystem[] = ["vlan", "alias", "filter", "kea", "dnsmasq", "unbound", "haproxy", "wireguard", "shaper", "ids"];
+
+// ---- os-haproxy (haproxy/settings) -------------------------------------------------------
+// Model 4.1.0 (plugin 4.x: OPNsense 24.7 – 26.1.1) and 5.0.0 (plugin 5.x: 26.1.2+) agree on every
+// field bosun writes except how an action says "http-request redirect" (see HaproxyActionItem).
+
+/** node "server": one upstream (address:port). */
+export interface HaproxyServerItem {
+  enabled: string;
+  /** [0-9a-zA-Z._-]{1,255} */
+  name: string;
+  description: string;
+  address: string;
+  port: string;
+  /** static | template | unix */
+  type: string;
+  /** active | backup | disabled */
+  mode: string;
+  ssl: string;
+  sslVerify: string;
+  sslSNI: string;
+}
+
+/** node "backend": a pool of servers. */
+export interface HaproxyBackendItem {
+  enabled: string;
+  name: string;
+  description: string;
+  /** http | tcp */
+  mode: string;
+  /** source | roundrobin | static-rr | leastconn | uri | random */
+  algorithm: string;
+  /** Server uuids, comma-joined. */
+  linkedServers: string;
+  healthCheckEnabled: string;
+  forwardFor: string;
+}
+
+/** node "frontend": a listener ("public service"). */
+export interface HaproxyFrontendItem {
+  enabled: string;
+  name: string;
+  description: string;
+  /** "0.0.0.0:443", several comma-joined. */
+  bind: string;
+  /** http | ssl | tcp */
+  mode: string;
+  /** Backend uuid. */
+  defaultBackend: string;
+  ssl_enabled: string;
+  /** Trust store certificate refids, comma-joined. */
+  ssl_certificates: string;
+  ssl_default_certificate: string;
+  ssl_hstsEnabled: string;
+  http2Enabled: string;
+  /** Action uuids in evaluation order, comma-joined. */
+  linkedActions: string;
+  forwardFor: string;
+  connectionBehaviour: string;
+}
+
+/** node "acl" (a "condition" in the UI). Name: no tabs, commas, semicolons, dots or brackets. */
+export interface HaproxyAclItem {
+  name: string;
+  description: string;
+  /** hdr (Host header matches), path_beg, ssl_fc, … */
+  expression: string;
+  negate: string;
+  hdr: string;
+  path_beg: string;
+}
+
+/**
+ * node "action" (a "rule" in the UI). Plugin 4.x: type "http-request_redirect" with
+ * http_request_redirect; 5.x: type "http-request", http_request_action "redirect" and
+ * http_request_option (and an enabled flag). use_backend is the same in both.
+ */
+export interface HaproxyActionItem {
+  enabled: string;
+  name: string;
+  description: string;
+  /** if | unless */
+  testType: string;
+  /** ACL uuids, comma-joined. */
+  linkedAcls: string;
+  /** and | or */
+  operator: string;
+  type: string;
+  use_backend: string;
+  http_request_redirect: string;
+  http_request_action: string;
+  http_request_option: string;
+}
+
+// ---- trust store (trust/cert), node "cert" --------------------------------------------------
+
+export interface TrustCertItem {
+  /** 13 hex digits, made by the box; what services (HAProxy, the web GUI) refer to. */
+  refid: string;
+  descr: string;
+  /** Write-only on import: "import" with crt_payload (+ prv_payload). Read back: internal | manual | reissue … */
+  action: string;
+  crt_payload: string;
+  /** The private key PEM: written, never kept in bosun's outputs. */
+  prv_payload: string;
+  commonname: string;
+  valid_from: string;
+  valid_to: string;
+  in_use: string;
+}
+
+// ---- WireGuard (core since 24.1) ------------------------------------------------------------
+
+/** wireguard/server, node "server": an instance (wg<instance>). */
+export interface WireguardServerItem {
+  enabled: string;
+  /** [0-9a-zA-Z._-]{1,64} */
+  name: string;
+  /** Made by the box: the wgN number. */
+  instance: string;
+  pubkey: string;
+  /** Written; never kept in bosun's outputs. */
+  privkey: string;
+  port: string;
+  /** The instance's own address(es) with prefix, comma-joined: "10.99.0.1/24". */
+  tunneladdress: string;
+  dns: string;
+  disableroutes: string;
+  gateway: string;
+  /** Peer uuids, comma-joined (also written through a peer's `servers`). */
+  peers: string;
+  mtu: string;
+  endpoint: string;
+  peer_dns: string;
+}
+
+/** wireguard/client, node "client": a peer of one or more instances. */
+export interface WireguardPeerItem {
+  enabled: string;
+  name: string;
+  pubkey: string;
+  psk: string;
+  /** The peer's address(es) with prefix (its AllowedIPs on the box): "10.99.0.2/32". */
+  tunneladdress: string;
+  serveraddress: string;
+  serverport: string;
+  keepalive: string;
+  /** Volatile: instance uuids this peer belongs to, comma-joined (the box stores it on the instance). */
+  servers: string;
+}
+
+// ---- port forwards (firewall/d_nat, 26.1+), node "rule" -------------------------------------
+
+export interface DnatRuleItem {
+  sequence: string;
+  disabled: string;
+  nordr: string;
+  interface: string;
+  /** "" (any) | inet | inet6 | inet46 */
+  ipprotocol: string;
+  /** lower case: tcp | udp | tcp/udp */
+  protocol: string;
+  "source.network": string;
+  "source.not": string;
+  "destination.network": string;
+  "destination.port": string;
+  "destination.not": string;
+  /** The inside address. */
+  target: string;
+  "local-port": string;
+  /** "" (manual: a filter rule of its own) | rule | pass */
+  pass: string;
+  log: string;
+  descr: string;
+}
+
+// ---- traffic shaper (trafficshaper/settings) ------------------------------------------------
+
+export interface ShaperPipeItem {
+  /** Made by the box (newPipeNumber). */
+  number: string;
+  enabled: string;
+  bandwidth: string;
+  /** bit | Kbit | Mbit | Gbit */
+  bandwidthMetric: string;
+  /** none | src-ip | dst-ip */
+  mask: string;
+  description: string;
+}
+
+export interface ShaperRuleItem {
+  enabled: string;
+  sequence: string;
+  interface: string;
+  proto: string;
+  source: string;
+  destination: string;
+  /** "" (both) | in | out */
+  direction: string;
+  /** Pipe (or queue) uuid. */
+  target: string;
+  description: string;
+}
+
+// ---- intrusion detection (ids/settings) -----------------------------------------------------
+
+/** node "policy": changes the action of the rules it matches. */
+export interface IdsPolicyItem {
+  enabled: string;
+  prio: string;
+  /** Rule actions this policy matches: disable, alert, drop (comma-joined). */
+  action: string;
+  /** Ruleset uuids, comma-joined ("" = every enabled ruleset). */
+  rulesets: string;
+  /** default | alert | drop | disable */
+  new_action: string;
+  description: string;
+}

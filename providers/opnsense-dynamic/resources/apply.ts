@@ -27,6 +27,8 @@ export async function applyNow(client: OpnsenseClient, target: ApplyTarget): Pro
     for (const s of services) await client.reconfigure(s);
     return { services, backupBefore: await backupBefore(client) };
   }
+  // The plugin's own syntax check first: a config HAProxy would refuse never replaces the running one.
+  if (target === "haproxy") await client.haproxy.configtest();
   await client.reconfigure(target);
   return { backupBefore: await backupBefore(client) };
 }

@@ -59,7 +59,7 @@ function outcomeUnknown(err: unknown): boolean {
 export async function createOwned<T extends object>(
   api: ModelApi<T>,
   item: Partial<T>,
-  opts: { what: string; ownerTag?: string; after?: (uuid: string) => Promise<void> },
+  opts: { what: string; ownerTag?: string; marker?: string; after?: (uuid: string) => Promise<void> },
 ): Promise<string> {
   let uuid: string;
   // Recovering after a crash (bosun sets BOSUN_ADOPT_OWNED for that update): the dead process may
@@ -77,11 +77,12 @@ export async function createOwned<T extends object>(
   try {
     uuid = await api.add(item, opts.what);
   } catch (err) {
-    if (!opts.ownerTag || !(outcomeUnknown(err) || err instanceof ValidationError)) throw err;
-    const mark = markOf(opts.ownerTag);
+    if (!(opts.marker || opts.ownerTag) || !(outcomeUnknown(err) || err instanceof ValidationError)) throw err;
+    // Models without a description carry no mark: a value only this resource's item holds (a public key) stands in.
+    const mark = opts.marker ?? markOf(opts.ownerTag ?? "");
     let ours: { uuid: string }[];
     try {
-      ours = await api.findMarked(mark.slice(1, -1));
+      ours = await api.findMarked(opts.marker ?? mark.slice(1, -1));
     } catch {
       if (err instanceof ValidationError) throw err;
       throw new Error(

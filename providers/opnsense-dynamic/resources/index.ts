@@ -10,18 +10,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import type { Subsystem } from "../client/types.ts";
 import { dynamicProvider, implPath } from "../../kit/index.ts";
+import { ownerTag } from "./owner.ts";
 
 type In<T> = pulumi.Input<T>;
 const MODULE = "opnsense";
 
-/**
- * The mark bosun writes into each item's description (`[bosun:<tag>]`): a hash
- * of project, stack, type and resource name, so a create whose answer was lost
- * is reconciled by identity, never by look-alike values (see common.ts).
- */
-export function ownerTag(type: string, name: string): string {
-  return createHash("sha256").update(`${pulumi.getProject()}/${pulumi.getStack()}/${type}/${name}`).digest("hex").slice(0, 12);
-}
+export { ownerTag } from "./owner.ts";
+export * from "./edge.ts";
 
 export const vlanProvider = dynamicProvider(implPath("./vlan-impl.ts", import.meta.url));
 export const aliasProvider = dynamicProvider(implPath("./alias-impl.ts", import.meta.url));

@@ -93,7 +93,12 @@ async function interfaceKeys(client: OpnsenseClient, fresh: boolean): Promise<Se
 }
 
 /** Verifies that interface keys exist before a rule or DHCP range names them. */
+/** Interface groups a rule may name besides assigned interfaces (WireGuard registers "wireguard" once it has an instance). */
+const GROUPS = new Set(["wireguard"]);
+
 export async function requireInterfaces(client: OpnsenseClient, identifiers: readonly string[], what: string): Promise<void> {
+  identifiers = identifiers.filter((id) => !GROUPS.has(id));
+  if (identifiers.length === 0) return;
   let known = await interfaceKeys(client, false);
   if (identifiers.some((id) => !known.has(id))) known = await interfaceKeys(client, true);
   const missing = identifiers.filter((id) => !known.has(id));

@@ -18,7 +18,6 @@
 import type { OpnsenseClient } from "../client/client.ts";
 import { AuthError, HttpError } from "../client/errors.ts";
 import type { CallInfo } from "../client/errors.ts";
-import { RECONFIGURE_PATH } from "../client/client.ts";
 import type { Subsystem } from "../client/types.ts";
 import { apiPath, blockingRule, describeLockout } from "./lockout.ts";
 import { getSettings } from "./connection.ts";
@@ -87,6 +86,14 @@ const SUBSYSTEM_OF: [string, Subsystem | "assignment"][] = [
   ["/api/kea/", "kea"],
   ["/api/dnsmasq/", "dnsmasq"],
   ["/api/unbound/", "unbound"],
+  // A port forward goes live with the filter apply (one pf reload).
+  ["/api/firewall/d_nat/", "filter"],
+  ["/api/haproxy/", "haproxy"],
+  // Certificates reach HAProxy at its reconfigure (it exports them then).
+  ["/api/trust/", "haproxy"],
+  ["/api/wireguard/", "wireguard"],
+  ["/api/trafficshaper/", "shaper"],
+  ["/api/ids/", "ids"],
 ];
 
 /** Writes before this many backups after a savepoint (the box keeps `retention`), with room for others' writes. */
@@ -297,11 +304,17 @@ function cutOffMessage(what: string, backupBefore: string): string {
 export async function revertToBackup(
   client: OpnsenseClient,
   backupId: string,
-  touched: ReadonlySet<Subsystem | "assignment"> = new Set(Object.keys(RECONFIGURE_PATH) as Subsystem[]),
+  touched: ReadonlySet<Subsystem | "assignment"> = new Set(["vlan", "alias", "kea", "dnsmasq", "unbound"] as Subsystem[]),
 ): Promise<void> {
   await client.revertBackup(backupId);
   if (touched.has("assignment")) await client.reconfigureAssignments();
-  for (const s of ["vlan", "alias", "kea", "dnsmasq", "unbound"] as const) if (touched.has(s)) await client.reconfigure(s);
+  for (const s of ["vlan", "alias", "kea", "dnsmasq", "unbound", "wireguard", "shaper", "ids", "haproxy"] as const) {
+    // A trust store write counts as HAProxy's; a box without the plugin has nothing to reload (404).
+    if (touched.has(s))
+      await client.reconfigure(s).catch((err: unknown) => {
+        if (!(s === "haproxy" && err instanceof HttpError && err.status === 404)) throw err;
+      });
+  }
   await client.applyFilter();
 }
 

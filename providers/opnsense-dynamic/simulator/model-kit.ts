@@ -37,23 +37,32 @@ export type FieldDef =
       required?: boolean;
     };
 
+/** Trust store certificates go live with the services that use them (HAProxy exports them at its reconfigure). */
+export type SimSubsystem = Subsystem | "trust";
+
 export interface CollectionDef {
   name: string;
-  subsystem: Subsystem;
+  subsystem: SimSubsystem;
   /** API base, body node and command noun: interfaces/vlan_settings + vlan + Item. */
   base: string;
   node: string;
   noun: string;
+  /** The search command's noun when it differs (HAProxy's searchFrontends). @default noun */
+  searchNoun?: string;
   label: string;
   fields: Record<string, FieldDef>;
   /** Cross-field and referential rules; returns field → message. */
   validate: (item: Item, uuid: string | null, ctx: ModelContext) => Record<string, string>;
-  /** Filled in on add (generated names). */
-  complete?: (item: Item, ctx: ModelContext) => void;
+  /** Filled in on add (generated names), and on set with the item's uuid (derived fields). */
+  complete?: (item: Item, ctx: ModelContext, uuid?: string) => void;
   /** Why this item cannot be deleted (answered as a UserException, HTTP 500), or null. */
   inUse?: (item: Item, uuid: string, ctx: ModelContext) => string | null;
   /** Reshapes a rendered `get` item (alias content lists every alias). */
-  renderGet?: (rendered: Record<string, unknown>, item: Item, ctx: ModelContext) => void;
+  renderGet?: (rendered: Record<string, unknown>, item: Item, ctx: ModelContext, uuid: string | null) => void;
+  /** Side effects of a saved add/set on other collections (a WireGuard peer's `servers`). */
+  afterSave?: (item: Item, uuid: string, ctx: ModelContext, body: Record<string, string>) => void;
+  /** Side effects of a delete (a WireGuard peer leaves its instances). */
+  afterDelete?: (uuid: string, ctx: ModelContext) => void;
   searchFields: string[];
 }
 
@@ -95,11 +104,11 @@ export function checkFields(def: CollectionDef, item: Item, ctx: ModelContext): 
 
 // ---- shared option lists ----------------------------------------------------
 
-// ---- shared option lists ----------------------------------------------------
-
 export const ifaceOptions = (ctx: ModelContext): Record<string, string> => {
   const out: Record<string, string> = {};
   for (const i of Object.values(ctx.interfaces)) out[i.identifier] = i.description || i.identifier.toUpperCase();
+  // The interface group WireGuard registers (plugins.inc.d/wireguard.inc), listed once an instance exists.
+  if (rows(ctx, "wireguardServers").length > 0) out.wireguard = "WireGuard (Group)";
   return out;
 };
 

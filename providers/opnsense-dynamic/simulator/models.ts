@@ -1,13 +1,17 @@
 // The simulator's model definitions: fields, defaults, option lists and the
 // validations OPNsense performs, with messages keyed "<node>.<field>" as the
 // real API returns them. VLANs are here; firewall and service models in
-// models-firewall.ts and models-services.ts; shared pieces in model-kit.ts.
+// models-firewall.ts and models-services.ts, HAProxy in models-haproxy.ts, the
+// trust store, WireGuard, port forwards, shaper and IDS in models-edge.ts;
+// shared pieces in model-kit.ts.
 import { rows, type CollectionDef } from "./model-kit.ts";
 import { aliases, rules } from "./models-firewall.ts";
 import { dnsmasqHosts, dnsmasqRanges, hostOverrides, keaReservations, keaSubnets } from "./models-services.ts";
+import { HAPROXY_COLLECTIONS } from "./models-haproxy.ts";
+import { EDGE_COLLECTIONS } from "./models-edge.ts";
 
 export { checkFields, optionList, protocols } from "./model-kit.ts";
-export type { AssignedInterface, CollectionDef, FieldDef, Item, ModelContext, Table } from "./model-kit.ts";
+export type { AssignedInterface, CollectionDef, FieldDef, Item, ModelContext, SimSubsystem, Table } from "./model-kit.ts";
 
 const vlans: CollectionDef = {
   name: "vlans",
@@ -67,7 +71,18 @@ const vlans: CollectionDef = {
   searchFields: ["if", "tag", "descr", "vlanif"],
 };
 
-export const COLLECTIONS: readonly CollectionDef[] = [vlans, aliases, rules, keaSubnets, keaReservations, dnsmasqRanges, dnsmasqHosts, hostOverrides];
+export const COLLECTIONS: readonly CollectionDef[] = [
+  vlans,
+  aliases,
+  rules,
+  keaSubnets,
+  keaReservations,
+  dnsmasqRanges,
+  dnsmasqHosts,
+  hostOverrides,
+  ...HAPROXY_COLLECTIONS,
+  ...EDGE_COLLECTIONS,
+];
 export const COLLECTION_NAMES = COLLECTIONS.map((c) => c.name);
 
 export function collection(name: string): CollectionDef {

@@ -41,6 +41,16 @@ export interface ReleaseProfile {
   interfaceAddr4: boolean;
   /** Search rows carry stored values (and "%field" descriptions) since 25.7; before, option fields show descriptions only. */
   searchRawValues: boolean;
+  /**
+   * The os-haproxy plugin the box has: "4" (model 4.1.0, shipped up to 26.1.1), "5" (5.0.0, 26.1.2+),
+   * or null (not installed: its API is 404). Plugins update apart from the release; this is the
+   * version each release's own plugin repository carried.
+   */
+  haproxyPlugin: "4" | "5" | null;
+  /** firewall/d_nat (port forwards): 26.1+. */
+  portForwardApi: boolean;
+  /** IDS general settings: `mode` since 26.1, the `ips` flag before. */
+  idsMode: "mode" | "ips-flag";
 }
 
 function numbers(version: string): number[] {
@@ -80,6 +90,9 @@ export function profileFor(version: string = DEFAULT_SERIES): ReleaseProfile {
     aliasGetUnknown: v("26.7") ? "blank" : "error",
     interfaceAddr4: v("24.7.1"),
     searchRawValues: v("25.7"),
+    haproxyPlugin: v("26.1.2") ? "5" : "4",
+    portForwardApi: v("26.1"),
+    idsMode: v("26.1") ? "mode" : "ips-flag",
   };
 }
 
@@ -94,6 +107,8 @@ export function hasEndpoint(p: ReleaseProfile, path: string): boolean {
   }
   if (mod === "firewall" && ctrl === "filter" && ["savepoint", "cancelrollback", "revert"].includes(command)) return p.savepoint;
   if (mod === "interfaces" && ctrl === "assignment") return p.assignmentApi;
+  if (mod === "haproxy") return p.haproxyPlugin !== null;
+  if (mod === "firewall" && ctrl === "d_nat") return p.portForwardApi;
   return true;
 }
 
@@ -116,6 +131,12 @@ export function pageFor(path: string): string {
     ["kea/", "Services: DHCP: Kea(v4)"],
     ["dnsmasq/", "Services: Dnsmasq DNS/DHCP: Settings"],
     ["unbound/", "Services: Unbound"],
+    ["firewall/d_nat/", "Firewall: NAT: Port Forward"],
+    ["haproxy/", "Services: HAProxy"],
+    ["trust/", "System: Certificates"],
+    ["wireguard/", "VPN: WireGuard"],
+    ["trafficshaper/", "Firewall: Shaper"],
+    ["ids/", "Services: Intrusion Detection"],
   ];
   return table.find(([prefix]) => p.startsWith(prefix))?.[1] ?? "All pages";
 }

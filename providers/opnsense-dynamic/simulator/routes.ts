@@ -4,6 +4,8 @@
 import type { ServerResponse } from "node:http";
 import type { Subsystem } from "../client/types.ts";
 import { COLLECTIONS } from "./models.ts";
+import { liveHaproxy, renderHaproxy } from "./haproxy-config.ts";
+import { haproxyGet, haproxySet, idsGet, idsSet, wireguardGet, wireguardSet } from "./settings.ts";
 import { backupXml } from "./history.ts";
 import { assignmentAdd, assignmentDel, assignmentGet, assignmentReconfigure, assignmentSearch, assignmentSet, interfaceRows } from "./interfaces.ts";
 import { dnsmasqGet, dnsmasqSet, keaGet, keaSet } from "./services.ts";
@@ -38,6 +40,10 @@ const RECONFIGURE: Record<string, Subsystem> = {
   "kea/service/reconfigure": "kea",
   "dnsmasq/service/reconfigure": "dnsmasq",
   "unbound/service/reconfigure": "unbound",
+  "haproxy/service/reconfigure": "haproxy",
+  "wireguard/service/reconfigure": "wireguard",
+  "trafficshaper/service/reconfigure": "shaper",
+  "ids/service/reconfigure": "ids",
 };
 
 /** A UserException: HTTP 500 with errorMessage and errorTitle. Other results answer 200. */
@@ -56,7 +62,10 @@ function searchQuery(q: URLSearchParams): Record<string, unknown> {
   return out;
 }
 
-export function buildRoutes(store: SimStore): Map<string, Handler> {
+/** Called after a subsystem's reconfigure made it live (a test restarts a real HAProxy with the rendered config). */
+export type ReconfigureHook = (subsystem: string) => void | Promise<void>;
+
+export function buildRoutes(store: SimStore, onReconfigure?: ReconfigureHook): Map<string, Handler> {
   const routes = new Map<string, Handler>();
   const post = (ctx: RequestCtx): boolean => ctx.method === "POST";
   const route = (path: string, h: Handler) => routes.set(norm(path), h);
@@ -80,13 +89,14 @@ export function buildRoutes(store: SimStore): Map<string, Handler> {
       );
       return { alias: { content } };
     });
-    route(path("search"), (ctx) => store.search(def, ctx.method === "GET" ? searchQuery(ctx.query) : ctx.body));
+    route(`${def.base}/search${def.searchNoun ?? def.noun}`, (ctx) => store.search(def, ctx.method === "GET" ? searchQuery(ctx.query) : ctx.body));
   }
 
   for (const [path, subsystem] of Object.entries(RECONFIGURE)) {
-    route(path, (ctx) => {
+    route(path, async (ctx) => {
       if (!post(ctx)) return { status: "failed" };
       store.reconfigure(subsystem);
+      await onReconfigure?.(subsystem);
       return { status: "ok" };
     });
   }
@@ -107,6 +117,18 @@ export function buildRoutes(store: SimStore): Map<string, Handler> {
     const hit = Object.entries(store.table("aliases", "saved")).find(([, a]) => a.name === ctx.params[0]);
     return hit ? { uuid: hit[0] } : [];
   });
+
+  route("haproxy/settings/get", () => haproxyGet(store));
+  route("haproxy/settings/set", (ctx) => (post(ctx) ? haproxySet(store, ctx.body) : { result: "failed" }));
+  // configtest renders the saved config (template reload) and checks it; the simulator checks what it renders.
+  route("haproxy/service/configtest", () => {
+    const problems = renderHaproxy(liveHaproxy(store, "saved"), "/tmp/haproxy").config.match(/^\s*# (ERROR|[A-Z]+ INVALID)[^\n]*/gm);
+    return { result: problems ? `[ALERT] (simulator) the rendered configuration has errors:\n${problems.join("\n")}` : "Configuration file is valid\n" };
+  });
+  route("wireguard/general/get", () => wireguardGet(store));
+  route("wireguard/general/set", (ctx) => (post(ctx) ? wireguardSet(store, ctx.body) : { result: "failed" }));
+  route("ids/settings/get", () => idsGet(store));
+  route("ids/settings/set", (ctx) => (post(ctx) ? idsSet(store, ctx.body) : { result: "failed" }));
 
   route("kea/dhcpv4/get", () => keaGet(store));
   route("kea/dhcpv4/set", (ctx) => (post(ctx) ? keaSet(store, ctx.body) : { result: "failed" }));

@@ -15,6 +15,7 @@ import { hasEndpoint, pageFor, type ReleaseProfile } from "./profiles.ts";
 import { verdict } from "./firewall.ts";
 import { dhcpServedOn } from "./services.ts";
 import { makeCertificates } from "./certs.ts";
+import { writeHaproxy, type RenderedHaproxy } from "./haproxy-config.ts";
 
 /** An API key pair. `pages` limits it to those ACL pages (403 elsewhere); `readOnly` is "System: Deny config write". */
 export interface SimKey {
@@ -56,6 +57,13 @@ export interface SimulatorOptions {
   assignVlans?: Record<string, string>;
   /** Let the live filter rules decide whether new API connections get in (pf keeps established ones). @default true */
   enforceFirewall?: boolean;
+  /** The os-haproxy plugin: false = not installed (its API answers 404), "4"/"5" = that model. @default the release's own */
+  haproxy?: false | "4" | "5";
+  /**
+   * Runs after a service's reconfigure made its config live, before the call answers (as the box
+   * restarts the service first): a test uses it to reload a real HAProxy with writeHaproxy().
+   */
+  onReconfigure?: (subsystem: string) => void | Promise<void>;
 }
 
 export interface Simulator {
@@ -76,12 +84,14 @@ export interface Simulator {
   /** API calls seen (excluding /__sim), total and per "METHOD /api/path". */
   calls(): { total: number; byPath: Record<string, number> };
   resetCalls(): void;
-  /** Saved or live items of a collection (vlans, aliases, rules, keaSubnets, keaReservations, dnsmasqRanges, dnsmasqHosts, hostOverrides). */
+  /** Saved or live items of a collection (vlans, aliases, rules, …, haproxyFrontends, trustCerts, wireguardPeers, portForwards: see models.ts). */
   items(collectionName: string, view?: View): Record<string, Record<string, string>>;
   /** Interfaces that get DHCP answers (live ranges where the service is on and listening). */
   dhcpServedOn(): { dnsmasq: string[]; kea: string[] };
   /** New API connections refused by the live rules, with the deciding rule. */
   refused(): { src: string; rule: string; action: string }[];
+  /** Writes the running HAProxy config (haproxy.cfg, certificates, crt-lists) under `dir`, as the plugin renders it. */
+  writeHaproxy(dir: string): RenderedHaproxy & { configPath: string };
   stop(): Promise<void>;
 }
 
@@ -117,9 +127,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     assignVlans: opts.assignVlans,
     version: opts.version,
     retention: opts.retention,
+    haproxy: opts.haproxy,
   });
   const faults = new FaultTable();
-  const routes = buildRoutes(store);
+  const routes = buildRoutes(store, opts.onReconfigure);
   const keys: SimKey[] = [
     { apiKey: opts.apiKey, apiSecret: opts.apiSecret },
     ...(opts.readOnly ? [{ ...opts.readOnly, readOnly: true }] : []),
@@ -298,6 +309,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     items: (name, view = "saved") => store.table(collection(name).name, view),
     dhcpServedOn: () => dhcpServedOn(store),
     refused: () => [...refusedLog],
+    writeHaproxy: (dir) => writeHaproxy(store, dir),
     stop: () =>
       new Promise<void>((resolve) => {
         store.stopTimers();

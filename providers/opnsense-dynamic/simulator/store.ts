@@ -1,12 +1,13 @@
 // The simulator's configuration: saved config (config.xml) and live config
 // (what the running services use) per collection, made equal per subsystem by
 // reconfigure/apply; every save recorded in the config history (history.ts).
-// Interfaces and DHCP/DNS service settings are in interfaces.ts and services.ts.
+// Interfaces and DHCP/DNS service settings are in interfaces.ts and services.ts;
+// HAProxy, WireGuard and IDS general settings in settings.ts.
 // Longer than most modules: one class owns the tables, the model commands and
 // the config saves every route goes through; splitting it would share its state.
 import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync, renameSync } from "node:fs";
-import type { Subsystem } from "../client/types.ts";
+import type { SimSubsystem } from "./models.ts";
 import { flattenItem, toOptionMap } from "../client/options.ts";
 import {
   COLLECTIONS,
@@ -30,6 +31,10 @@ export interface ConfigState {
   interfaces: Record<string, AssignedInterface>;
   keaGeneral: { enabled: string; interfaces: string };
   dnsmasqGeneral: { enable: string; interface: string };
+  haproxyGeneral: { enabled: string };
+  wireguardGeneral: { enabled: string };
+  /** `ips` (≤ 25.7) or `mode` (26.1+) as the profile says; both kept so a state file survives a version change. */
+  idsGeneral: { enabled: string; interfaces: string; ips: string; mode: string };
 }
 
 export interface SimSnapshot extends ConfigState {
@@ -66,6 +71,8 @@ export interface StoreOptions {
   version?: string;
   /** Backups kept (System → Configuration → History). @default 100 */
   retention?: number;
+  /** The os-haproxy plugin: false = not installed; "4"/"5" = that plugin model. @default the release's own */
+  haproxy?: false | "4" | "5";
 }
 
 export class SimStore {
@@ -80,7 +87,8 @@ export class SimStore {
   private readonly stateFile: string | undefined;
 
   constructor(opts: StoreOptions = {}) {
-    this.profile = profileFor(opts.version);
+    const profile = profileFor(opts.version);
+    this.profile = opts.haproxy === undefined ? profile : { ...profile, haproxyPlugin: opts.haproxy === false ? null : opts.haproxy };
     this.assignVlans = opts.assignVlans ?? {};
     this.devices = opts.devices ?? ["igc0", "igc1", "igc2", "igc3"];
     this.rollbackMs = Math.round((opts.rollbackSeconds ?? 60) * 1000);
@@ -107,6 +115,9 @@ export class SimStore {
       interfaces: clone(DEFAULT_INTERFACES),
       keaGeneral: { enabled: "0", interfaces: "" },
       dnsmasqGeneral: { ...this.profile.dnsmasqDefaults },
+      haproxyGeneral: { enabled: "0" },
+      wireguardGeneral: { enabled: "0" },
+      idsGeneral: { enabled: "0", interfaces: "wan", ips: "0", mode: "pcap" },
       pendingUnassign: [],
     };
   }
@@ -132,8 +143,8 @@ export class SimStore {
 
   /** The saved config as a backup holds it. */
   config(): ConfigState {
-    const { saved, interfaces, keaGeneral, dnsmasqGeneral } = this.state;
-    return { saved, interfaces, keaGeneral, dnsmasqGeneral };
+    const { saved, interfaces, keaGeneral, dnsmasqGeneral, haproxyGeneral, wireguardGeneral, idsGeneral } = this.state;
+    return { saved, interfaces, keaGeneral, dnsmasqGeneral, haproxyGeneral, wireguardGeneral, idsGeneral };
   }
 
   /** Config.save(): write config.xml and a backup. Returns the new revision. */
@@ -176,6 +187,7 @@ export class SimStore {
     if (Object.keys(validations).length) return { result: "failed", validations };
     def.complete?.(item, this.ctx());
     this.table(def.name, "saved")[uuid] = item;
+    def.afterSave?.(item, uuid, this.ctx(), flattenItem(body));
     const address = def.name === "vlans" && !this.profile.assignmentApi ? this.assignVlans[String(item.tag)] : undefined;
     if (address !== undefined && item.vlanif) this.personAssigns(item.vlanif, address, `vlan${String(item.tag)}`);
     this.save(`/api/${def.base}/add${def.noun} made changes`);
@@ -189,7 +201,9 @@ export class SimStore {
     const item = this.normalize(def, body, existing);
     const validations = { ...checkFields(def, item, this.ctx()), ...def.validate(item, uuid, this.ctx()) };
     if (Object.keys(validations).length) return { result: "failed", validations };
+    def.complete?.(item, this.ctx(), uuid);
     this.table(def.name, "saved")[uuid] = item;
+    def.afterSave?.(item, uuid, this.ctx(), flattenItem(body));
     this.save(`/api/${def.base}/set${def.noun} made changes`);
     return { result: "saved" };
   }
@@ -204,6 +218,7 @@ export class SimStore {
     const why = def.inUse?.(existing, uuid, this.ctx());
     if (why) return { errorMessage: why, errorTitle: `${def.label} in use` };
     delete this.table(def.name, "saved")[uuid];
+    def.afterDelete?.(uuid, this.ctx());
     this.save(`/api/${def.base}/del${def.noun} made changes`);
     return { result: "deleted" };
   }
@@ -229,7 +244,7 @@ export class SimStore {
       for (const p of parts.slice(0, -1)) node = (node[p] ??= {}) as Record<string, unknown>;
       node[parts[parts.length - 1] as string] = rendered;
     }
-    def.renderGet?.(out, item, this.ctx());
+    def.renderGet?.(out, item, this.ctx(), uuid);
     return { [def.node]: out };
   }
 
@@ -277,8 +292,10 @@ export class SimStore {
 
   // ---- reconfigure / filter apply --------------------------------------------
 
-  reconfigure(subsystem: Subsystem): void {
-    for (const def of COLLECTIONS.filter((c) => c.subsystem === subsystem)) {
+  reconfigure(subsystem: SimSubsystem): void {
+    // HAProxy exports the trust store's certificates at its reconfigure: they go live with it.
+    const with_ = subsystem === "haproxy" ? ["haproxy", "trust"] : [subsystem];
+    for (const def of COLLECTIONS.filter((c) => with_.includes(c.subsystem))) {
       this.state.live[def.name] = clone(this.table(def.name, "saved"));
     }
     this.persist();
@@ -319,7 +336,15 @@ export class SimStore {
     const entry: BackupEntry | undefined = this.history.byId(id);
     if (!entry) return false;
     const cfg = JSON.parse(entry.config) as ConfigState;
-    this.state = { ...this.state, saved: { ...emptyTables(), ...cfg.saved }, keaGeneral: cfg.keaGeneral, dnsmasqGeneral: cfg.dnsmasqGeneral };
+    this.state = {
+      ...this.state,
+      saved: { ...emptyTables(), ...cfg.saved },
+      keaGeneral: cfg.keaGeneral,
+      dnsmasqGeneral: cfg.dnsmasqGeneral,
+      haproxyGeneral: cfg.haproxyGeneral ?? this.state.haproxyGeneral,
+      wireguardGeneral: cfg.wireguardGeneral ?? this.state.wireguardGeneral,
+      idsGeneral: cfg.idsGeneral ?? this.state.idsGeneral,
+    };
     this.save(`/api/core/backup/revert_backup/${id} made changes`);
     return true;
   }

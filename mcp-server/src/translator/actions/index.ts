@@ -22,6 +22,9 @@ import { addLxc, addVm, changeMachine, unknownMachine } from "./machines.ts";
 import { notUnderstood, unknownThing } from "./not-understood.ts";
 import { openPortToAddress } from "./open-port-to-address.ts";
 import { openPort } from "./open-port.ts";
+import { publish } from "./publish.ts";
+import { segmentPolicy } from "./segment-policy.ts";
+import { vpnPeer } from "./vpn-peer.ts";
 import { refuseUnsupported } from "./refuse-unsupported.ts";
 import { remove } from "./remove.ts";
 
@@ -30,9 +33,14 @@ export const ACTIONS: readonly Action[] = [
   refuseUnsupported,
   // Impossible numbers are asked about before any of them is used.
   checkRanges,
+  // VPN peers and segment limits/IDS name their own things ("my phone", "50 Mbit"): before removal or a device word reads as unknown.
+  vpnPeer,
+  segmentPolicy,
   // Removal and firewall verbs decide over the nouns they act on ("remove minecraft", "block guests from minecraft").
   remove,
   deny,
+  // "publish X at name": a name over TLS, before "publish" reads as opening a port.
+  publish,
   // A port for an address nothing of bosun's holds, before a network or service in the sentence could claim it.
   openPortToAddress,
   allow,

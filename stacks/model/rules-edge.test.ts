@@ -1,0 +1,86 @@
+// The edge rules on whole specs: each bad input is refused with the field's
+// path and a message that names the rule and the fix.
+import { describe, expect, it } from "vitest";
+import { parseSpec, type SpecInput } from "./index.ts";
+
+const base = (): SpecInput => ({
+  version: 1,
+  networks: { apps: { vlan: 30, subnet: "10.30.0.0/24" } },
+  services: { nextcloud: { image: "nextcloud:29", network: "apps", ports: [{ container: 80, host: 8080 }] } },
+  dns: { publicZones: ["example.com"] },
+});
+
+function errors(spec: SpecInput): Record<string, string> {
+  const r = parseSpec(spec);
+  return r.ok ? {} : Object.fromEntries(r.errors.map((e) => [e.path, e.message]));
+}
+
+describe("published services and their certificates", () => {
+  it("accepts a service published with an ACME certificate proven by DNS-01 in a public zone", () => {
+    const spec = base();
+    spec.certificates = { cloud: { dnsNames: ["cloud.example.com"], issuer: "acme", outsideDomain: true } };
+    spec.services!.nextcloud!.publish = { host: "cloud.example.com", certificate: "cloud" };
+    expect(errors(spec)).toEqual({});
+  });
+
+  it("names outside the configured zones are refused, naming the field", () => {
+    const spec = base();
+    spec.certificates = { cloud: { dnsNames: ["cloud.example.org"], issuer: "acme", outsideDomain: true, challenge: "dns-01" } };
+    spec.services!.nextcloud!.publish = { host: "cloud.example.org", certificate: "cloud" };
+    expect(errors(spec)).toEqual({
+      "certificates.cloud.dnsNames[0]":
+        '"cloud.example.org" is outside the public zones (example.com): DNS-01 can only publish records there; add its zone to dns.publicZones or use challenge http-01',
+      "services.nextcloud.publish.host":
+        "cloud.example.org is outside the public zones (example.com): bosun cannot publish its DNS record; add its zone to dns.publicZones, or set public: false",
+    });
+  });
+
+  it("a wildcard without DNS-01 is refused", () => {
+    const spec = base();
+    spec.dns = { publicZones: [] };
+    spec.certificates = { wild: { dnsNames: ["*.example.net"], issuer: "acme", outsideDomain: true } };
+    spec.services!.nextcloud!.publish = { host: "cloud.example.net", certificate: "wild" };
+    expect(errors(spec)["certificates.wild.dnsNames[0]"]).toBe(
+      '"*.example.net" is a wildcard, which only DNS-01 can prove: add example.net\'s zone to dns.publicZones (Cloudflare) so bosun can publish the TXT record',
+    );
+  });
+
+  it("HTTP-01 needs a published service to answer through; a certificate must exist and cover the name; the port must be a TCP port", () => {
+    const spec = base();
+    spec.dns = {};
+    spec.certificates = {
+      lonely: { dnsNames: ["www.example.net"], issuer: "acme", outsideDomain: true },
+      other: { dnsNames: ["other.example.net"], issuer: "acme", outsideDomain: true },
+    };
+    spec.services!.nextcloud!.publish = { host: "cloud.example.net", certificate: "other", port: 443 };
+    expect(errors(spec)).toEqual({
+      "certificates.lonely.challenge": expect.stringContaining("HTTP-01 is answered through the reverse proxy on port 80"),
+      "services.nextcloud.publish.certificate": 'certificate "other" covers other.example.net, not cloud.example.net',
+      "services.nextcloud.publish.port": "the service has no TCP port 443 (its TCP ports: 80)",
+    });
+    spec.services!.nextcloud!.publish = { host: "cloud.example.net", certificate: "clud" };
+    expect(errors(spec)["services.nextcloud.publish.certificate"]).toBe('no certificate named "clud"; add it under certificates');
+  });
+});
+
+describe("the VPN", () => {
+  it("peers get addresses in its own segment; overlaps and unknown networks are refused", () => {
+    const spec = base();
+    spec.vpn = { subnet: "10.30.0.0/25", allow: ["apps", "lab"], peers: { phone: { address: "10.30.0.1" }, laptop: { address: "10.99.0.5" } } };
+    expect(errors(spec)).toEqual({
+      "vpn.subnet": 'the VPN\'s subnet 10.30.0.0/25 overlaps 10.30.0.0/24 of network "apps"',
+      "vpn.allow[1]": 'no network named "lab"; use a network name, "lan" or "any"',
+      "vpn.peers.phone.address": "10.30.0.1 is already used by the box",
+      "vpn.peers.laptop.address": "10.99.0.5 must be inside the VPN's subnet 10.30.0.0/25",
+    });
+    expect(errors({ ...base(), vpn: { peers: { phone: {} } } })).toEqual({});
+  });
+});
+
+describe("segment policy", () => {
+  it("limits and IDS are checked for range and kind", () => {
+    const spec = base();
+    spec.networks!.apps!.limitMbit = 0;
+    expect(errors(spec)).toEqual({ "networks.apps.limitMbit": "limitMbit must be at least 1" });
+  });
+});
