@@ -349,7 +349,7 @@ describe("an honest spec", () => {
     const errors = r.ok ? [] : r.errors;
     // VMs, containers, Kubernetes apps and certificates deploy now; CNAMEs not yet.
     expect(errors.map((e) => e.path).sort()).toEqual(["dns.records[0]"]);
-    expect(errors.find((e) => e.path === "dns.records[0]")?.message).toMatch(/^bosun cannot build CNAME records yet/);
+    expect(errors.find((e) => e.path === "dns.records[0]")?.message).toMatch(/^bosun cannot create CNAME records yet/);
   });
 
   it("gives VMs and containers addresses after the services, DNS names and defaults", () => {
