@@ -1,5 +1,6 @@
 // The layers, as rules (npm test runs `depcruise`): mcp-server → stacks →
-// components → providers, never the other way; and across a layer only through
+// components → providers, never the other way (the policy pack sits beside the
+// program: the server runs it); and across a layer only through
 // its entry points, so a module's insides can change without breaking callers.
 // Tests and benchmarks are not product code and may reach anywhere.
 const notTests = "(^test/|\\.test\\.ts$|\\.suite\\.ts$|^scripts/|/test/)";
@@ -12,18 +13,24 @@ module.exports = {
       from: { path: "^components/", pathNot: notTests }, to: { path: "^(stacks|mcp-server)/" } },
     { name: "program-below-server", severity: "error", comment: "the Pulumi program runs without the MCP server",
       from: { path: "^stacks/", pathNot: notTests }, to: { path: "^mcp-server/" } },
-    { name: "providers-independent", severity: "error", comment: "one provider does not reach into another; shared code lives in providers/kit",
-      from: { path: "^providers/([^/]+)/", pathNot: notTests }, to: { path: "^providers/", pathNot: ["^providers/$1/", "^providers/kit/"] } },
+    { name: "policy-beside-program", severity: "error", comment: "the policy pack judges resources; it uses the address library, not components or the server",
+      from: { path: "^policy/", pathNot: notTests }, to: { path: "^(components|mcp-server)/" } },
+    { name: "policy-from-server-only", severity: "error", comment: "only the server (and the engine, through the pack) runs policy",
+      from: { path: "^(stacks|components|providers)/", pathNot: notTests }, to: { path: "^policy/" } },
+    { name: "providers-independent", severity: "error",
+      comment: "one provider does not reach into another's resources; shared code lives in providers/kit, and an API's one client (client/index.ts) serves every provider that talks to it",
+      from: { path: "^providers/([^/]+)/", pathNot: notTests }, to: { path: "^providers/", pathNot: ["^providers/$1/", "^providers/kit/", "^providers/[^/]+/client/index\\.ts$"] } },
     { name: "entry-points-only", severity: "error",
       comment: "across layers, import a package's entry point (index.ts, or a module its index names as public), not its insides",
-      from: { path: "^(mcp-server|stacks|components)/", pathNot: notTests },
+      from: { path: "^(mcp-server|stacks|components|policy)/", pathNot: notTests },
       to: {
-        path: "^(stacks/model|components|providers/[^/]+)/",
+        path: "^(stacks/model|components|providers/[^/]+|policy)/",
         pathNot: [
           "^$1/",
           "^stacks/model/(index|support|mapping|addresses|names|rules)\\.ts$",
           "^stacks/templates/",
           "^components/index\\.ts$",
+          "^policy/engine/index\\.ts$",
           "^providers/[^/]+/(index|resources/index|client/index|simulator/server)\\.ts$",
           "^providers/kit/(index|net|host-paths|calls)\\.ts$",
         ],

@@ -271,7 +271,8 @@ export const devEnvironmentUrls = Object.fromEntries(Object.entries(devEnvironme
 export const certificates = edge.outputs.certificates;
 /** Published services' URLs. */
 export const published = edge.outputs.published;
-/** bosun's internal CA (self-signed issuer): import it on devices to trust the private names. */
-export const rootCaPem = edge.outputs.rootCaPem;
-/** VPN peers: publicKey, address, and as secrets the client config and its QR code (PNG, base64). */
-export const vpnPeers = edge.outputs.vpnPeers;
+// Empty rather than undefined when unused: the engine warns about every undefined output, in every plan.
+/** bosun's internal CA (self-signed issuer): import it on devices to trust the private names; "" when there is none. */
+export const rootCaPem = edge.outputs.rootCaPem ?? "";
+/** VPN peers: publicKey, address, and as secrets the client config and its QR code (PNG, base64); {} without a VPN. */
+export const vpnPeers = edge.outputs.vpnPeers ?? {};

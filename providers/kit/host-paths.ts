@@ -43,6 +43,7 @@ export const SYSTEM_PATHS = [
 export function hostPathFormProblem(path: string): string | undefined {
   if (!path.startsWith("/")) return "must be an absolute path (start with /)";
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
   if (/[\u0000-\u001f\u007f]/.test(path)) return "must not contain control characters";
   if (path === "/") return undefined;
   const normal = posix.normalize(path).replace(/\/+$/, "");

@@ -46,8 +46,9 @@ export async function run(): Promise<void> {
     console.log(`demo stack up:                   ${fmt(up)}  (includes the container's first health check, template interval 30 s)`);
     console.log(`demo stack destroy:              ${fmt(destroy)}`);
   } finally {
-    await pulumi(stack, "destroy", "--yes").catch(() => {});
-    await pulumi(stack, "stack", "rm", "--yes", "--force").catch(() => {});
+    const cleanup = (e: Error) => console.error(`cleanup of ${stack}: ${e.message}`);
+    await pulumi(stack, "destroy", "--yes").catch(cleanup);
+    await pulumi(stack, "stack", "rm", "--yes", "--force").catch(cleanup);
     removeCheckpointBackups("bosun", stack);
     rmSync(file, { force: true });
     await removeDockerLeftovers(stack);

@@ -14,7 +14,7 @@ import { z } from "zod";
 import { templateCatalog } from "../templates/catalog.ts";
 import type { Template } from "../templates/catalog.ts";
 import { defaultDhcpRange, firstHost, formatIpv4, parseCidr, parseIpv4, hasHostBits, formatCidr } from "../../providers/kit/net.ts";
-import { isSshPublicKey } from "../../providers/proxmox-dynamic/client/format.ts";
+import { isSshPublicKey } from "../../providers/proxmox-dynamic/client/index.ts";
 import { RUNTIME_NAMES } from "../templates/runtimes.ts";
 import { DNS_LABEL, DNS_LABEL_MESSAGE, DOMAIN } from "./names.ts";
 import { crossFieldRules } from "./rules.ts";
@@ -137,7 +137,7 @@ const healthCheckSchema = z
     // Restricted characters: the path ends up in a health-check command.
     httpPath: z
       .string()
-      .regex(/^\/[A-Za-z0-9._~\/=&%-]*$/, "must be a URL path like /health")
+      .regex(/^\/[A-Za-z0-9._~/=&%-]*$/, "must be a URL path like /health")
       .optional()
       .describe("Healthy when GET <path> answers 2xx/3xx."),
     port: port.optional().describe("Port for httpPath. @default the first TCP port"),

@@ -40,6 +40,7 @@ type Obj = {
 } & Record<
   string,
   // biome-ignore lint/suspicious/noExplicitAny: objects read back from the API server are checked field by field
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the same reason
   any
 >;
 

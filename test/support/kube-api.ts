@@ -13,6 +13,7 @@ export function kubeconfigPath(): string | undefined {
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: objects read back from the API server are checked field by field
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the same reason
 export type KubeObject = Record<string, any>;
 export type KubeApi = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: KubeObject }>;
 

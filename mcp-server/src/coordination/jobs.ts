@@ -9,7 +9,7 @@
  */
 import { Queue, QueueEvents, Worker } from "bullmq";
 import { Redis } from "ioredis";
-import { errorText, log } from "../observability/log.ts";
+import { errorText, log, logFailure } from "../observability/log.ts";
 
 export interface ApplyJob {
   planId: string;
@@ -61,7 +61,7 @@ export function createApplyJobs<R, P>(options: ApplyJobsOptions<R, P>): ApplyJob
         const controller = new AbortController();
         running.set(job.id ?? "", controller);
         try {
-          return await execute(job.data, (p) => void job.updateProgress(p as object).catch(() => {}), controller.signal);
+          return await execute(job.data, (p) => void job.updateProgress(p as object).catch(logFailure("jobs", "reporting progress")), controller.signal);
         } finally {
           running.delete(job.id ?? "");
         }
@@ -85,7 +85,7 @@ export function createApplyJobs<R, P>(options: ApplyJobsOptions<R, P>): ApplyJob
         if (jobId === id) onProgress?.(p as P);
       };
       events.on("progress", onEvent);
-      const cancel = () => void publisher.publish(cancelChannel, id).catch(() => {});
+      const cancel = () => void publisher.publish(cancelChannel, id).catch(logFailure("jobs", "publishing a cancel"));
       signal?.addEventListener("abort", cancel, { once: true });
       try {
         return await job.waitUntilFinished(events);
@@ -106,11 +106,11 @@ export function createApplyJobs<R, P>(options: ApplyJobsOptions<R, P>): ApplyJob
     },
     async close() {
       await worker?.close();
-      await subscriber?.quit().catch(() => {});
+      await subscriber?.quit().catch(logFailure("jobs", "closing a Redis connection"));
       await events.close();
       await queue.close();
-      await publisher.quit().catch(() => {});
-      await queueConn.quit().catch(() => {});
+      await publisher.quit().catch(logFailure("jobs", "closing a Redis connection"));
+      await queueConn.quit().catch(logFailure("jobs", "closing a Redis connection"));
     },
   };
 }

@@ -26,6 +26,7 @@ import type {
   ResourceDrift,
   ResourceStatus,
 } from "./schema.ts";
+import { logFailure } from "../observability/log.ts";
 
 /** A deployment is not in the state an operation needs (e.g. finishing one that is not running). */
 export class DeploymentStateError extends Error {
@@ -450,7 +451,8 @@ export function createEventWriter(db: Db, deploymentId: string, options: { batch
   let queue: EventInput[] = [];
   let chain: Promise<void> = Promise.resolve();
   let failure: unknown;
-  const timer = setInterval(() => void flush().catch(() => {}), options.flushMs ?? 250);
+  const timer = // flush() keeps its own failure for close() to throw; this catch only keeps the timer from an unhandled rejection.
+    setInterval(() => void flush().catch(logFailure("db", "writing deployment events")), options.flushMs ?? 250);
   timer.unref();
 
   function flush(): Promise<void> {
@@ -471,7 +473,7 @@ export function createEventWriter(db: Db, deploymentId: string, options: { batch
   return {
     push(event) {
       queue.push({ timestamp: new Date(), ...event, seq: nextSeq++ });
-      if (queue.length >= batchSize) void flush().catch(() => {});
+      if (queue.length >= batchSize) void flush().catch(logFailure("db", "writing deployment events"));
     },
     flush,
     async close() {

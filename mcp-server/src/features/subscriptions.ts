@@ -12,6 +12,7 @@ import { SubscribeRequestSchema, UnsubscribeRequestSchema } from "@modelcontextp
 import type { DeploymentEvent, EventBus, Unsubscribe } from "../coordination/events.ts";
 import type { Orchestrator } from "../orchestrator/types.ts";
 import { onConnection } from "./lifecycle.ts";
+import { logFailure } from "../observability/log.ts";
 
 /** Minimum time between two updates of one resource while a deployment runs. */
 const UPDATE_EVERY_MS = 250;
@@ -24,7 +25,7 @@ export function enableSubscriptions(server: McpServer, deps: { orchestrator: Orc
   let closed = false;
 
   const send = (uri: string) => {
-    if (!closed && subscribed.has(uri)) void server.server.sendResourceUpdated({ uri }).catch(() => {});
+    if (!closed && subscribed.has(uri)) void server.server.sendResourceUpdated({ uri }).catch(logFailure("mcp", "sending a resource update"));
   };
   const throttled = (uri: string) => {
     if (pending.has(uri)) return;

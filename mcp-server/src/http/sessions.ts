@@ -3,6 +3,7 @@
 // once. An unknown, expired or foreign session id gets the same 404, so ids
 // cannot be probed.
 import type { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { logFailure } from "../observability/log.ts";
 
 export interface SessionLimits {
   /** @default 30 minutes */
@@ -30,7 +31,7 @@ export function sessionStore(limits: SessionLimits = {}, now: () => number = Dat
   const end = (id: string) => {
     const s = sessions.get(id);
     sessions.delete(id);
-    void s?.transport.close().catch(() => {});
+    void s?.transport.close().catch(logFailure("http", "closing an idle session"));
   };
   const sweep = () => {
     const t = now();
@@ -73,7 +74,7 @@ export function sessionStore(limits: SessionLimits = {}, now: () => number = Dat
       clearInterval(timer);
       const all = [...sessions.values()];
       sessions.clear();
-      for (const s of all) await s.transport.close().catch(() => {});
+      for (const s of all) await s.transport.close().catch(logFailure("http", "closing a session"));
     },
   };
 }

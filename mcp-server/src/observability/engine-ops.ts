@@ -3,6 +3,7 @@
 // running operation so reports from the provider process (provider-calls.ts)
 // can be attributed to it. One engine operation runs per stack at a time in a
 // process (orchestrator/session.ts), which makes the stack a sufficient key.
+import { stripVTControlCharacters } from "node:util";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation/index.js";
 import type { Context } from "@opentelemetry/api";
 import { type Correlation, annotate, correlation, inCorrelation } from "./context.ts";
@@ -87,7 +88,7 @@ function countStep(event: EngineEvent, operation: string, steps: { done: number;
   }
   const diag = event.diagnosticEvent;
   if (diag && !diag.ephemeral && (diag.severity === "error" || diag.severity === "warning")) {
-    const text = diag.message.replace(/\u001b\[[0-9;]*m/g, "").trim();
+    const text = stripVTControlCharacters(diag.message).trim();
     // bosun's own setup (the dynamic-provider plugin is on PATH by design), not news.
     if (/^using pulumi-resource-[\w-]+ from \$PATH/.test(text)) return;
     logger.warn({ operation, severity: diag.severity, urn: diag.urn }, text.slice(0, 500));

@@ -94,3 +94,15 @@ export function tapLogs(tap: Tap, options: { divert?: boolean } = {}): () => voi
 export function errorText(err: unknown): string {
   return maskText(err instanceof Error ? err.message : String(err));
 }
+
+/**
+ * A `.catch` handler for work whose failure must not stop the caller (a notice, a
+ * cleanup, a second record of a failure already reported): the error is logged
+ * with its stack, masked, and dropped, never swallowed unseen.
+ */
+export function logFailure(component: string, what: string): (err: unknown) => void {
+  return (err) => {
+    const fields = err instanceof Error ? { err: { message: maskText(err.message), stack: maskText(err.stack ?? "") } } : { err: maskText(String(err)) };
+    log.warn({ component, ...fields }, `${what} failed; carrying on`);
+  };
+}

@@ -8,7 +8,7 @@ import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/proto
 import { type CallToolResult, type ServerNotification, type ServerRequest, SetLevelRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { onConnection, transportKind } from "../features/lifecycle.ts";
 import { type McpLogLevel, mcpLevelAllows, withCorrelation } from "./context.ts";
-import { errorText, componentLog } from "./log.ts";
+import { errorText, componentLog, logFailure } from "./log.ts";
 import { maskSecrets } from "./mask.ts";
 import { metrics } from "./metrics.ts";
 import { inSpan } from "./trace.ts";
@@ -53,7 +53,7 @@ function observeTool(tool: string, cb: Handler, level: () => McpLogLevel): Handl
       if (!mcpLevelAllows(level(), lvl)) return;
       void extra
         .sendNotification({ method: "notifications/message", params: { level: lvl, logger: `bosun.${tool}`, data: maskSecrets(data) } })
-        .catch(() => {});
+        .catch(logFailure("mcp", "sending a log notification"));
     };
     const fields = {
       origin: "mcp",

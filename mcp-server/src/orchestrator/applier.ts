@@ -17,6 +17,7 @@ import { readStackFile, textHash, writeStackFile } from "./stack-file.ts";
 import { BosunError, type ApplyResult, type PlanCounts, type ProgressEvent } from "./types.ts";
 import { forgetStack } from "./workspace.ts";
 import { stackMasker } from "../secrets/mask.ts";
+import { logFailure } from "../observability/log.ts";
 
 export interface ApplyInput {
   planId: string;
@@ -161,7 +162,9 @@ export async function rollBack(
     return { deploymentId: row.id, status: "succeeded" };
   } catch (err) {
     const e = toBosunError(err, s.name, "the automatic rollback");
-    await q.finishDeployment(ctx.db, row.id, { status: "failed", error: `${e.message} (after failed deployment ${failedId})` }).catch(() => {});
+    await q
+      .finishDeployment(ctx.db, row.id, { status: "failed", error: `${e.message} (after failed deployment ${failedId})` })
+      .catch(logFailure("orchestrator", "recording the failed rollback"));
     return { deploymentId: row.id, status: "failed", error: `${e.message}. ${e.hint}` };
   } finally {
     lease.stop();
@@ -205,7 +208,18 @@ export async function runUpdate(
             urn: meta.urn,
             op: meta.op,
           });
-        else if (diag && !diag.ephemeral)
+        // An OPNsense apply says how it protected the change (savepoint, config backup, none): logged per deployment.
+        const protection = event.resOutputsEvent ? protectionOf(event.resOutputsEvent.metadata.new?.outputs) : undefined;
+        if (protection && meta) {
+          protections.push(protection);
+          writer.push({
+            type: "protection",
+            urn: meta.urn,
+            status: protection.protection,
+            message: `${protection.subsystem}: ${protection.protection}${protection.id ? ` ${protection.id}` : ""}${protection.note ? ` (${protection.note})` : ""}`,
+            payload: { ...protection },
+          });
+        } else if (diag && !diag.ephemeral)
           writer.push({ type: "diagnostic", status: diag.severity, message: mask(String(maskValue(diag.message))).slice(0, 2000) });
       },
     });
@@ -215,7 +229,7 @@ export async function runUpdate(
     if (err instanceof Error) err.message = mask(err.message);
     throw err;
   } finally {
-    await writer.close().catch(() => {});
+    await writer.close().catch(logFailure("orchestrator", "flushing the deployment's events"));
   }
 }
 

@@ -1,4 +1,5 @@
 // Engine step events → the readable diff a person approves.
+import { stripVTControlCharacters } from "node:util";
 import type { EngineEvent, StepEventMetadata } from "@pulumi/pulumi/automation/index.js";
 import type { PlanCounts, ProgressEvent, ResourceChange, ResourceOp } from "./types.ts";
 
@@ -67,7 +68,7 @@ export function createChangeCollector() {
       }
       const diag = event.diagnosticEvent;
       if (diag && (diag.severity === "warning" || diag.severity === "error") && !diag.ephemeral) {
-        const text = diag.message.replace(/\u001b\[[0-9;]*m/g, "").trim();
+        const text = stripVTControlCharacters(diag.message).trim();
         if (text && !SETUP_NOISE.test(text) && !warnings.includes(text)) warnings.push(text.slice(0, 1000));
       }
     },

@@ -12,6 +12,7 @@ import type { StackSessions } from "./session.ts";
 import { stateVersion } from "./state-version.ts";
 import { BosunError } from "./types.ts";
 import { observePublished } from "../observability/events.ts";
+import { logFailure } from "../observability/log.ts";
 
 export const PROJECT = "bosun";
 
@@ -59,7 +60,7 @@ export function stackStateVersion(ctx: OrchestratorContext, stack: Stack): Promi
 
 export async function publish(ctx: OrchestratorContext, stack: string, type: string, deploymentId: string | undefined, payload?: unknown): Promise<void> {
   observePublished(stack, type, deploymentId, payload);
-  await ctx.events?.publish({ stack, type, ...(deploymentId ? { deploymentId } : {}), payload }).catch(() => {});
+  await ctx.events?.publish({ stack, type, ...(deploymentId ? { deploymentId } : {}), payload }).catch(logFailure("events", `publishing ${type}`));
 }
 
 export async function lockStack(ctx: OrchestratorContext, stack: string, operation: string, actor: string, waitMs = 0): Promise<StackLock> {

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { startSimulator, type Simulator } from "../../../providers/opnsense-dynamic/simulator/server.ts";
 import { createDb, type DbHandle } from "../db/client.ts";
 import { openFreshPostgres } from "../../../test/support/test-databases.ts";
-import { listHistory } from "../db/queries.ts";
+import { listEvents, listHistory } from "../db/queries.ts";
 import { createLockManager, type LockManager } from "../coordination/locks.ts";
 import { createEventBus, type EventBus } from "../coordination/events.ts";
 import { createOrchestrator } from "./index.ts";
@@ -105,6 +105,10 @@ export function orchestratorSuite(backend: "file" | "postgres"): void {
       expect(result.error ?? "").toBe("");
       expect(result.status).toBe("succeeded");
       expect(progress).toContain("resource-outputs");
+      // The simulator plays 26.7 (no savepoints): bosun's own config backup protects the rules, and the log says so.
+      expect(result.protections).toContainEqual(expect.objectContaining({ subsystem: "filter", protection: "config-backup", id: expect.stringMatching(/\S/) }));
+      const logged = (await listEvents(handle.db, result.deploymentId)).filter((e) => e.type === "protection");
+      expect(logged.map((e) => e.message)).toContainEqual(expect.stringMatching(/^filter: config-backup \S+/));
       expect(Object.values(sim.items("vlans")).map((v) => v.tag)).toEqual([String(A)]);
       expect(readFileSync(stackFile, "utf8")).toContain(String(A));
       await rejects(orch.apply({ planId: plan.planId, actor: "alice" }), "plan-used");

@@ -3,6 +3,7 @@
 // `pulumi preview --policy-pack policy` shows; the rules that need the
 // preview's steps (protected resources) run here on the steps the preview
 // reported. Both use policy/engine with the installation's policy.yaml.
+import { stripVTControlCharacters } from "node:util";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
@@ -44,7 +45,7 @@ export function createPolicyCollector() {
     onEvent(event: EngineEvent): void {
       const p = event.policyEvent;
       if (!p || p.policyPackName !== "bosun" || !(POLICY_LEVELS as readonly string[]).includes(p.policyName)) return;
-      const text = p.message.replace(/\u001b\[[0-9;]*m/g, "").trim();
+      const text = stripVTControlCharacters(p.message).trim();
       // The engine puts the policy's description first; the finding is the last line.
       const line = text.split("\n").pop() ?? text;
       const m = MESSAGE.exec(line);

@@ -14,6 +14,7 @@ import { readStackFile, textHash } from "./stack-file.ts";
 import { BosunError, type DeploymentSummary, type DriftReport, type PlanCounts, type StackStatus } from "./types.ts";
 import { checkStackName, liveSpec } from "./workspace.ts";
 import { metrics } from "../observability/metrics.ts";
+import { logFailure } from "../observability/log.ts";
 
 type EngineStatus = Omit<StackStatus, "lastDeployment">;
 
@@ -83,7 +84,7 @@ export async function drift(ctx: OrchestratorContext, input: { stack: string; ac
     return { stack: input.stack, deploymentId: row.id, drifted, text };
   } catch (err) {
     const e = err instanceof BosunError ? err : toBosunError(err, input.stack, "the drift check");
-    await q.finishDeployment(ctx.db, row.id, { status: "failed", error: e.message }).catch(() => {});
+    await q.finishDeployment(ctx.db, row.id, { status: "failed", error: e.message }).catch(logFailure("orchestrator", "recording the failed drift check"));
     throw e;
   }
 }

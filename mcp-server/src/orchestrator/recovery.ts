@@ -14,7 +14,7 @@ import { type OrchestratorContext, lockStack } from "./context.ts";
 import { toBosunError } from "./engine-errors.ts";
 import { readStackFile, writeStackFile } from "./stack-file.ts";
 import { openStack } from "./workspace.ts";
-import { errorText, log } from "../observability/log.ts";
+import { errorText, log, logFailure } from "../observability/log.ts";
 
 export interface Recovered {
   stack: string;
@@ -99,7 +99,7 @@ async function convergeStack(ctx: OrchestratorContext, s: Stack, interrupted: De
     if (previous === undefined) {
       await q
         .finishDeployment(ctx.db, row.id, { status: "failed", error: `${forward} (recovering ${ids}; no earlier stack file to return to)` })
-        .catch(() => {});
+        .catch(logFailure("recovery", "recording the failed recovery"));
       return "failed";
     }
     try {
@@ -111,12 +111,12 @@ async function convergeStack(ctx: OrchestratorContext, s: Stack, interrupted: De
     } catch (err2) {
       await q
         .finishDeployment(ctx.db, row.id, { status: "failed", error: `${forward}; then ${toBosunError(err2, s.name, "the rollback").message}` })
-        .catch(() => {});
+        .catch(logFailure("recovery", "recording the failed rollback"));
       return "failed";
     }
   } finally {
     lease.stop();
-    for (const d of interrupted) if (d.planId) await q.deletePlanArtifact(ctx.db, d.planId).catch(() => {});
+    for (const d of interrupted) if (d.planId) await q.deletePlanArtifact(ctx.db, d.planId).catch(logFailure("recovery", "removing a used plan"));
   }
 }
 
@@ -129,7 +129,7 @@ async function artifactOf(ctx: OrchestratorContext, interrupted: Deployment[]) {
 }
 
 async function noteOutcome(ctx: OrchestratorContext, interrupted: Deployment[], note: string): Promise<void> {
-  for (const d of interrupted) await q.appendError(ctx.db, d.id, note).catch(() => {});
+  for (const d of interrupted) await q.appendError(ctx.db, d.id, note).catch(logFailure("recovery", "noting the outcome"));
 }
 
 /** The OPNsense subsystem applies in the stack's state. */
@@ -141,7 +141,8 @@ async function serviceApplies(s: Stack): Promise<string[]> {
 
 /** Clears what a killed `pulumi up` leaves: its lock and pending operations. */
 export async function clearPending(s: Stack): Promise<void> {
-  await s.cancel().catch(() => {});
+  // The file backend cancels (clears the lock) whether or not an update ran; a failure is logged (the next update then reports the lock).
+  await s.cancel().catch(logFailure("recovery", "cancelling the dead update"));
   const state = await s.exportStack();
   const deployment = state.deployment as { pending_operations?: unknown[] } | undefined;
   if (deployment?.pending_operations?.length) {

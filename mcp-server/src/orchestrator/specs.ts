@@ -1,8 +1,7 @@
 // Spec handling the orchestrator needs on top of stacks/model: what to write to
 // the stack file, secrets restored for a rollback, a spec minus one service.
-import { parseSpec, formatSpecErrors, redactSpec, SPEC_VERSION } from "../../../stacks/model/index.ts";
+import { parseSpec, formatSpecErrors, redactSpec, SPEC_VERSION, isRedacted, isSecretValue } from "../../../stacks/model/index.ts";
 import type { SpecV1 } from "../../../stacks/model/index.ts";
-import { isRedacted, isSecretValue } from "../../../stacks/model/redact.ts";
 import { BosunError } from "./types.ts";
 
 type Obj = Record<string, unknown>;

@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
+import { logFailure } from "../observability/log.ts";
 
 /** Where a file backend keeps the stack's checkpoint (project-scoped layout, then the legacy flat one); [] for other backends. */
 export function checkpointPaths(backendUrl: string | undefined, project: string, stack: string): string[] {
@@ -55,5 +56,5 @@ export async function stateVersion(backendUrl: string | undefined, project: stri
 export async function closeStateVersionPools(): Promise<void> {
   const all = [...pools.values()];
   pools.clear();
-  await Promise.all(all.map((p) => p.pool.end().catch(() => {})));
+  await Promise.all(all.map((p) => p.pool.end().catch(logFailure("orchestrator", "closing a state-backend connection"))));
 }

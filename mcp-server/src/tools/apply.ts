@@ -3,6 +3,7 @@ import { applyResultSchema } from "../orchestrator/results.ts";
 import { applyAsking } from "./ask-approval.ts";
 import { guarded, type ToolDeps } from "./guard.ts";
 import { ok } from "./results.ts";
+import { logFailure } from "../observability/log.ts";
 
 const config = {
   title: "Apply a plan",
@@ -37,7 +38,7 @@ export function registerApplyTool(deps: ToolDeps): void {
                   method: "notifications/progress",
                   params: { progressToken: token, progress: e.done, ...(e.total > 0 ? { total: e.total } : {}), message: e.message },
                 })
-                .catch(() => {});
+                .catch(logFailure("mcp", "sending a progress notification"));
             },
           }),
         );

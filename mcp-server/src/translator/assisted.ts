@@ -149,10 +149,14 @@ function modelQuestions(json: unknown): string[] | undefined {
 
 /** An answer as plain one-line text: control characters out, length capped. */
 function cleanAnswer(answer: string): string {
-  return answer
-    .replace(/[\u0000-\u001f\u007f]+/g, " ")
-    .trim()
-    .slice(0, MAX_ANSWER_LENGTH);
+  return (
+    answer
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
+      // eslint-disable-next-line no-control-regex -- control characters are what is replaced
+      .replace(/[\u0000-\u001f\u007f]+/g, " ")
+      .trim()
+      .slice(0, MAX_ANSWER_LENGTH)
+  );
 }
 
 /** For the model: the request, then the questions with the person's answers. */

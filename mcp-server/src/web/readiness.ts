@@ -10,7 +10,7 @@ import { Redis } from "ioredis";
 import { parse as parseYaml } from "yaml";
 import type { Db } from "../db/client.ts";
 import type { Orchestrator } from "../orchestrator/types.ts";
-import { createEngine, parseDockerHost } from "../../../providers/docker-engine/client/engine.ts";
+import { createEngine, parseDockerHost } from "../../../providers/docker-engine/client/index.ts";
 
 export interface Check {
   name: string;

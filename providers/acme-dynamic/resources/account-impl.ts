@@ -74,6 +74,7 @@ export async function remove(id: string, props: Props) {
     if (err instanceof AcmeUnreachableError) {
       throw new Error(
         `${label(o)}: cannot deactivate the account: ${err.message}. Retry when the CA answers, or drop it from the state with \`pulumi state delete\` (the account stays registered at the CA).`,
+        { cause: err },
       );
     }
     throw err;

@@ -12,7 +12,7 @@ async function post(url: string, path: string, body: object): Promise<void> {
   try {
     res = await fetch(new URL(path, url), { method: "POST", body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
   } catch (err) {
-    throw new Error(`solver: challtestsrv at ${url} is unreachable (${(err as Error).message})`);
+    throw new Error(`solver: challtestsrv at ${url} is unreachable (${(err as Error).message})`, { cause: err });
   }
   if (!res.ok) throw new Error(`solver: challtestsrv ${path} answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
 }

@@ -4,7 +4,7 @@
 // and remove exactly those again. The API token comes from stack config
 // (cloudflare:apiToken, set with --secret; cloudflare:apiBaseUrl only for the
 // stand-in) through the certificate's configure(), never from the SolverConfig.
-import { CloudflareClient, createCloudflareDns01Solver } from "../../cloudflare-dynamic/index.ts";
+import { CloudflareClient, createCloudflareDns01Solver } from "../../cloudflare-dynamic/client/index.ts";
 import type { CloudflareDns01Config, Dns01Adapter } from "./types.ts";
 
 interface Credentials {

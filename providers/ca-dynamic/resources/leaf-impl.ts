@@ -64,7 +64,7 @@ async function sign(i: LeafInputs): Promise<Issued> {
       validityDays: i.validityDays,
     });
   } catch (err) {
-    throw new Error(`${label(i)}: ca: cannot sign with the given root (${(err as Error).message}); pass a RootCa's certPem and keyPem`);
+    throw new Error(`${label(i)}: ca: cannot sign with the given root (${(err as Error).message}); pass a RootCa's certPem and keyPem`, { cause: err });
   }
 }
 

@@ -102,6 +102,7 @@ export async function updateOwned(client: CloudflareClient, zoneId: string, id: 
     if (err instanceof NotFoundError) {
       throw new Error(
         `${what} (${id}) no longer exists in Cloudflare (deleted in the dashboard?). Run a refresh (\`pulumi refresh\`, or bosun's drift check) and the next deployment creates it again.`,
+        { cause: err },
       );
     }
     explainWrite(err, what, f);

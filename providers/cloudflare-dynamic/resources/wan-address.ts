@@ -12,7 +12,7 @@ export async function lookupWanAddress(url: string, type: "A" | "AAAA", what: st
     text = (await res.text()).trim();
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-    throw new Error(`${what}: lookupUrl: ${url} did not answer (${cause})`);
+    throw new Error(`${what}: lookupUrl: ${url} did not answer (${cause})`, { cause: err });
   }
   let address = text;
   if (text.startsWith("{")) {

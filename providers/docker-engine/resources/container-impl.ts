@@ -112,7 +112,7 @@ async function ensureImage(engine: Engine, i: Inputs): Promise<void> {
     if (failed) throw new Error(failed.error);
   } catch (err) {
     if (present) return; // "always" but the registry is unreachable: the local copy will do
-    throw new Error(`${label(i)}: image ${i.image} is not present locally and could not be pulled: ${(err as Error).message}`);
+    throw new Error(`${label(i)}: image ${i.image} is not present locally and could not be pulled: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -246,7 +246,7 @@ function outputs(c: ContainerInspect, i: Props) {
 }
 
 export async function check(_olds: Props, news: Props) {
-  const checked = await checkWith(label(news as Partial<Inputs>), inputs, news);
+  const checked = checkWith(label(news as Partial<Inputs>), inputs, news);
   const volumes = Array.isArray(news.volumes) ? (news.volumes as { hostPath?: unknown }[]) : [];
   for (const [n, v] of volumes.entries()) {
     if (typeof v?.hostPath !== "string") continue;
@@ -327,8 +327,12 @@ export async function create(props: Props) {
     return { id: created.Id, outs: outputs(c, { ...userInputs(props), ...i }) };
   } catch (err) {
     // All or nothing: no half-started container stays behind.
-    await engine.json("DELETE", `/containers/${created.Id}?force=1`).catch(() => {});
-    const message = maskSecrets((err as Error).message, i);
+    const left = await engine.json("DELETE", `/containers/${created.Id}?force=1`).then(
+      () => "",
+      (e: Error) => ` (removing the container ${created.Id.slice(0, 12)} failed too: ${e.message}; remove it by hand)`,
+    );
+    const message = maskSecrets((err as Error).message, i) + left;
+    // eslint-disable-next-line preserve-caught-error -- the cause may hold a secret in clear; only the masked message leaves
     throw new Error(message.startsWith(label(i)) ? message : `${label(i)}: ${message}`);
   }
 }

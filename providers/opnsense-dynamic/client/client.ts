@@ -186,9 +186,9 @@ export class OpnsenseClient {
   }
 
   /** Makes saved rules live; with a revision (≤ 26.1), arms the box's 60 s automatic revert to it. */
-  async applyFilter(revision?: string): Promise<void> {
+  async applyFilter(revision?: string, options: { keepConnection?: boolean } = {}): Promise<void> {
     const path = `firewall/filter/apply${revision ? `/${encodeURIComponent(revision)}` : ""}`;
-    const res = await this.http.call<{ status?: string }>("POST", path);
+    const res = await this.http.call<{ status?: string }>("POST", path, options);
     const status = (res.status ?? "").trim();
     if (/error|failed/i.test(status)) throw new CommandError({ method: "POST", path: `/api/${path}` }, status);
   }
@@ -203,21 +203,22 @@ export class OpnsenseClient {
   /** Restores the rules of a savepoint and makes them live. */
   async revertFilter(revision: string): Promise<void> {
     const path = `firewall/filter/revert/${encodeURIComponent(revision)}`;
-    // Not a hooked write: it runs inside the safety net itself.
-    const res = await this.http.call<{ status?: string }>("POST", path);
+    // Not a hooked write: it runs inside the safety net itself. Reverting to one savepoint twice
+    // ends the same, so it may be retried, and it goes over the open connection (after a lock-out).
+    const res = await this.http.call<{ status?: string }>("POST", path, { idempotent: true });
     if ((res.status ?? "").trim() !== "ok") throw new CommandError({ method: "POST", path: `/api/${path}` }, res.status ?? "no status");
   }
 
   // ---- services ----------------------------------------------------------
 
   /** Makes a subsystem's saved config live. Re-running it is harmless, so it is retried (the filter apply is not). */
-  async reconfigure(subsystem: Subsystem): Promise<void> {
-    await this.http.call("POST", RECONFIGURE_PATH[subsystem], { idempotent: subsystem !== "filter" });
+  async reconfigure(subsystem: Subsystem, options: { keepConnection?: boolean } = {}): Promise<void> {
+    await this.http.call("POST", RECONFIGURE_PATH[subsystem], { idempotent: subsystem !== "filter", ...options });
   }
 
   /** Applies pending interface assignments (26.7+); it saves config and reloads the filter. */
-  async reconfigureAssignments(): Promise<void> {
-    const res = await this.http.call<{ status?: string }>("POST", "interfaces/assignment/reconfigure", { write: true });
+  async reconfigureAssignments(options: { keepConnection?: boolean } = {}): Promise<void> {
+    const res = await this.http.call<{ status?: string }>("POST", "interfaces/assignment/reconfigure", { write: true, ...options });
     if (res.status !== "ok") throw new CommandError({ method: "POST", path: "/api/interfaces/assignment/reconfigure" }, res.status ?? "no status");
   }
 
@@ -298,7 +299,8 @@ export class OpnsenseClient {
    */
   async revertBackup(id: string): Promise<void> {
     const path = `core/backup/revert_backup/${encodeURIComponent(id)}`;
-    const res = await this.http.call<{ status?: string }>("POST", path, { what: `config backup ${id}` });
+    // Reverting to one backup twice ends the same: retried, and over the open connection (after a lock-out).
+    const res = await this.http.call<{ status?: string }>("POST", path, { what: `config backup ${id}`, idempotent: true });
     if (res.status !== "reverted")
       throw new CommandError({ method: "POST", path: `/api/${path}` }, res.status === "not_found" ? `backup ${id} not found` : String(res.status));
   }

@@ -42,6 +42,8 @@ export interface RequestOptions {
   text?: boolean;
   /** Names the item in validation errors, e.g. `VLAN "iot" (igc1.20)`. */
   what?: string;
+  /** Send a call that is not retried over the kept-alive connection anyway: a revert when new connections may be refused. */
+  keepConnection?: boolean;
 }
 
 /** Run around every config write; the firewall safety net counts backups and takes savepoints here. */
@@ -236,7 +238,8 @@ export class HttpTransport {
     return new Promise<RawResponse>((resolve, reject) => {
       // A call that must not run twice (add) goes on a connection of its own: a kept-alive socket
       // the box closed while idle cannot be told from one it closed after acting (an answer lost).
-      const agent = opts.idempotent ? this.agent : this.oneShot;
+      // A revert after a lock-out must use the connection that still gets in (keepConnection).
+      const agent = opts.idempotent || opts.keepConnection ? this.agent : this.oneShot;
       const req = lib.request(url, { method: call.method, headers, agent }, (res) => {
         const s = res.socket;
         if (s?.localAddress && s.remoteAddress)

@@ -95,6 +95,7 @@ export async function createOwned<T extends object>(
       if (err instanceof ValidationError) throw err;
       throw new Error(
         `${opts.what}: the create failed (${(err as Error).message}) and the box holds no item marked ${mark}, so nothing was made. Run the deployment again.`,
+        { cause: err },
       );
     }
     uuid = first.uuid;
@@ -129,6 +130,7 @@ export async function saveItem<T extends object>(
     if (err instanceof NotFoundError) {
       throw new Error(
         `${what} (${id}) no longer exists on the box (deleted outside bosun?). Run a refresh (\`pulumi refresh\`, or bosun's drift) and the next deployment creates it again.`,
+        { cause: err },
       );
     }
     explainValidation(err, what, fieldMap);

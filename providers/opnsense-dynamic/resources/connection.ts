@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { OpnsenseClient } from "../client/client.ts";
 import type { ConnectionConfig } from "../client/http.ts";
 import { attachSafetyNet } from "./safety.ts";
+import { ALLOW_LOCKOUT_ENV, setSettings, type Settings } from "./settings.ts";
 import { apiCallReporter } from "../../kit/calls.ts";
 
 /** Stack configuration keys (namespace "opnsense"), e.g. `pulumi config set --secret opnsense:apiSecret ...`. */
@@ -30,13 +31,10 @@ export const ENV_KEYS = {
   caFile: "OPNSENSE_CA_FILE",
   insecure: "OPNSENSE_INSECURE",
   allowInsecureHttp: "OPNSENSE_ALLOW_INSECURE_HTTP",
-  allowLockout: "OPNSENSE_ALLOW_LOCKOUT",
+  allowLockout: ALLOW_LOCKOUT_ENV,
 } as const;
 
-/** Provider behaviour chosen in stack config (not connection details). */
-export interface Settings {
-  allowLockout: boolean;
-}
+export { getSettings, type Settings } from "./settings.ts";
 
 /** The part of pulumi.dynamic.ConfigureRequest["config"] we use. */
 export interface ConfigSource {
@@ -46,8 +44,6 @@ export interface ConfigSource {
 let explicit: ConnectionConfig | null = null;
 let fromStack: Partial<ConnectionConfig> = {};
 let client: OpnsenseClient | null = null;
-let stackSettings: Partial<Settings> = {};
-let explicitSettings: Partial<Settings> = {};
 
 function safeGet(config: ConfigSource, key: string): string | undefined {
   try {
@@ -64,7 +60,7 @@ export function configureFromStack(config: ConfigSource): void {
   const insecure = safeGet(config, CONFIG_KEYS.insecure);
   const allowHttp = safeGet(config, CONFIG_KEYS.allowInsecureHttp);
   const allowLockout = safeGet(config, CONFIG_KEYS.allowLockout);
-  stackSettings = allowLockout !== undefined ? { allowLockout: allowLockout === "true" } : {};
+  setSettings("stack", allowLockout !== undefined ? { allowLockout: allowLockout === "true" } : {});
   const next: Partial<ConnectionConfig> = {
     url: safeGet(config, CONFIG_KEYS.url),
     apiKey: safeGet(config, CONFIG_KEYS.apiKey),
@@ -84,14 +80,9 @@ export function configureFromStack(config: ConfigSource): void {
 /** Tests and in-process callers set the connection (and settings) directly. */
 export function setConnection(config: ConnectionConfig | null, settings: Partial<Settings> = {}): void {
   explicit = config;
-  explicitSettings = settings;
+  setSettings("explicit", settings);
   client?.close();
   client = null;
-}
-
-export function getSettings(): Settings {
-  const env = process.env[ENV_KEYS.allowLockout];
-  return { allowLockout: explicitSettings.allowLockout ?? stackSettings.allowLockout ?? env === "true" };
 }
 
 function resolve(): ConnectionConfig {

@@ -26,7 +26,7 @@ export const conditionInputs = z
   .superRefine((v, ctx) => {
     if (v.kind === "host" && !(isDomain(v.value) && v.value.includes(".")))
       ctx.addIssue({ code: "custom", path: ["value"], message: "must be a host name such as cloud.example.com" });
-    if (v.kind === "pathPrefix" && !/^\/[A-Za-z0-9._~\/-]*$/.test(v.value))
+    if (v.kind === "pathPrefix" && !/^\/[A-Za-z0-9._~/-]*$/.test(v.value))
       ctx.addIssue({ code: "custom", path: ["value"], message: "must be a path starting with /" });
     if (v.kind === "tls" && v.value !== "") ctx.addIssue({ code: "custom", path: ["value"], message: "must be empty for kind tls" });
   });

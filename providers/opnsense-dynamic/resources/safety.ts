@@ -20,7 +20,7 @@ import { AuthError, HttpError } from "../client/errors.ts";
 import type { CallInfo } from "../client/errors.ts";
 import type { Subsystem } from "../client/types.ts";
 import { apiPath, blockingRule, describeLockout } from "./lockout.ts";
-import { getSettings } from "./connection.ts";
+import { getSettings } from "./settings.ts";
 
 export type Protection = "savepoint" | "config-backup" | "none";
 
@@ -307,15 +307,17 @@ export async function revertToBackup(
   touched: ReadonlySet<Subsystem | "assignment"> = new Set(["vlan", "alias", "kea", "dnsmasq", "unbound"] as Subsystem[]),
 ): Promise<void> {
   await client.revertBackup(backupId);
-  if (touched.has("assignment")) await client.reconfigureAssignments();
+  // Over the connection that still gets in: after a lock-out, new ones are refused.
+  const open = { keepConnection: true };
+  if (touched.has("assignment")) await client.reconfigureAssignments(open);
   for (const s of ["vlan", "alias", "kea", "dnsmasq", "unbound", "wireguard", "shaper", "ids", "haproxy"] as const) {
     // A trust store write counts as HAProxy's; a box without the plugin has nothing to reload (404).
     if (touched.has(s))
-      await client.reconfigure(s).catch((err: unknown) => {
+      await client.reconfigure(s, open).catch((err: unknown) => {
         if (!(s === "haproxy" && err instanceof HttpError && err.status === 404)) throw err;
       });
   }
-  await client.applyFilter();
+  await client.applyFilter(undefined, open);
 }
 
 /** Tests: forget the state of earlier cases. */

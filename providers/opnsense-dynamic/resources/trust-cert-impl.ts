@@ -54,7 +54,7 @@ const impl = modelResource<TrustCertInputs, TrustCertItem>({
     crt_payload: i.certificatePem,
     prv_payload: i.privateKeyPem,
   }),
-  fromItem: (c, prev) => {
+  fromItem: (c) => {
     // The key the box holds is compared by hash; the key itself never becomes an output.
     const stored = c.prv_payload ? keyHash(c.prv_payload) : "";
     return {

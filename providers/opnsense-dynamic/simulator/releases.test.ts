@@ -269,6 +269,8 @@ describe("packet filter on new API connections", () => {
     const s = await boot("26.7");
     s.store.assignInterface({ identifier: "opt9", device: "igc3", description: "MGMT", addr4: "127.0.0.1/8" });
     const c = clientFor(s, { retries: 0 });
+    // A read opens the kept-alive connection (writes go on connections of their own, see http.ts).
+    await expect(c.rules.search()).resolves.toMatchObject({ total: 0 });
     await c.rules.add({ interface: "opt9", action: "reject", protocol: "TCP", destination_port: String(s.port), description: "cut" });
     await c.applyFilter();
     expect((await c.probe(1000)).alive).toBe(false);

@@ -38,7 +38,9 @@ export function simulatorStackOn(root: string, port: number): string | undefined
     .sort();
   return stacks.find((stack) => {
     const config = (parse(readFileSync(`${dir}/Pulumi.${stack}.yaml`, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
-    return config["bosun:simulator"] === "opnsense" && stackSimulatorPort(root, stack) === port;
+    // One simulator ("opnsense") or a list of them ([opnsense, proxmox]).
+    const simulators = ([] as unknown[]).concat(config["bosun:simulator"] ?? []);
+    return simulators.includes("opnsense") && stackSimulatorPort(root, stack) === port;
   });
 }
 

@@ -102,7 +102,7 @@ export class SimStore {
         this.history.load(loaded.history);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== "ENOENT")
-          throw new Error(`simulator state file ${this.stateFile} is unreadable: ${(err as Error).message}`);
+          throw new Error(`simulator state file ${this.stateFile} is unreadable: ${(err as Error).message}`, { cause: err });
       }
     }
     if (this.history.entries.length === 0) this.history.record(this.config(), "initial configuration");

@@ -6,6 +6,6 @@ releaseSuite("26.1", {
   server: "dnsmasq",
   refused: {
     rule: { interface: "opt9", action: "block", description: "close mgmt" },
-    message: /firewall rule \"close mgmt\" would block bosun's own connection to the OPNsense API/,
+    message: /firewall rule "close mgmt" would block bosun's own connection to the OPNsense API/,
   },
 });

@@ -78,7 +78,9 @@ export async function destroyGuest(api: GuestApi, what: string): Promise<void> {
   } catch (err) {
     if (isMissing(err)) return;
     if (isLocked(err))
-      throw new Error(`${what}: Proxmox holds a lock on VMID ${api.vmid} (${(err as Error).message}); wait for its task to finish and run again`);
+      throw new Error(`${what}: Proxmox holds a lock on VMID ${api.vmid} (${(err as Error).message}); wait for its task to finish and run again`, {
+        cause: err,
+      });
     throw err;
   }
 }
@@ -170,6 +172,7 @@ export async function withSnapshot(api: GuestApi, what: string, policy: Snapshot
       throw new Error(
         `${what}: storage: cannot snapshot before the change because storage ${policy.storage} (or another disk's storage) does not support snapshots; ` +
           "nothing was changed. Set snapshots: false to change it without a snapshot, or move the disks to a storage with snapshots (LVM-thin, ZFS, qcow2 on a directory).",
+        { cause: err },
       );
     }
     throw err;
@@ -185,7 +188,7 @@ export async function withSnapshot(api: GuestApi, what: string, policy: Snapshot
     } catch (rollbackErr) {
       outcome = `rolling back to snapshot ${name} failed too (${(rollbackErr as Error).message}); roll back by hand`;
     }
-    throw new Error(`${(err as Error).message} (${outcome})`);
+    throw new Error(`${(err as Error).message} (${outcome})`, { cause: err });
   }
   await prune(api, what, policy.keepSnapshots).catch((err: unknown) => console.log(`${what}: pruning old snapshots failed: ${(err as Error).message}`));
   return policy.keepSnapshots > 0 ? name : "";

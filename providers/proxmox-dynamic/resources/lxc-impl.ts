@@ -183,7 +183,7 @@ export async function create(props: Props) {
       () => `CT ${vmid} was removed again`,
       (e: unknown) => `CT ${vmid} could not be removed (${(e as Error).message}); remove it by hand`,
     );
-    throw new Error(`${what(i, vmid)}: create failed: ${(err as Error).message} (${removed})`);
+    throw new Error(`${what(i, vmid)}: create failed: ${(err as Error).message} (${removed})`, { cause: err });
   }
 }
 

@@ -224,7 +224,7 @@ export async function create(props: Props) {
       () => `VM ${vmid} was removed again`,
       (e: unknown) => `VM ${vmid} could not be removed (${(e as Error).message}); remove it by hand`,
     );
-    throw new Error(`${what(i, vmid)}: create failed: ${(err as Error).message} (${removed})`);
+    throw new Error(`${what(i, vmid)}: create failed: ${(err as Error).message} (${removed})`, { cause: err });
   }
 }
 

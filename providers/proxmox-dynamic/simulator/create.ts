@@ -4,52 +4,15 @@
 // forks a worker answer at once (500/400); the rest fail the task, and a
 // failed create or clone removes what it made, as Proxmox does.
 import { randomUUID } from "node:crypto";
-import { GiB, parseDisk, parseProps, parseSize, printDisk, printProps } from "../client/format.ts";
+import { GiB, parseDisk, printDisk } from "../client/format.ts";
 import type { SimGuest } from "./state.ts";
-import type { SimStore } from "./store.ts";
 import { die, paramError, type TaskCtx } from "./tasks.ts";
 import { checkSshKeys, CLONE, LXC_CREATE, QEMU_CREATE, verify } from "./validate.ts";
 import { powerWork } from "./lifecycle.ts";
-
-export interface OpCtx {
-  store: SimStore;
-  node: string;
-  user: string;
-  /** From an injected fault: the task fails half-way with this message. */
-  failHalfway?: string;
-}
+import { withMac, type OpCtx } from "./ops.ts";
 
 const kind = (t: "qemu" | "lxc") => (t === "qemu" ? "VM" : "CT");
 const DISK_KEY = /^(scsi|virtio|sata|ide)\d+$|^efidisk0$/;
-
-export function randomMac(): string {
-  const b = Array.from({ length: 3 }, () =>
-    Math.floor(Math.random() * 256)
-      .toString(16)
-      .padStart(2, "0")
-      .toUpperCase(),
-  );
-  return `BC:24:11:${b.join(":")}`;
-}
-
-/** Gives a NIC without a MAC one (the NIC's previous MAC when it had one), as Proxmox does on create, config and clone. */
-export function withMac(type: "qemu" | "lxc", value: string, fresh = false, previous?: string): string {
-  const map = parseProps(value);
-  const old = previous ? parseProps(previous) : {};
-  if (type === "lxc") {
-    if (fresh) map.hwaddr = randomMac();
-    else map.hwaddr ??= old.hwaddr ?? randomMac();
-    if (!map.type) map.type = "veth";
-    return printProps(map, ["name", "bridge", "hwaddr", "ip", "gw", "tag", "type"]);
-  }
-  const model = ["virtio", "e1000", "e1000e", "rtl8139", "vmxnet3"].find((m) => m in map) ?? map._ ?? "virtio";
-  const oldMac = ["virtio", "e1000", "e1000e", "rtl8139", "vmxnet3"].map((m) => old[m]).find(Boolean);
-  const mac = fresh ? randomMac() : (map[model] ?? oldMac ?? randomMac());
-  delete map._;
-  delete map[model];
-  const rest = printProps(map, ["bridge", "tag"]);
-  return `${model}=${mac}${rest ? `,${rest}` : ""}`;
-}
 
 const progress = async (t: TaskCtx, total: number) => {
   const human = (b: number) => `${(b / GiB).toFixed(1)} GiB`;
@@ -146,7 +109,7 @@ export function create(ctx: OpCtx, type: "qemu" | "lxc", params: Record<string, 
           for (const v of made) store.freeVolume(v);
           delete store.state.guests[String(vmid)];
           store.persist();
-          throw new Error(`unable to create ${kind(type)} ${vmid} - ${(err as Error).message}`);
+          throw new Error(`unable to create ${kind(type)} ${vmid} - ${(err as Error).message}`, { cause: err });
         }
         if (/^(1|true)$/.test(params.start ?? "")) await powerWork(ctx, guest, "start", t);
       }),
@@ -222,7 +185,7 @@ export function clone(ctx: OpCtx, type: "qemu" | "lxc", vmid: number, params: Re
           for (const v of made) store.freeVolume(v);
           delete store.state.guests[String(newid)];
           store.persist();
-          throw new Error(`clone failed: ${(err as Error).message}`);
+          throw new Error(`clone failed: ${(err as Error).message}`, { cause: err });
         }
       }),
     ctx.failHalfway,

@@ -6,7 +6,7 @@ import { GiB, parseDisk, parseIpConfig, parseProps, parseSize, printDisk } from 
 import type { SimGuest } from "./state.ts";
 import { die, type TaskCtx } from "./tasks.ts";
 import { checkSshKeys, LXC_CONFIG, QEMU_CONFIG, RESIZE, SNAPSHOT, verify } from "./validate.ts";
-import { withMac, type OpCtx } from "./create.ts";
+import { withMac, type OpCtx } from "./ops.ts";
 
 const kind = (t: "qemu" | "lxc") => (t === "qemu" ? "VM" : "CT");
 const CONTROL = new Set(["digest", "delete", "background_delay", "skiplock"]);

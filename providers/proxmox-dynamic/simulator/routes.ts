@@ -2,7 +2,8 @@
 // privilege Proxmox checks on it and its handler. Handlers return `data`;
 // errors are thrown as ApiError (die / paramError). Over 300 lines because it
 // is one table on purpose: every path, with its privilege, read in one place.
-import { clone, create, destroy, type OpCtx } from "./create.ts";
+import { clone, create, destroy } from "./create.ts";
+import type { OpCtx } from "./ops.ts";
 import { agentInterfaces, deleteSnapshot, lxcInterfaces, power, resize, rollback, setConfig, snapshot, snapshotList } from "./lifecycle.ts";
 import type { SimGuest } from "./state.ts";
 import type { SimStore } from "./store.ts";

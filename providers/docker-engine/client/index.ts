@@ -1,0 +1,2 @@
+// Public surface of the Docker Engine API client.
+export * from "./engine.ts";
