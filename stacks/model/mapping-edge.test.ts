@@ -90,12 +90,12 @@ describe("dev environments behind the reverse proxy", () => {
 
   it("moves each one's own name to the proxy (no second override), like a service published under its own name", () => {
     const s = spec(dev());
-    const names = lanNamesFor(s).map((n) => `${n.owner.kind} ${n.owner.name}: ${n.hostname}.${n.domain} own=${n.ownName} on ${n.network}`);
+    const names = lanNamesFor(s).map((n) => `${n.owner.kind} ${n.owner.name}: ${n.hostname}.${n.domain} own=${n.ownName}`);
     expect(names).toEqual([
-      "service blog: blog.home.arpa own=true on dev",
-      "dev api: api-dev.home.arpa own=true on dev",
-      "dev front: front.home.arpa own=true on dev",
-      "dev webapp: webapp.home.arpa own=true on dev",
+      "service blog: blog.home.arpa own=true",
+      "dev api: api-dev.home.arpa own=true",
+      "dev front: front.home.arpa own=true",
+      "dev webapp: webapp.home.arpa own=true",
     ]);
     // The model's record still names the workspace; the program points it at the proxy (edge.lanAddressOf).
     expect(dnsRecordsFor(s).filter((r) => r.description.startsWith("dev "))).toEqual([

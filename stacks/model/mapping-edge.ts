@@ -123,14 +123,13 @@ export interface LanName {
   domain: string;
   /** The owner's own DNS record: it now points at the proxy. */
   ownName: boolean;
-  network: string;
 }
 
 export function lanNamesFor(spec: SpecV1): LanName[] {
   return proxyRoutesFor(spec).map((r) => {
     const own = r.owner.kind === "dev" ? r.host : `${spec.services[r.key]?.dns ?? r.key}.${spec.dns.domain}`;
     const dot = r.host.indexOf(".");
-    return { key: r.key, owner: r.owner, hostname: r.host.slice(0, dot), domain: r.host.slice(dot + 1), ownName: r.host === own, network: r.network };
+    return { key: r.key, owner: r.owner, hostname: r.host.slice(0, dot), domain: r.host.slice(dot + 1), ownName: r.host === own };
   });
 }
 
