@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseSpec, formatSpecErrors } from "./model/index.ts";
 import { containerArgsFor, dhcpRangeFor, dnsRecordsFor, firewallRulesFor, legacyRuleNames, type PlacedRule } from "./model/mapping.ts";
 import { kubernetesAppArgsFor, lxcArgsFor, vmArgsFor } from "./model/mapping-compute.ts";
-import { SYSTEM_NAMESPACES } from "./model/rules-compute.ts";
+import { devWorkspaceOf, SYSTEM_NAMESPACES } from "./model/rules-compute.ts";
 import { kubeconfig, kubernetesAwait, proxmoxSite, registryMirror } from "./program/settings.ts";
 import { templateCatalog } from "./templates/catalog.ts";
 import { applyAfter } from "../providers/opnsense-dynamic/resources/index.ts";
@@ -137,7 +137,7 @@ function appArgs(name: string): AppArgs {
       namePrefix: stackName,
     },
     // A service published under its own name is reached through the proxy.
-    dns: { ...dns, address: edge.lanAddressOf(name) ?? dns.address },
+    dns: { ...dns, address: edge.lanAddressOf({ kind: "service", name }) ?? dns.address },
     rules: rulesOf("service", name),
   };
 }
@@ -155,24 +155,21 @@ const apps: Record<string, WebApp | GameServer> = {};
 const guests: Record<string, ProxmoxGuest> = {};
 const devEnvironments: Record<string, DevEnvironment> = {};
 for (const [name, env] of Object.entries(spec.devEnvironments)) {
-  const kind = spec.services[env.workspace] !== undefined ? "service" : spec.vms[env.workspace] !== undefined ? "vm" : "lxc";
-  const network = (spec.services[env.workspace] ?? spec.vms[env.workspace] ?? spec.lxc[env.workspace])?.network;
-  const workspacePorts =
-    kind === "service"
-      ? (spec.services[env.workspace]?.ports ?? []).map((p) => p.container)
-      : ((kind === "vm" ? spec.vms : spec.lxc)[env.workspace]?.ports ?? []).map((p) => p.port);
-  const port = env.port ?? workspacePorts[0];
+  const ws = devWorkspaceOf(spec, env);
   const proxy = recordOf(`dev ${name}`);
-  if (proxy === undefined) throw new pulumi.RunError(`devEnvironments.${name}: its workspace "${env.workspace}" has no address`);
+  if (ws === undefined || proxy === undefined) throw new pulumi.RunError(`devEnvironments.${name}: its workspace "${env.workspace}" has no address`);
+  // Served over TLS, its name points at the reverse proxy, which holds its route and certificate (program/edge.ts).
+  const viaProxy = edge.lanAddressOf({ kind: "dev", name });
   const made = new DevEnvironment(
     name,
     {
-      workspace: kind === "service" ? { app: appArgs(env.workspace) } : { guest: guestArgs(kind, env.workspace) },
+      workspace: ws.kind === "service" ? { app: appArgs(env.workspace) } : { guest: guestArgs(ws.kind, env.workspace) },
       ...(env.database !== undefined ? { database: appArgs(env.database) } : {}),
-      proxy,
-      ...(port !== undefined ? { port } : {}),
+      proxy: { ...proxy, address: viaProxy ?? proxy.address },
+      ...(ws.port !== undefined ? { port: ws.port } : {}),
+      tls: viaProxy !== undefined,
     },
-    onSegment(network),
+    onSegment(ws.network),
   );
   devEnvironments[name] = made;
   if (made.workspace instanceof ProxmoxGuest) guests[env.workspace] = made.workspace;

@@ -116,5 +116,5 @@ function describeLxc(c: LxcSpec): string {
 }
 
 function describeDevEnvironment(d: DevEnvironmentSpec): string {
-  return `workspace ${d.workspace}${d.database ? `, database ${d.database}` : ""}, reached as ${d.proxy}${d.runtime ? ` (${d.runtime})` : ""}`;
+  return `workspace ${d.workspace}${d.database ? `, database ${d.database}` : ""}, reached as ${d.proxy}${d.tls ? " over https" : ""}${d.runtime ? ` (${d.runtime})` : ""}`;
 }

@@ -1,26 +1,34 @@
 // Pure mappings of the edge of the network (no Pulumi): what the reverse proxy
-// routes, how each certificate is issued and proven, the public and LAN DNS
-// names of published services (split horizon), the VPN peers' addresses, and
-// the port forwards that make "expose: any" reachable from outside.
+// routes (published services and dev environments), how each certificate is
+// issued and proven, the public and LAN DNS names of what the proxy serves
+// (split horizon), the VPN peers' addresses, and the port forwards that make
+// "expose: any" reachable from outside.
 import { formatIpv4, networkAddress, parseCidr, parseIpv4 } from "../../providers/kit/net.ts";
-import { serviceAddresses } from "./addresses.ts";
-import { challengeOf, vpnServerAddress, zoneOf } from "./rules-edge.ts";
+import { hostAddresses, serviceAddresses } from "./addresses.ts";
+import { devWorkspaceOf } from "./rules-compute.ts";
+import { challengeOf, devEdgeKey, vpnServerAddress, zoneOf } from "./rules-edge.ts";
 import type { SpecV1 } from "./schema.ts";
 
 export interface ProxyRoute {
-  /** The service's name. */
+  /** Unique among routes and certificates: the service's name, or devEdgeKey(name) for a dev environment. */
   key: string;
+  /** What the person asked for that the route serves. */
+  owner: { kind: "service" | "dev"; name: string };
   host: string;
   /** Where the proxy reaches the app. */
   upstream: { address: string; port: number };
   certificate: string;
   public: boolean;
+  /** The network the app runs on (its gateway is the proxy's LAN address unless bosun:proxy.lanAddress says otherwise). */
+  network: string;
 }
 
 /**
- * One route per published service. The proxy reaches the app on its published
- * host port at `publishAddress` when the container host publishes ports there
- * (bridge mode), else on its own address and container port.
+ * One route per published service, then one per dev environment served over
+ * TLS (LAN only, with its own certificate from the internal CA). The proxy
+ * reaches a container on its published host port at `publishAddress` when the
+ * container host publishes ports there (bridge mode), else on its own address
+ * and container port; a VM or LXC container on its address and port.
  */
 export function proxyRoutesFor(spec: SpecV1, publishAddress?: string): ProxyRoute[] {
   const addresses = serviceAddresses(spec).addresses;
@@ -33,10 +41,28 @@ export function proxyRoutesFor(spec: SpecV1, publishAddress?: string): ProxyRout
     if (port === undefined) continue;
     routes.push({
       key: name,
+      owner: { kind: "service", name },
       host: p.host,
       upstream: publishAddress ? { address: publishAddress, port: port.host } : { address, port: port.container },
       certificate: p.certificate,
       public: p.public,
+      network: svc.network,
+    });
+  }
+  const hosts = hostAddresses(spec);
+  for (const [name, env] of Object.entries(spec.devEnvironments).sort(([a], [b]) => a.localeCompare(b))) {
+    const ws = devWorkspaceOf(spec, env);
+    const address = ws === undefined ? undefined : hosts.address(ws.kind, env.workspace);
+    if (!env.tls || ws?.port === undefined || address === undefined) continue;
+    const published = ws.kind === "service" ? spec.services[env.workspace]?.ports.find((x) => x.protocol === "tcp" && x.container === ws.port) : undefined;
+    routes.push({
+      key: devEdgeKey(name),
+      owner: { kind: "dev", name },
+      host: `${env.proxy}.${spec.dns.domain}`,
+      upstream: publishAddress && published ? { address: publishAddress, port: published.host } : { address, port: ws.port },
+      certificate: devEdgeKey(name),
+      public: false,
+      network: ws.network,
     });
   }
   return routes;
@@ -52,16 +78,21 @@ export interface CertificatePlan {
   zones: string[];
 }
 
+/** The spec's certificates, then one per dev environment served over TLS (its name, from the internal CA: no ACME account needed). */
 export function certificatePlansFor(spec: SpecV1): CertificatePlan[] {
   const publicZones = spec.dns.publicZones ?? [];
-  return Object.entries(spec.certificates)
+  const own = Object.entries(spec.certificates)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([key, cert]) => {
-      if (cert.issuer === "self-signed") return { key, names: cert.dnsNames, issuer: "internal" as const, zones: [] };
+    .map(([key, cert]): CertificatePlan => {
+      if (cert.issuer === "self-signed") return { key, names: cert.dnsNames, issuer: "internal", zones: [] };
       const challenge = challengeOf(cert, publicZones);
       const zones = [...new Set(cert.dnsNames.map((n) => zoneOf(n, publicZones) ?? n.replace(/^\*\./, "")))];
       return { key, names: cert.dnsNames, issuer: cert.issuer, challenge, zones };
     });
+  const dev = proxyRoutesFor(spec)
+    .filter((r) => r.owner.kind === "dev")
+    .map((r): CertificatePlan => ({ key: r.certificate, names: [r.host], issuer: "internal", zones: [] }));
+  return [...own, ...dev];
 }
 
 /** The public record of a published name (only inside a public zone). */
@@ -73,26 +104,32 @@ export interface PublicRecord {
 
 export function publicRecordsFor(spec: SpecV1): PublicRecord[] {
   const zones = spec.dns.publicZones ?? [];
+  // Dev environments' routes are LAN only (public: false).
   return proxyRoutesFor(spec).flatMap((r) => {
     const zone = r.public ? zoneOf(r.host, zones) : undefined;
     return zone === undefined || zone === r.host ? [] : [{ key: r.key, zone, fqdn: r.host }];
   });
 }
 
-/** LAN names of published services: an Unbound override to the proxy, unless the name is the service's own (that one moves to the proxy). */
+/**
+ * LAN names of what the proxy serves: an Unbound override to the proxy, unless
+ * the name is already the owner's own record (a service published under its
+ * own DNS name, a dev environment's proxy name): that record moves to the proxy.
+ */
 export interface LanName {
   key: string;
+  owner: ProxyRoute["owner"];
   hostname: string;
   domain: string;
-  /** The service's own DNS name: its existing record now points at the proxy. */
+  /** The owner's own DNS record: it now points at the proxy. */
   ownName: boolean;
 }
 
 export function lanNamesFor(spec: SpecV1): LanName[] {
   return proxyRoutesFor(spec).map((r) => {
-    const own = `${spec.services[r.key]?.dns ?? r.key}.${spec.dns.domain}`;
+    const own = r.owner.kind === "dev" ? r.host : `${spec.services[r.key]?.dns ?? r.key}.${spec.dns.domain}`;
     const dot = r.host.indexOf(".");
-    return { key: r.key, hostname: r.host.slice(0, dot), domain: r.host.slice(dot + 1), ownName: r.host === own };
+    return { key: r.key, owner: r.owner, hostname: r.host.slice(0, dot), domain: r.host.slice(dot + 1), ownName: r.host === own };
   });
 }
 

@@ -5,6 +5,7 @@ import type { DnsRecordArgs, SegmentDhcpArgs } from "../../components/index.ts";
 import { heapMbFor, templateCatalog } from "../templates/catalog.ts";
 import type { TemplateCatalog } from "../templates/catalog.ts";
 import { hostAddresses, serviceAddresses } from "./addresses.ts";
+import { devWorkspaceOf } from "./rules-compute.ts";
 import { PORT_SPEC } from "./schema.ts";
 import type { NetworkSpec, ServicePort, SpecV1 } from "./schema.ts";
 
@@ -255,8 +256,9 @@ export type HostRecordArgs = Required<Omit<DnsRecordArgs, "transform">>;
 
 /**
  * Host overrides: one per service, VM and container (its dns label → its address), one per dev
- * environment's proxy entry (→ its workspace), plus the spec's A/AAAA records. `description`
- * says whose it is ("service web", "vm db", "lxc pihole", "dev webapp", "dns record").
+ * environment's proxy entry (→ its workspace; the program points it at the reverse proxy when
+ * the environment is served over TLS), plus the spec's A/AAAA records. `description` says
+ * whose it is ("service web", "vm db", "lxc pihole", "dev webapp", "dns record").
  */
 export function dnsRecordsFor(spec: SpecV1): HostRecordArgs[] {
   const domain = spec.dns.domain;
@@ -274,8 +276,8 @@ export function dnsRecordsFor(spec: SpecV1): HostRecordArgs[] {
     }
   }
   for (const [name, env] of Object.entries(spec.devEnvironments).sort(([a], [b]) => a.localeCompare(b))) {
-    const kind = spec.services[env.workspace] !== undefined ? "service" : spec.vms[env.workspace] !== undefined ? "vm" : "lxc";
-    const address = hosts.address(kind, env.workspace);
+    const ws = devWorkspaceOf(spec, env);
+    const address = ws === undefined ? undefined : hosts.address(ws.kind, env.workspace);
     if (address !== undefined) records.push({ hostname: env.proxy, domain, address, type: "A", description: `dev ${name}` });
   }
   for (const r of spec.dns.records) {

@@ -3,7 +3,7 @@
 import { hostAddresses } from "./addresses.ts";
 import { DOMAIN, didYouMean } from "./names.ts";
 import { isSecretValue } from "./redact.ts";
-import type { SpecV1 } from "./schema.ts";
+import type { DevEnvironmentSpec, SpecV1 } from "./schema.ts";
 import { OS_IMAGES, VOLUME_ID, osImageNames } from "../templates/os-images.ts";
 
 type Path = (string | number)[];
@@ -98,6 +98,32 @@ export function checkKubernetes(spec: SpecV1, issue: Issue): void {
   }
 }
 
+/** A dev environment's workspace: what it is, its network, and the port its app is reached on. */
+export interface DevWorkspace {
+  kind: "service" | "vm" | "lxc";
+  network: string;
+  /** The workspace's TCP ports (a service's container ports, a guest's own). */
+  tcpPorts: number[];
+  /** The environment's port, else the workspace's first TCP port; undefined when it has none. */
+  port: number | undefined;
+}
+
+export function devWorkspaceOf(spec: SpecV1, env: Pick<DevEnvironmentSpec, "workspace" | "port">): DevWorkspace | undefined {
+  const svc = spec.services[env.workspace];
+  const guest = spec.vms[env.workspace] ?? spec.lxc[env.workspace];
+  const found =
+    svc !== undefined
+      ? { kind: "service" as const, network: svc.network, tcpPorts: svc.ports.filter((p) => p.protocol === "tcp").map((p) => p.container) }
+      : guest !== undefined
+        ? {
+            kind: spec.vms[env.workspace] !== undefined ? ("vm" as const) : ("lxc" as const),
+            network: guest.network,
+            tcpPorts: guest.ports.filter((p) => p.protocol === "tcp").map((p) => p.port),
+          }
+        : undefined;
+  return found === undefined ? undefined : { ...found, port: env.port ?? found.tcpPorts[0] };
+}
+
 export function checkDevEnvironments(spec: SpecV1, issue: Issue): void {
   const member = new Map<string, string>();
   const claim = (path: Path, what: string, env: string) => {
@@ -131,12 +157,21 @@ export function checkDevEnvironments(spec: SpecV1, issue: Issue): void {
     }
     if (dnsTaken.has(env.proxy)) issue([...at, "proxy"], `DNS names must be unique: "${env.proxy}" is already used`);
     dnsTaken.add(env.proxy);
-    if (env.port !== undefined && workspace !== undefined) {
-      const ports =
-        "container" in (workspace.ports[0] ?? {})
-          ? (workspace.ports as { container: number }[]).map((p) => p.container)
-          : (workspace.ports as { port: number }[]).map((p) => p.port);
-      if (!ports.includes(env.port)) issue([...at, "port"], `port ${env.port} is not one of the workspace's ports (${ports.join(", ") || "none"})`);
+    const ws = devWorkspaceOf(spec, env);
+    if (ws === undefined || workspace === undefined) continue;
+    const ports =
+      "container" in (workspace.ports[0] ?? {})
+        ? (workspace.ports as { container: number }[]).map((p) => p.container)
+        : (workspace.ports as { port: number }[]).map((p) => p.port);
+    if (env.port !== undefined && !ports.includes(env.port)) {
+      issue([...at, "port"], `port ${env.port} is not one of the workspace's ports (${ports.join(", ") || "none"})`);
+    } else if (env.tls && env.port !== undefined && !ws.tcpPorts.includes(env.port)) {
+      issue([...at, "port"], `port ${env.port} of "${env.workspace}" is UDP; the reverse proxy sends HTTPS requests to a TCP port`);
+    } else if (env.tls && ws.port === undefined) {
+      issue(
+        [...at, "port"],
+        `the workspace "${env.workspace}" has no TCP port for the reverse proxy to send requests to: add the app's port to its ports, or set tls: false for a plain DNS name on the workspace`,
+      );
     }
   }
 }

@@ -63,6 +63,57 @@ describe("published services and their certificates", () => {
   });
 });
 
+describe("dev environments served through the proxy", () => {
+  const withDev = (env: Record<string, unknown>, workspacePorts: unknown[] = [{ container: 3000 }]): SpecInput => {
+    const spec = base();
+    spec.dns = {};
+    spec.services!["webapp-dev"] = { image: "node:22-bookworm", network: "apps", command: ["sleep", "infinity"], ports: workspacePorts as never };
+    spec.lxc = { box: { network: "apps", ports: [{ port: 53, protocol: "udp" }] } };
+    spec.devEnvironments = { webapp: { workspace: "webapp-dev", ...env } };
+    return spec;
+  };
+
+  it("accepts one with a TCP port, and one without a port when tls is off", () => {
+    expect(errors(withDev({}))).toEqual({});
+    expect(errors(withDev({ tls: false }, []))).toEqual({});
+  });
+
+  it("refuses one with no TCP port to route to, naming the port and the way out", () => {
+    expect(errors(withDev({}, []))).toEqual({
+      "devEnvironments.webapp.port":
+        'the workspace "webapp-dev" has no TCP port for the reverse proxy to send requests to: add the app\'s port to its ports, or set tls: false for a plain DNS name on the workspace',
+    });
+    expect(errors(withDev({}, [{ container: 5353, protocol: "udp" }]))["devEnvironments.webapp.port"]).toContain("has no TCP port");
+    expect(errors(withDev({ port: 5353 }, [{ container: 5353, protocol: "udp" }]))).toEqual({
+      "devEnvironments.webapp.port": 'port 5353 of "webapp-dev" is UDP; the reverse proxy sends HTTPS requests to a TCP port',
+    });
+    const guest = withDev({ workspace: "box" });
+    delete guest.services!["webapp-dev"];
+    expect(errors(guest)["devEnvironments.webapp.port"]).toContain('the workspace "box" has no TCP port');
+  });
+
+  it("refuses a name already published, and names its route and certificate would share", () => {
+    const spec = withDev({});
+    spec.certificates = { blog: { dnsNames: ["webapp"] }, "dev-webapp": { dnsNames: ["x"] } };
+    spec.services!.nextcloud!.publish = { host: "webapp.home.arpa", certificate: "blog", public: false };
+    expect(errors(spec)).toEqual({
+      "devEnvironments.webapp.proxy": 'webapp.home.arpa is already published by service "nextcloud"; choose another proxy name',
+      "devEnvironments.webapp": 'its certificate is kept under the name "dev-webapp", which certificates.dev-webapp already has; rename that certificate',
+    });
+    const named = withDev({ proxy: "app" });
+    named.certificates = { shop: { dnsNames: ["dev-webapp"] } };
+    named.services!["dev-webapp"] = {
+      image: "nginx:1",
+      network: "apps",
+      ports: [{ container: 80, host: 8081 }],
+      publish: { host: "dev-webapp.home.arpa", certificate: "shop", public: false },
+    };
+    expect(errors(named)).toEqual({
+      "devEnvironments.webapp": 'its proxy route goes by the name "dev-webapp", which the published service "dev-webapp" already has; rename that service',
+    });
+  });
+});
+
 describe("the VPN", () => {
   it("peers get addresses in its own segment; overlaps and unknown networks are refused", () => {
     const spec = base();

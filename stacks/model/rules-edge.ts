@@ -1,6 +1,7 @@
 // Cross-field rules of the edge of the network (schema-edge.ts): how each ACME
 // certificate proves its names (and what that needs), published services and
-// their certificates, and the VPN. Each issue names the field and the rule.
+// their certificates, dev environments served through the proxy, and the VPN.
+// Each issue names the field and the rule.
 import { cidrContains, cidrsOverlap, formatIpv4, isHostAddress, networkAddress, parseCidr, parseIpv4 } from "../../providers/kit/net.ts";
 import { didYouMean } from "./names.ts";
 import type { CertificateSpec, SpecV1 } from "./schema.ts";
@@ -25,6 +26,9 @@ export function challengeOf(cert: CertificateSpec, zones: readonly string[]): "d
 export function covers(cert: CertificateSpec, host: string): boolean {
   return cert.dnsNames.some((n) => n === host || (n.startsWith("*.") && host.endsWith(n.slice(1)) && !host.slice(0, -n.length + 1).includes(".")));
 }
+
+/** The name a dev environment's proxy route and certificate go by (beside published services' and the spec's certificates). */
+export const devEdgeKey = (name: string): string => `dev-${name}`;
 
 export function edgeRules(spec: SpecV1, issue: Issue): void {
   const zones = spec.dns.publicZones ?? [];
@@ -91,6 +95,20 @@ export function edgeRules(spec: SpecV1, issue: Issue): void {
     } else if (p.port === undefined && tcp.length === 0) {
       issue([...at, "port"], "the service has no TCP port for the proxy to send requests to: add one under ports");
     }
+  }
+
+  // Dev environments served through the proxy (their port is checked with the workspace, rules-compute.ts).
+  for (const [name, env] of Object.entries(spec.devEnvironments)) {
+    if (!env.tls) continue;
+    const at = ["devEnvironments", name];
+    const host = `${env.proxy}.${spec.dns.domain}`;
+    const owner = hosts.get(host);
+    if (owner !== undefined) issue([...at, "proxy"], `${host} is already published by service "${owner}"; choose another proxy name`);
+    const key = devEdgeKey(name);
+    if (spec.certificates[key] !== undefined)
+      issue(at, `its certificate is kept under the name "${key}", which certificates.${key} already has; rename that certificate`);
+    if (spec.services[key]?.publish !== undefined)
+      issue(at, `its proxy route goes by the name "${key}", which the published service "${key}" already has; rename that service`);
   }
 
   if (spec.vpn !== undefined) vpnRules(spec, issue);

@@ -316,12 +316,21 @@ const kubernetesSchema = z.strictObject({ apps: z.record(label, kubernetesAppSch
 // A dev environment (the vision's example 2): a workspace where the code runs
 // (a service, VM or LXC container of this spec, e.g. one with the app's
 // runtime image), its database (a service), and the reverse-proxy entry people
-// use to reach the app. The DevEnvironment component owns them.
+// use to reach the app: https://<proxy>.<domain>/ through HAProxy on OPNsense
+// with a certificate from bosun's internal CA. The DevEnvironment component
+// owns the workspace, database and name; the route and certificate join the
+// stack's reverse proxy (mapping-edge.ts).
 const devEnvironmentSchema = z.strictObject({
   workspace: label.describe("The service, VM or LXC container the code runs in. @example webapp-dev"),
   database: label.optional().describe("The service holding its database. @example webapp-db"),
-  proxy: label.optional().describe("Host label of the reverse-proxy entry (→ the workspace). @default the environment's name"),
-  port: port.optional().describe("App port behind the proxy entry. @default the workspace's first port"),
+  proxy: label.optional().describe("Host label of the reverse-proxy entry: <proxy>.<domain>. @default the environment's name"),
+  port: port.optional().describe("The app's port in the workspace, where the proxy sends requests. @default the workspace's first TCP port"),
+  tls: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Serve it at https://<proxy>.<domain>/ through the reverse proxy on OPNsense (HAProxy) with a certificate from bosun's internal CA (LAN only); false = a plain DNS name on the workspace (http://<proxy>.<domain>:<port>/). @default true",
+    ),
   runtime: z.enum(RUNTIME_NAMES).optional().describe("The app's runtime (documentation; the workspace's image carries it)."),
   description: z.string().default(""),
 });
@@ -337,7 +346,7 @@ const specObject = z.strictObject({
   vms: z.record(label, vmSchema).default({}),
   lxc: z.record(label, lxcSchema).default({}),
   kubernetes: kubernetesSchema.prefault({}),
-  devEnvironments: z.record(label, devEnvironmentSchema).default({}).describe("Dev environments: workspace, database and proxy entry."),
+  devEnvironments: z.record(label, devEnvironmentSchema).default({}).describe("Dev environments: workspace, database and an https proxy entry."),
   ...specEdgeFields,
 });
 

@@ -1,6 +1,7 @@
 // The program's edge of the network: certificates, the reverse proxy for
-// published services (with split-horizon DNS), port forwards, the WireGuard
-// VPN and per-segment limits and IDS, from the spec and these stack settings:
+// published services and dev environments (with split-horizon DNS), port
+// forwards, the WireGuard VPN and per-segment limits and IDS, from the spec and
+// these stack settings:
 //
 //   bosun:acme      { email, termsAgreed: true, directoryUrl?, stagingDirectoryUrl?, directoryCaPem?,
 //                     solver?: "host:port" (where the box reaches bosun's HTTP-01 solver),
@@ -18,7 +19,16 @@ import { AcmeAccount, type SolverConfig } from "../../providers/acme-dynamic/ind
 import { RootCa } from "../../providers/ca-dynamic/index.ts";
 import { applyAfter, HostOverride, PortForward, type FirewallRule } from "../../providers/opnsense-dynamic/resources/index.ts";
 import { Certificate, ProxyEntry, PublicName, ReverseProxy, SegmentPolicy, Vpn } from "../../components/index.ts";
-import { certificatePlansFor, lanNamesFor, portForwardsFor, proxyRoutesFor, publicRecordsFor, vpnAllowFor, vpnPeersFor } from "../model/mapping-edge.ts";
+import {
+  certificatePlansFor,
+  lanNamesFor,
+  portForwardsFor,
+  proxyRoutesFor,
+  publicRecordsFor,
+  vpnAllowFor,
+  vpnPeersFor,
+  type ProxyRoute,
+} from "../model/mapping-edge.ts";
 import { vpnServerAddress } from "../model/rules-edge.ts";
 import type { SpecV1 } from "../model/index.ts";
 
@@ -66,8 +76,8 @@ export interface Edge {
   filterMembers: (FirewallRule | PortForward)[];
   /** Unbound overrides for the DNS apply. */
   unboundMembers: HostOverride[];
-  /** The address a service's own DNS name points at when it is published through the proxy. */
-  lanAddressOf(service: string): string | undefined;
+  /** The address the owner's own DNS name points at when the proxy serves it under that name (a service, a dev environment). */
+  lanAddressOf(owner: ProxyRoute["owner"]): string | undefined;
   outputs: { rootCaPem?: pulumi.Output<string>; certificates: pulumi.Output<unknown>; published: Record<string, string>; vpnPeers?: pulumi.Output<unknown> };
 }
 
@@ -129,8 +139,10 @@ export function deployEdge(ctx: EdgeContext): Edge {
     });
   }
 
-  // ---- the reverse proxy and the names of what it publishes ------------------------------------
-  const lanAddress = (service: string): string => proxy.lanAddress ?? spec.networks[spec.services[service]?.network ?? ""]?.gateway ?? "";
+  // ---- the reverse proxy and the names of what it serves ----------------------------------------
+  // LAN clients reach the proxy on the gateway of the app's segment, unless bosun:proxy.lanAddress says where.
+  const networkOf = new Map(routes.map((r) => [r.key, r.network]));
+  const lanAddress = (key: string): string => proxy.lanAddress ?? spec.networks[networkOf.get(key) ?? ""]?.gateway ?? "";
   if (routes.length > 0) {
     const used = [...new Set(routes.map((r) => r.certificate))];
     new ReverseProxy("proxy", {
@@ -224,11 +236,12 @@ export function deployEdge(ctx: EdgeContext): Edge {
   if (shaper.length) applyAfter("shaper-apply", "shaper", shaper as never);
   if (ids.length) applyAfter("ids-apply", "ids", ids as never);
 
-  const lanOwn = new Map(lanNames.filter((n) => n.ownName).map((n) => [n.key, lanAddress(n.key)]));
+  const ownerKey = (o: ProxyRoute["owner"]) => `${o.kind} ${o.name}`;
+  const lanOwn = new Map(lanNames.filter((n) => n.ownName).map((n) => [ownerKey(n.owner), lanAddress(n.key)]));
   return {
     filterMembers,
     unboundMembers,
-    lanAddressOf: (service) => lanOwn.get(service),
+    lanAddressOf: (owner) => lanOwn.get(ownerKey(owner)),
     outputs: {
       ...(root ? { rootCaPem: root.certPem } : {}),
       certificates: pulumi.all(
@@ -236,7 +249,7 @@ export function deployEdge(ctx: EdgeContext): Edge {
           Object.entries(certificates).map(([k, c]) => [k, pulumi.all([c.notAfter, c.serial]).apply(([notAfter, serial]) => ({ notAfter, serial }))]),
         ),
       ),
-      published: Object.fromEntries(routes.map((r) => [r.key, `https://${r.host}/`])),
+      published: Object.fromEntries(routes.filter((r) => r.owner.kind === "service").map((r) => [r.key, `https://${r.host}/`])),
       ...(vpnPeers ? { vpnPeers } : {}),
     },
   };

@@ -8,11 +8,14 @@
 // rules for exposed ports), update of cores/memory behind a snapshot, drift
 // (edited and stopped on the node) seen by refresh and repaired by up, bad
 // input refused at preview naming the field (a VLAN the bridge does not carry,
-// a node without the cores, a full storage pool), and delete.
+// a node without the cores, a full storage pool), dev environments on a VM and
+// an LXC container (the reverse proxy's route to the guest, its certificate,
+// its name on the proxy), and delete.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { randomUUID } from "node:crypto";
 import { startSimulator as startOpnsense, type Simulator as OpnsenseSim } from "../../providers/opnsense-dynamic/simulator/server.ts";
 import { startSimulator as startProxmox, type Simulator as ProxmoxSim } from "../../providers/proxmox-dynamic/simulator/server.ts";
+import { stripMark } from "../../providers/opnsense-dynamic/resources/common.ts";
 import { createTestStack, type TestStack } from "../support/test-stack.ts";
 
 const TOKEN_ID = "bosun@pve!program";
@@ -78,7 +81,8 @@ describe("VMs and LXC containers from the spec, against the Proxmox simulator", 
     expect(pihole?.config.net0).toMatch(/ip=10\.52\.0\.11\/24/);
     const names = Object.values(opnsense.items("hostOverrides", "live")).map((h) => `${h.hostname}=${h.server}`);
     expect(names.sort()).toEqual(["pihole=10.52.0.11", "web=10.52.0.10"]);
-    const rules = Object.values(opnsense.items("rules", "live")).map((r) => r.description);
+    // Without bosun's ownership mark ("[bosun:…]").
+    const rules = Object.values(opnsense.items("rules", "live")).map((r) => stripMark(r.description));
     expect(rules).toContain("web: 22/tcp from lan");
     expect(rules).toContain("pihole: 53/udp from lan");
     const out = up.outputs.vms?.value as Record<string, { vmid: number; address: string; dnsName: string }>;
@@ -132,11 +136,41 @@ describe("VMs and LXC containers from the spec, against the Proxmox simulator", 
     expect(await failure(t.stack.preview())).toMatch(/vms\.web\.image: no OS image named "ubuntu-30\.04"/);
   });
 
+  test("dev environments on a VM and an LXC container: https through the reverse proxy to the guest's port", async () => {
+    const current = spec({ cores: 4, memoryMb: 4096 }, { memoryMb: 1024 });
+    await setSpec({
+      ...current,
+      // Static addresses: new guests must not renumber the existing ones.
+      vms: { ...current.vms, code: { network: "lab", image: "debian-12", address: "10.52.0.20", ports: [{ port: 22 }, { port: 8080 }] } },
+      lxc: { ...current.lxc, pad: { network: "lab", address: "10.52.0.21", ports: [{ port: 5173 }] } },
+      devEnvironments: { ide: { workspace: "code", port: 8080 }, notes: { workspace: "pad" } },
+    });
+    const up = await t.stack.up();
+    expect(up.summary.result).toBe("succeeded");
+    // Only additions (and the one apply per OPNsense subsystem): the existing guests stay as they are.
+    expect(up.summary.resourceChanges?.replace ?? 0).toBe(0);
+    expect(up.summary.resourceChanges?.delete ?? 0).toBe(0);
+    expect(guestNamed("code")?.config.ipconfig0).toBe("ip=10.52.0.20/24,gw=10.52.0.1");
+    expect(up.outputs.devEnvironmentUrls?.value).toEqual({ ide: "https://ide.home.arpa/", notes: "https://notes.home.arpa/" });
+    // The proxy sends each name to its guest's address and port...
+    const servers = Object.values(opnsense.items("haproxyServers", "live")).map((x) => `${x.name} ${x.address}:${x.port}`);
+    expect(servers.sort()).toEqual(["bosun-dev-ide 10.52.0.20:8080", "bosun-dev-notes 10.52.0.21:5173"]);
+    // ...with a certificate from the internal CA for the name...
+    expect(Object.keys(up.outputs.certificates?.value as object).sort()).toEqual(["dev-ide", "dev-notes"]);
+    expect(Object.values(opnsense.items("trustCerts", "live")).map((c) => c.descr)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^ide\.home\.arpa \(bosun\)/), expect.stringMatching(/^notes\.home\.arpa \(bosun\)/)]),
+    );
+    // ...and the names point at the proxy (the segment's gateway); the guests keep their own.
+    const names = Object.values(opnsense.items("hostOverrides", "live")).map((h) => `${h.hostname}=${h.server}`);
+    expect(names.sort()).toEqual(["code=10.52.0.20", "ide=10.52.0.1", "notes=10.52.0.1", "pad=10.52.0.21", "pihole=10.52.0.11", "web=10.52.0.10"]);
+  });
+
   test("delete: guests, their DNS names and rules go when the spec drops them", async () => {
     await setSpec({ version: 1, networks: { lab: { vlan: 52, subnet: "10.52.0.0/24" } } });
     const up = await t.stack.up();
     expect(up.summary.resourceChanges?.delete).toBeGreaterThanOrEqual(2);
     expect(Object.keys(pve.store.state.guests).filter((id) => Number(id) < 9000)).toEqual([]);
     expect(Object.values(opnsense.items("hostOverrides", "live"))).toEqual([]);
+    expect(Object.values(opnsense.items("haproxyServers", "live"))).toEqual([]);
   });
 });

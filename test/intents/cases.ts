@@ -459,8 +459,10 @@ export const CASES: IntentCase[] = [
       "devEnvironments.webapp.workspace": "webapp-dev",
       "devEnvironments.webapp.database": "webapp-db",
       "devEnvironments.webapp.proxy": "webapp",
+      "devEnvironments.webapp.tls": true,
     },
-    expectAssumption: "bosun cannot issue certificates yet",
+    expectAssumption:
+      "https://webapp.home.arpa/ reaches the app on port 3000 of the workspace through the reverse proxy on OPNsense, LAN only, with a certificate from bosun's internal CA",
   },
   {
     text: "a python dev environment for the shop with mysql on vlan 10",

@@ -92,12 +92,17 @@ const GROUP_KINDS: Record<string, string> = {
   "bosun:index:ProxmoxGuest": "machine",
   "bosun:index:KubernetesApp": "Kubernetes app",
   "bosun:index:DevEnvironment": "dev environment",
+  // The edge: one certificate per name set, one reverse proxy for every published service and dev environment.
+  "bosun:index:Certificate": "certificate",
+  "bosun:index:ReverseProxy": "reverse proxy",
+  "bosun:index:ProxyEntry": "reverse proxy",
 };
 
 /**
  * What a step belongs to, from the point of view of the person: the top-level
- * component it lives under ("network gaming", "service minecraft", "DNS nas"),
- * or "OPNsense" for the one-per-deployment applies at the stack root.
+ * component it lives under ("network gaming", "service minecraft", "DNS nas",
+ * "certificate dev-webapp", "reverse proxy", "certificate authority"), or
+ * "OPNsense" for the one-per-deployment applies at the stack root.
  */
 function groupOf(change: ResourceChange, byUrn: ReadonlyMap<string, ResourceChange>): string {
   let top = change;
@@ -108,8 +113,12 @@ function groupOf(change: ResourceChange, byUrn: ReadonlyMap<string, ResourceChan
   }
   const kind = GROUP_KINDS[top.type];
   if (kind === "DNS") return `DNS ${top.name.replace(/^dns-/, "")}`;
+  if (kind === "certificate") return `certificate ${top.name.replace(/^cert-/, "")}`;
+  if (kind === "reverse proxy") return kind;
   if (kind) return `${kind} ${top.name}`;
   if (top.type.endsWith("opnsense:ServiceApply")) return "OPNsense";
+  // bosun's internal CA: one per stack, at the root, signing the internal certificates.
+  if (top.type.endsWith("ca:RootCa")) return "certificate authority";
   return "other";
 }
 
@@ -204,7 +213,7 @@ export function planText(changes: ResourceChange[], counts: PlanCounts): string 
   return lines.join("\n");
 }
 
-const GROUP_ORDER = ["network", "service", "machine", "Kubernetes app", "dev environment", "DNS"];
+const GROUP_ORDER = ["network", "service", "machine", "Kubernetes app", "dev environment", "certificate", "reverse proxy", "DNS"];
 
 function groupRank(group: string): number {
   const i = GROUP_ORDER.findIndex((kind) => group.startsWith(kind));

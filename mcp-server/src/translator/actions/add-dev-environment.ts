@@ -3,9 +3,9 @@
 // a workspace container with the app's runtime (node, python, go, …: the
 // runtime's image kept running, the code in a volume), a database from the
 // catalog (PostgreSQL unless the words say otherwise) whose password reaches
-// the workspace as DATABASE_URL, and the reverse-proxy entry people open (a DNS
-// name on the workspace). No certificate yet: bosun cannot issue them, and the
-// assumptions say so.
+// the workspace as DATABASE_URL, and the reverse-proxy entry people open:
+// https://<name>.<domain>/ through HAProxy on OPNsense (LAN only) with a
+// certificate from bosun's internal CA, so no ACME account is needed.
 import type { EnvValue, ServicePort } from "../../../../stacks/model/index.ts";
 import { isDnsLabel } from "../../../../stacks/model/names.ts";
 import { RUNTIMES, RUNTIME_NAMES, type RuntimeName } from "../../../../stacks/templates/runtimes.ts";
@@ -113,11 +113,12 @@ export const addDevEnvironment: Action = {
       proxy: name,
       port: runtime.port,
       runtime: runtimeName,
+      tls: true,
       description: "",
     };
     ctx.assumptions.push(
       `workspace ${workspace}: ${runtime.image} kept running (attach with docker exec or your editor's container tools), code in the volume /workspace, ${f.memoryMb[0] ?? 2048} MiB, ${f.cores[0] ?? 2} CPUs`,
-      `${name}.${draft.dns.domain} points at the workspace (the app on port ${runtime.port}${host !== runtime.port ? `, published on ${host}` : ""}); the HAProxy front and a certificate are not part of it yet (bosun cannot issue certificates yet)`,
+      `https://${name}.${draft.dns.domain}/ reaches the app on port ${runtime.port} of the workspace${host !== runtime.port ? ` (published on ${host})` : ""} through the reverse proxy on OPNsense, LAN only, with a certificate from bosun's internal CA (devices trust it once they import the stack's root, output rootCaPem)`,
     );
   },
 };
