@@ -86,7 +86,7 @@ describe("backups from the simulator", () => {
       ["VLANs", ["iot"], false],
       ["firewall rules", ["web from lan"], false],
       ["DHCP and DNS (Dnsmasq)", ["lan pool"], true],
-      ["Unbound host overrides", ["nas"], false],
+      ["Unbound host overrides", ["nas.home.arpa"], false],
     ]);
     c.close();
   });

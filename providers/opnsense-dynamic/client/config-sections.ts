@@ -4,6 +4,7 @@
 // else by position. Only section names and item descriptions come out, never
 // values: config.xml holds password hashes, private keys and API secrets.
 import { parseConfigXml, type XmlNode } from "./config-xml.ts";
+import type { Subsystem } from "./types.ts";
 
 /** Sections by their path under <opnsense>; the longest matching path wins. */
 export const CONFIG_SECTIONS: readonly { path: string; label: string }[] = [
@@ -106,9 +107,12 @@ function leaves(node: XmlNode, names: string[], item: string | undefined, lists:
 const MARK = /\s*\[bosun:[^\]]*\]\s*$/;
 
 function labelOf(key: string, leafs: Map<string, string>): string {
-  for (const field of ["description", "descr", "name", "hostname"]) {
-    for (const [k, v] of leafs) if (k.endsWith(`/${field}`) && v.trim()) return v.replace(MARK, "").trim() || v;
-  }
+  const field = (name: string) => [...leafs].find(([k, v]) => k.endsWith(`/${name}`) && v.trim())?.[1].replace(MARK, "").trim();
+  // A host is best known by its name; anything else by its description.
+  const host = field("hostname");
+  if (host) return [host, field("domain")].filter(Boolean).join(".");
+  const named = field("description") ?? field("descr") ?? field("name");
+  if (named) return named;
   const kind = key.split("#")[0]?.split("/").pop() ?? "item";
   return `${kind} ${key.split("#")[1] ?? ""}`.trim();
 }
@@ -186,4 +190,41 @@ export function sectionLines(changes: readonly SectionChange[]): string[] {
     ].filter(Boolean);
     return `${c.section}: ${parts.join("; ")}`;
   });
+}
+
+/** Which service makes each section live again after a revert (the client's reconfigure calls). */
+const SECTION_SERVICE: Record<string, Subsystem | "assignment"> = {
+  interfaces: "assignment",
+  vlans: "vlan",
+  "OPNsense/Firewall/Alias": "alias",
+  "OPNsense/Firewall/Filter": "filter",
+  filter: "filter",
+  nat: "filter",
+  "OPNsense/Kea/dhcp4": "kea",
+  dnsmasq: "dnsmasq",
+  "OPNsense/unboundplus": "unbound",
+  "OPNsense/unboundplus/hosts": "unbound",
+  // HAProxy exports the trust store's certificates at its reconfigure.
+  "OPNsense/HAProxy": "haproxy",
+  cert: "haproxy",
+  "OPNsense/wireguard": "wireguard",
+  "OPNsense/TrafficShaper": "shaper",
+  "OPNsense/IDS": "ids",
+};
+
+/**
+ * The services to reconfigure after restoring a backup with these changes, and, in words, the
+ * sections no API call makes live. `assignmentApi`: the release can apply interface assignments (26.7+).
+ */
+export function servicesFor(changes: readonly SectionChange[], assignmentApi: boolean): { services: (Subsystem | "assignment")[]; manual: string[] } {
+  const services = new Set<Subsystem | "assignment">();
+  const manual: string[] = [];
+  for (const c of changes) {
+    const service = SECTION_SERVICE[c.path];
+    if (service === "assignment" && !assignmentApi)
+      manual.push(`${c.section}: saved, but this release applies interface settings only from its web UI (Interfaces → each one → Apply) or at a reboot`);
+    else if (service) services.add(service);
+    else manual.push(`${c.section}: saved, but bosun has no call that reloads it; apply it on the box (or reboot) if it matters now`);
+  }
+  return { services: [...services], manual };
 }
