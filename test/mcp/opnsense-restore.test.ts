@@ -71,7 +71,11 @@ async function planAndApply(spec: object) {
   const before = newestBackup();
   const r = await call(alice, "apply", { planId: (p.structuredContent as Structured).planId });
   expect(r.isError, text(r)).toBeFalsy();
-  return { result: r.structuredContent as { deploymentId: string; configBackup?: { id: string } }, before, text: text(r) };
+  return {
+    result: r.structuredContent as { deploymentId: string; configBackup?: { id: string }; protections?: { subsystem: string; protection: string }[] },
+    before,
+    text: text(r),
+  };
 }
 
 function bosun(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -130,6 +134,8 @@ describe("OPNsense backups and restore", () => {
     expect(second.result.configBackup?.id).toBe(second.before);
     expect(second.before).not.toBe(first.before);
     expect(second.text).toContain(`backup ${second.before}: plan_restore with it undoes this`);
+    // How the box's change was protected, as its ServiceApply reported it during the update.
+    expect(second.result.protections).toContainEqual(expect.objectContaining({ subsystem: "unbound" }));
     const h = await call(alice, "history", { stack: test.name, limit: 5 });
     const deployments = (h.structuredContent as { deployments: { id: string; configBackup?: { id: string } }[] }).deployments;
     expect(deployments.find((d) => d.id === second.result.deploymentId)?.configBackup?.id).toBe(second.before);
