@@ -4,7 +4,7 @@
 // for a box; none can run here), whose config.xml follows the models' mount points.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseConfigXml } from "./config-xml.ts";
-import { diffConfigSections, sectionLines } from "./config-sections.ts";
+import { diffConfigSections, sectionLines, servicesFor, type SectionChange } from "./config-sections.ts";
 import { COLLECTION_NAMES } from "../simulator/models.ts";
 import { XML_PLACES } from "../simulator/config-xml.ts";
 import { clientFor, sim } from "../test/helpers.ts";
@@ -56,6 +56,28 @@ describe("config.xml", () => {
     expect(sectionLines(diff)).toEqual(["firewall rules (legacy): removes 1 (added later)", "Unbound host overrides: changes 1 (nas)"]);
     expect(JSON.stringify(diff)).not.toMatch(/10\.0\.0\.|hash/);
     expect(diffConfigSections(now, now)).toEqual([]);
+  });
+});
+
+describe("services to reconfigure after a restore", () => {
+  const change = (path: string, section = path): SectionChange => ({ section, path, restored: [], removed: ["x"], changed: [], settings: false });
+
+  test("each section's service once; interfaces only where the release can apply them; the rest said in words", () => {
+    const changes = [
+      change("interfaces", "interfaces (assignments and addresses)"),
+      change("vlans", "VLANs"),
+      change("OPNsense/unboundplus/hosts"),
+      change("OPNsense/unboundplus"),
+      change("cert"),
+      change("system", "system settings"),
+    ];
+    expect(servicesFor(changes, true)).toEqual({
+      services: ["assignment", "vlan", "unbound", "haproxy"],
+      manual: [expect.stringMatching(/^system settings: saved, but bosun has no call that reloads it/)],
+    });
+    const old = servicesFor(changes, false);
+    expect(old.services).toEqual(["vlan", "unbound", "haproxy"]);
+    expect(old.manual[0]).toMatch(/^interfaces \(assignments and addresses\): saved, but this release applies interface settings only from its web UI/);
   });
 });
 
