@@ -13,7 +13,20 @@ import { serveHttp } from "./http.ts";
 const cli = fileURLToPath(new URL("./cli/main.ts", import.meta.url));
 const text = (r: unknown) => (r as { content: { text: string }[] }).content[0]!.text;
 
-const ENGINE_TOOLS = ["apply", "approve", "destroy", "drift", "get_secret", "history", "import_compose", "plan", "rollback", "status"];
+const ENGINE_TOOLS = [
+  "apply",
+  "approve",
+  "destroy",
+  "drift",
+  "get_secret",
+  "history",
+  "import_compose",
+  "opnsense_backups",
+  "plan",
+  "plan_restore",
+  "rollback",
+  "status",
+];
 
 async function exercise(client: Client, extra: string[] = []) {
   const tools = await client.listTools();

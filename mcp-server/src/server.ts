@@ -1,6 +1,7 @@
 // Builds bosun's MCP server. Without an orchestrator it carries the tools that
 // need no engine (validate_spec, translate); with one, also plan, apply,
-// status, history, drift, rollback, destroy, get_secret, the resources and the
+// status, history, drift, rollback, destroy, get_secret, import_compose,
+// opnsense_backups, plan_restore, the resources and the
 // prompt, completions and resource subscriptions. Every tool, resource, prompt
 // and completion checks the caller's scope. Every server has the logging
 // capability, and its tool calls are observed (observability/mcp.ts).

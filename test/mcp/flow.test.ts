@@ -84,7 +84,9 @@ describe("MCP plan → apply flow over HTTP", () => {
       "get_secret",
       "history",
       "import_compose",
+      "opnsense_backups",
       "plan",
+      "plan_restore",
       "rollback",
       "status",
       "translate",
@@ -92,7 +94,8 @@ describe("MCP plan → apply flow over HTTP", () => {
     ]);
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
     expect(byName.apply?.annotations?.readOnlyHint).toBe(false);
-    for (const name of ["plan", "status", "history", "drift", "rollback", "destroy", "get_secret"]) expect(byName[name]?.annotations?.readOnlyHint).toBe(true);
+    for (const name of ["plan", "status", "history", "drift", "rollback", "destroy", "get_secret", "opnsense_backups", "plan_restore"])
+      expect(byName[name]?.annotations?.readOnlyHint).toBe(true);
     expect(byName.plan?.outputSchema).toBeDefined();
     const prompts = await client.listPrompts();
     expect(prompts.prompts.map((p) => p.name)).toContain("deploy-service");

@@ -39,6 +39,12 @@ export function auditedOrchestrator(orch: Orchestrator, db: Db): Orchestrator {
       await recordAudit(db, { actor: input.actor, action: what, stack: input.stack, outcome: "succeeded", planId: p.planId, detail: p.summary });
       return p;
     },
+    async planRestore(input) {
+      const what = `restore ${input.backupId}`;
+      const p = await orch.planRestore(input).catch((err: unknown) => failed(input.actor, what, input.stack, err));
+      await recordAudit(db, { actor: input.actor, action: what, stack: input.stack, outcome: "succeeded", planId: p.planId, detail: p.summary });
+      return p;
+    },
     async apply(input) {
       const r = await orch.apply(input).catch((err: unknown) => failed(input.actor, "apply", undefined, err, { planId: input.planId }));
       await recordAudit(db, {

@@ -31,6 +31,8 @@ const USAGE = `usage: bosun <command>
   status|history|drift --stack S                      read the stack (drift exits 5 when it differs)
   rollback --stack S (--deployment ID | --at T)       plan a return to an earlier deployment
   destroy --stack S [--service NAME]                  plan a removal
+  opnsense backups --stack S                          the stack's OPNsense config backups
+  opnsense restore --stack S --backup ID [--yes]      plan restoring one, ask, apply (refreshes the stack)
   ci preview|apply --base REF [--head REF]            the pipeline: Markdown summary / apply the merged change
 Every engine command takes --json. Exit codes: 0 ok, 1 failed, 2 bad input, 3 needs an answer,
 4 refused by policy, 5 drift found.`;
@@ -202,6 +204,12 @@ async function main(argv: string[]): Promise<void> {
       destroy: c.destroyCommand,
     }[command as (typeof ENGINE_COMMANDS)[number]];
     process.exitCode = await runCli((io) => run(rest, io));
+    return;
+  }
+  if (command === "opnsense") {
+    const { runCli } = await import("./translate.ts");
+    const { opnsenseCommand } = await import("./opnsense.ts");
+    process.exitCode = await runCli((io) => opnsenseCommand(rest, io));
     return;
   }
   if (command === "ci") {

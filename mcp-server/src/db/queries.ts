@@ -10,6 +10,7 @@ import type { Db } from "./client.ts";
 import { approvals, deployments, infrastructureEvents, infrastructureResources, intents, planArtifacts } from "./schema.ts";
 import type {
   Approval,
+  ConfigBackupRef,
   Deployment,
   DeploymentKind,
   DeploymentStatus,
@@ -25,6 +26,7 @@ import type {
   ResourceChange,
   ResourceDrift,
   ResourceStatus,
+  RestoreDetails,
 } from "./schema.ts";
 import { logFailure } from "../observability/log.ts";
 
@@ -38,7 +40,7 @@ export const finalStatuses = ["succeeded", "failed", "rolled_back", "interrupted
 export type FinalStatus = (typeof finalStatuses)[number];
 
 /** Kinds that change a stack's resources (what "the last good deployment" means). */
-export const mutatingKinds = ["apply", "rollback", "destroy", "refresh"] as const satisfies readonly DeploymentKind[];
+export const mutatingKinds = ["apply", "rollback", "destroy", "refresh", "restore"] as const satisfies readonly DeploymentKind[];
 
 // ---------------------------------------------------------------------------------------------
 // Intents
@@ -87,6 +89,8 @@ export interface RecordPlanInput {
   changes?: ResourceChange[] | null;
   /** Policy findings and the approval the plan needs. */
   review?: PlanReview | null;
+  /** A restore plan's backup and what it changes (kind `restore`). */
+  restore?: RestoreDetails | null;
   expiresAt: Date;
 }
 
@@ -162,6 +166,11 @@ export interface StartDeploymentInput {
   previewSummary?: PreviewSummary | null;
   changes?: ResourceChange[] | null;
   startedAt?: Date;
+}
+
+/** Records the OPNsense config backup a deployment can be restored to (taken before it changed anything). */
+export async function setConfigBackup(db: Db, id: string, backup: ConfigBackupRef): Promise<void> {
+  await db.update(deployments).set({ configBackup: backup }).where(eq(deployments.id, id));
 }
 
 /** Starts an operation that has no plan (drift check, refresh, an immediate rollback). */

@@ -81,6 +81,29 @@ export interface PlanReview {
   };
 }
 
+/** An OPNsense config backup (System → Configuration → History), as the box lists it. */
+export interface ConfigBackupRef {
+  /** "config-1716000000.1234.xml": what the box's revert takes. */
+  id: string;
+  /** When the box saved it (ISO 8601). */
+  time: string;
+  description: string;
+}
+
+/** A restore plan: which backup, the box as the plan saw it, and what the restore changes there. */
+export interface RestoreDetails {
+  /** The backup the box's config is restored to. */
+  backup: ConfigBackupRef;
+  /** The box's newest backup when the plan was made; apply refuses when the box has saved anything since. */
+  basedOn: string;
+  /** The config.xml sections that differ, by name and item description only (never values). */
+  sections: { section: string; path: string; restored: string[]; removed: string[]; changed: string[]; settings: boolean }[];
+  /** Services bosun reconfigures after the revert (the client's subsystems), in order. */
+  services: string[];
+  /** What the restore changes that bosun cannot make live (sections without an API), in words. */
+  notes: string[];
+}
+
 // `created_at` is set once; only `updated_at` carries `$onUpdate` (Drizzle sets it on every
 // `db.update()`; raw SQL updates must set it themselves).
 const timestamps = {
@@ -99,9 +122,10 @@ export const intentStatusValues = ["received", "planned", "applied", "rejected",
 export const intentStatus = pgEnum("intent_status", intentStatusValues);
 export type IntentStatus = (typeof intentStatusValues)[number];
 
-export const deploymentKindValues = ["plan", "apply", "rollback", "destroy", "drift", "refresh", "recover"] as const;
+export const deploymentKindValues = ["plan", "apply", "rollback", "destroy", "drift", "refresh", "recover", "restore"] as const;
 /**
- * What a deployment does. A preview of an apply is recorded as kind `apply` with status `planned`
+ * What a deployment does. `restore` reverts the stack's OPNsense box to a config backup and
+ * refreshes the stack's state from it (the spec is not changed). A preview of an apply is recorded as kind `apply` with status `planned`
  * and becomes `running` when that plan is applied; kind `plan` is a preview that can never be
  * applied (a what-if). `drift` compares state with reality without writing; `refresh` writes it.
  */
@@ -191,6 +215,14 @@ export const deployments = pgTable(
     heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
     /** A plan's policy findings and approval requirement, decided when it was previewed. */
     review: jsonb("review").$type<PlanReview>(),
+    /**
+     * The stack's OPNsense box's newest config backup when this deployment started, before it
+     * changed anything: restoring it undoes the deployment on the box. Null without an OPNsense
+     * connection, or when the box's history could not be read.
+     */
+    configBackup: jsonb("config_backup").$type<ConfigBackupRef>(),
+    /** For kind `restore`: the backup restored and what the restore changes. */
+    restore: jsonb("restore").$type<RestoreDetails>(),
     ...timestamps,
   },
   (t) => [

@@ -48,6 +48,7 @@ export function observeOrchestrator(orch: Orchestrator, db: Db): Orchestrator {
     plan: (input) => planned("apply", input.stack, () => orch.plan(input)),
     planRollback: (input) => planned("rollback", input.stack, () => orch.planRollback(input)),
     planDestroy: (input) => planned("destroy", input.stack, () => orch.planDestroy(input)),
+    planRestore: (input) => planned("restore", input.stack, () => orch.planRestore(input)),
     async apply(input) {
       const started = Date.now();
       const caller = correlation();

@@ -8,7 +8,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation/index.js";
 import * as q from "../db/queries.ts";
-import type { JsonObject } from "../db/schema.ts";
+import type { ConfigBackupRef, Deployment, JsonObject } from "../db/schema.ts";
 import { createProgress, maskValue } from "./changes.ts";
 import { type OrchestratorContext, lockStack, publish, stackStateVersion } from "./context.ts";
 import { toBosunError } from "./engine-errors.ts";
@@ -16,8 +16,9 @@ import { checkApproval } from "./approvals.ts";
 import { readStackFile, textHash, writeStackFile } from "./stack-file.ts";
 import { BosunError, type ApplyResult, type PlanCounts, type ProgressEvent } from "./types.ts";
 import { forgetStack } from "./workspace.ts";
+import { newestBackupOf } from "./opnsense-box.ts";
 import { stackMasker } from "../secrets/mask.ts";
-import { logFailure } from "../observability/log.ts";
+import { log, logFailure } from "../observability/log.ts";
 
 export interface ApplyInput {
   planId: string;
@@ -27,14 +28,20 @@ export interface ApplyInput {
   signal?: AbortSignal;
 }
 
-export async function applyPlan(ctx: OrchestratorContext, input: ApplyInput): Promise<ApplyResult> {
-  const row = await q.getDeploymentByPlanId(ctx.db, input.planId);
-  if (!row) throw new BosunError("plan-unknown", `there is no plan ${input.planId}`, "make a plan first with the plan tool and pass its planId");
+/** The plan's row, once it is known to be waiting, unexpired, allowed by policy and approved when it must be. */
+export async function waitingPlan(ctx: OrchestratorContext, planId: string): Promise<Deployment> {
+  const row = await q.getDeploymentByPlanId(ctx.db, planId);
+  if (!row) throw new BosunError("plan-unknown", `there is no plan ${planId}`, "make a plan first with the plan tool and pass its planId");
   if (row.status === "expired" || (row.status === "planned" && row.expiresAt && row.expiresAt <= ctx.now())) {
-    throw new BosunError("plan-expired", `plan ${input.planId} expired at ${row.expiresAt?.toISOString()}`, "make a new plan; nothing was changed");
+    throw new BosunError("plan-expired", `plan ${planId} expired at ${row.expiresAt?.toISOString()}`, "make a new plan; nothing was changed");
   }
-  if (row.status !== "planned") throw new BosunError("plan-used", `plan ${input.planId} is already ${row.status}`, "make a new plan for further changes");
+  if (row.status !== "planned") throw new BosunError("plan-used", `plan ${planId} is already ${row.status}`, "make a new plan for further changes");
   await checkApproval(ctx, row); // policy's deny and the stack's approval mode, before anything is touched
+  return row;
+}
+
+export async function applyPlan(ctx: OrchestratorContext, input: ApplyInput): Promise<ApplyResult> {
+  const row = await waitingPlan(ctx, input.planId);
   const artifact = await q.getPlanArtifact(ctx.db, input.planId);
   if (!artifact) throw new BosunError("plan-unknown", `plan ${input.planId} has no stored preview any more`, "make a new plan");
   const stack = row.stack;
@@ -64,6 +71,7 @@ export async function applyPlan(ctx: OrchestratorContext, input: ApplyInput): Pr
       }
       const deploymentId = claim.deployment.id;
       await q.setPreviousText(ctx.db, input.planId, before);
+      const backup = await noteConfigBackup(ctx, s, deploymentId);
       const total = (claim.deployment.changes ?? []).filter((c) => c.op !== "same").length;
       const lease = holdLease(ctx, deploymentId, [lock.signal, input.signal]);
       const started = Date.now();
@@ -94,6 +102,7 @@ export async function applyPlan(ctx: OrchestratorContext, input: ApplyInput): Pr
           durationMs: Date.now() - started,
           error: failure.message,
           rollback,
+          ...(backup ? { configBackup: backup } : {}),
         };
       }
       try {
@@ -114,6 +123,7 @@ export async function applyPlan(ctx: OrchestratorContext, input: ApplyInput): Pr
           durationMs: Date.now() - started,
           pulumiVersion: up.summary.version,
           ...(up.protections.length ? { protections: up.protections } : {}),
+          ...(backup ? { configBackup: backup } : {}),
         };
       } finally {
         lease.stop();
@@ -123,6 +133,18 @@ export async function applyPlan(ctx: OrchestratorContext, input: ApplyInput): Pr
   } finally {
     await lock.release();
   }
+}
+
+/**
+ * The stack's OPNsense box's newest config backup, noted on the deployment before it changes
+ * anything: the backup a restore returns the box to. A box whose history cannot be read is
+ * logged, never a reason to hold the deployment up.
+ */
+async function noteConfigBackup(ctx: OrchestratorContext, s: Stack, deploymentId: string): Promise<ConfigBackupRef | undefined> {
+  const { backup, note } = await newestBackupOf(ctx.workDir, s);
+  if (backup) await recorded(() => q.setConfigBackup(ctx.db, deploymentId, backup));
+  else if (note) log.warn({ stack: s.name, deploymentId }, `no OPNsense config backup noted for deployment ${deploymentId}: ${note}`);
+  return backup;
 }
 
 /**
@@ -202,24 +224,25 @@ export async function runUpdate(
         progress(event);
         const meta = event.resourcePreEvent?.metadata ?? event.resOutputsEvent?.metadata ?? event.resOpFailedEvent?.metadata;
         const diag = event.diagnosticEvent;
+        const applied = event.resOutputsEvent?.metadata.new?.outputs;
+        const protection = applied && event.resOutputsEvent?.metadata.type.endsWith(":ServiceApply") ? protectionOf(applied) : undefined;
+        if (protection) {
+          protections.push(protection);
+          writer.push({
+            type: "protection",
+            urn: event.resOutputsEvent?.metadata.urn ?? "",
+            status: protection.protection,
+            message: `${protection.subsystem}: ${protection.protection}${protection.id ? ` ${protection.id}` : ""}${protection.note ? ` (${protection.note})` : ""}`,
+            payload: { ...protection },
+          });
+        }
         if (meta)
           writer.push({
             type: event.resourcePreEvent ? "resource-pre" : event.resOutputsEvent ? "resource-outputs" : "resource-failed",
             urn: meta.urn,
             op: meta.op,
           });
-        // An OPNsense apply says how it protected the change (savepoint, config backup, none): logged per deployment.
-        const protection = event.resOutputsEvent ? protectionOf(event.resOutputsEvent.metadata.new?.outputs) : undefined;
-        if (protection && meta) {
-          protections.push(protection);
-          writer.push({
-            type: "protection",
-            urn: meta.urn,
-            status: protection.protection,
-            message: `${protection.subsystem}: ${protection.protection}${protection.id ? ` ${protection.id}` : ""}${protection.note ? ` (${protection.note})` : ""}`,
-            payload: { ...protection },
-          });
-        } else if (diag && !diag.ephemeral)
+        else if (diag && !diag.ephemeral)
           writer.push({ type: "diagnostic", status: diag.severity, message: mask(String(maskValue(diag.message))).slice(0, 2000) });
       },
     });

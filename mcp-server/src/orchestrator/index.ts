@@ -18,6 +18,7 @@ import { createTerminalImporter } from "./terminal.ts";
 import { applyWithRecord, gitRecordModeOf, type GitRecordMode } from "./git-record.ts";
 import { createStatusReader, drift, summary } from "./reads.ts";
 import { recoverLapsed, startRecoveryLoop } from "./recovery.ts";
+import { applyRestore, listBoxBackups, planRestore } from "./restore.ts";
 import { StackSessions } from "./session.ts";
 import { emptied, restoreSecrets, validated, withoutService } from "./specs.ts";
 import { closeStateVersionPools } from "./state-version.ts";
@@ -76,7 +77,11 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     scratchDir: scratchDirFor(options.stateDir ?? process.env["BOSUN_STATE"] ?? join(workDir, ".state")),
   };
   const gitMode = options.gitRecord ?? gitRecordModeOf(process.env["BOSUN_GIT_RECORD"]);
-  const applyRecorded = (input: Parameters<typeof applyPlan>[1]) => applyWithRecord(ctx, gitMode, input, () => applyPlan(ctx, input));
+  // A restore plan changes the box, not the stack file: nothing for git to record.
+  const applyRecorded = async (input: Parameters<typeof applyPlan>[1]) =>
+    (await q.getDeploymentByPlanId(ctx.db, input.planId))?.kind === "restore"
+      ? applyRestore(ctx, input)
+      : applyWithRecord(ctx, gitMode, input, () => applyPlan(ctx, input));
   const status = createStatusReader(ctx);
   /** Terminal updates into the log; a failure to read them never fails the read that asked. */
   const importTerminalUpdates = createTerminalImporter(ctx);
@@ -150,6 +155,8 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       const spec = input.service ? withoutService(live.value, input.service) : emptied(live.value);
       return makePlan(ctx, { stack: input.stack, spec, actor: input.actor, kind: "destroy" });
     },
+    opnsenseBackups: (input) => listBoxBackups(ctx, input.stack),
+    planRestore: (input) => planRestore(ctx, input),
     approve: (input) => approvePlan(ctx, input),
     approvalStatus: (planId) => approvalStatusOf(ctx, planId),
     async apply(input) {

@@ -109,5 +109,6 @@ export function summary(d: Deployment): DeploymentSummary {
     ...(d.durationMs !== null ? { durationMs: d.durationMs } : {}),
     ...(d.previewSummary ? { counts: d.previewSummary as Partial<PlanCounts> } : {}),
     ...(d.error ? { error: d.error } : {}),
+    ...(d.configBackup ? { configBackup: d.configBackup } : {}),
   };
 }

@@ -61,11 +61,34 @@ export const approvalStatusSchema = z.object({
   otherThan: z.string().optional().describe("two-person: approvals by this actor (the planner) do not count"),
 });
 
+export const configBackupSchema = z.object({
+  id: z.string().describe('The backup\'s id on the box, e.g. "config-1716000000.1234.xml"'),
+  time: z.string().describe("When the box saved it (ISO 8601)"),
+  description: z.string().describe("What the box says made it"),
+});
+
+export const sectionChangeSchema = z.object({
+  section: z.string().describe('What a person calls it, e.g. "firewall rules", "Unbound host overrides"'),
+  path: z.string().describe("Its place in config.xml"),
+  restored: z.array(z.string()).describe("Items the restore brings back (by description)"),
+  removed: z.array(z.string()).describe("Items the restore removes"),
+  changed: z.array(z.string()).describe("Items whose values the restore changes"),
+  settings: z.boolean().describe("Whether settings outside list items change"),
+});
+
+export const restoreDetailsSchema = z.object({
+  backup: configBackupSchema.describe("The backup the box's config is restored to"),
+  basedOn: z.string().describe("The box's newest backup when planned; apply refuses if the box saved anything since"),
+  sections: z.array(sectionChangeSchema).describe("The config sections that differ between the current config and the backup"),
+  services: z.array(z.string()).describe("Services bosun reconfigures after the revert, in order (the filter is applied last)"),
+  notes: z.array(z.string()).describe("What the restore saves but bosun cannot make live"),
+});
+
 export const planResultSchema = z.object({
   planId: z.string().describe("Pass this to apply once the person agrees"),
   deploymentId: z.string().describe("The deployment this plan becomes when applied: subscribe to bosun://deployments/{id} to follow it"),
   stack: z.string(),
-  kind: z.enum(["apply", "rollback", "destroy"]),
+  kind: z.enum(["apply", "rollback", "destroy", "restore"]),
   expiresAt: z.string().describe("ISO time after which the plan can no longer be applied"),
   changes: z.array(resourceChangeSchema),
   counts: planCountsSchema,
@@ -76,6 +99,7 @@ export const planResultSchema = z.object({
   specAfter: z.unknown().describe("The spec the plan applies (secrets redacted)"),
   pinned: z.array(z.string()).describe("Services whose address was written into the spec so they keep it"),
   review: planReviewSchema.describe("Policy findings and the approval this plan needs"),
+  restore: restoreDetailsSchema.optional().describe("kind restore: the OPNsense backup and what restoring it changes"),
 });
 
 export const applyResultSchema = z.object({
@@ -94,6 +118,13 @@ export const applyResultSchema = z.object({
     .array(z.object({ subsystem: z.string(), protection: z.string(), id: z.string(), note: z.string() }))
     .optional()
     .describe("How each OPNsense change was protected: savepoint (the box reverts by itself), config-backup (bosun reverts to it), none"),
+  configBackup: configBackupSchema
+    .optional()
+    .describe("The OPNsense config backup from before this deployment changed anything: plan_restore with its id undoes it on the box"),
+  refresh: z
+    .object({ status: z.enum(["succeeded", "failed"]), counts: planCountsSchema.partial().optional(), error: z.string().optional() })
+    .optional()
+    .describe("restore: the refresh that brought the stack's state in line with the box"),
   commit: z.string().optional().describe("The git commit recording the change (BOSUN_GIT_RECORD=commit)"),
   commitError: z.string().optional().describe("Why the change is applied but not committed"),
   proposal: z
@@ -114,6 +145,23 @@ export const deploymentSummarySchema = z.object({
   durationMs: z.number().optional(),
   counts: z.record(z.string(), z.number()).optional(),
   error: z.string().optional(),
+  configBackup: configBackupSchema.optional().describe("The OPNsense config backup this deployment can be restored to (taken before it ran)"),
+});
+
+export const boxBackupSchema = configBackupSchema.extend({
+  recordedBy: z
+    .array(z.object({ deploymentId: z.string(), kind: z.string(), status: z.string(), at: z.string() }))
+    .describe("Deployments of this stack that noted this backup before they ran: restoring it undoes them on the box"),
+  madeBy: z
+    .object({ deploymentId: z.string(), kind: z.string() })
+    .optional()
+    .describe("The deployment of this stack that was running when the box saved this backup"),
+});
+
+export const boxBackupsSchema = z.object({
+  stack: z.string(),
+  backups: z.array(boxBackupSchema).describe("The box's config backups, newest first"),
+  text: z.string(),
 });
 
 export const stackStatusSchema = z.object({

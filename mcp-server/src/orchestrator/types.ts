@@ -6,6 +6,7 @@ import type { SpecV1 } from "../../../stacks/model/index.ts";
 import type {
   applyResultSchema,
   approvalStatusSchema,
+  boxBackupsSchema,
   deploymentSummarySchema,
   driftReportSchema,
   planCountsSchema,
@@ -30,6 +31,7 @@ export type StackStatus = z.infer<typeof stackStatusSchema>;
 export type DeploymentSummary = z.infer<typeof deploymentSummarySchema>;
 export type DriftReport = z.infer<typeof driftReportSchema>;
 export type ApprovalStatus = z.infer<typeof approvalStatusSchema>;
+export type BoxBackups = z.infer<typeof boxBackupsSchema>;
 
 export interface Orchestrator {
   listStacks(): Promise<string[]>;
@@ -39,6 +41,13 @@ export interface Orchestrator {
   plan(input: { stack: string; spec: unknown; actor: Actor; intent?: string }): Promise<PlanResult>;
   planRollback(input: { stack: string; deploymentId?: string; at?: string; actor: Actor }): Promise<PlanResult>;
   planDestroy(input: { stack: string; service?: string; actor: Actor }): Promise<PlanResult>;
+  /** The stack's OPNsense box's config backups, newest first, with the deployments that noted or made each. */
+  opnsenseBackups(input: { stack: string; actor: Actor }): Promise<BoxBackups>;
+  /**
+   * Plans restoring the stack's OPNsense box to a config backup: what differs, by config section. It always
+   * needs an approval; apply then reverts, reconfigures the touched services and refreshes the stack.
+   */
+  planRestore(input: { stack: string; backupId: string; actor: Actor }): Promise<PlanResult>;
   /**
    * Records an approval of a plan by `actor` (`via`: mcp, mcp-elicitation, cli, ci). Refuses a plan
    * policy denied, and in two-person mode the planner's own approval.

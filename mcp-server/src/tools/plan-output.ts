@@ -1,4 +1,4 @@
-// What plan, rollback and destroy return: the plan itself, or the questions
+// What plan, rollback, destroy and plan_restore return: the plan itself, or the questions
 // that must be answered first.
 import { z } from "zod";
 import { planResultSchema } from "../orchestrator/results.ts";
@@ -19,6 +19,7 @@ export const planOutput = planResultSchema
     summary: true,
     pinned: true,
     review: true,
+    restore: true,
   })
   .partial()
   .extend({
@@ -54,6 +55,7 @@ export function planResult(p: PlanResult, assumptions: string[] = []) {
     summary: p.summary,
     pinned: p.pinned,
     review: p.review,
+    ...(p.restore ? { restore: p.restore } : {}),
     ...(assumptions.length ? { assumptions } : {}),
     text: p.text,
   };

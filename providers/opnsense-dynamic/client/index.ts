@@ -9,3 +9,5 @@ export * from "./options.ts";
 export * from "./release.ts";
 export type * from "./types.ts";
 export { SUBSYSTEMS } from "./types.ts";
+export { parseConfigXml, type XmlNode } from "./config-xml.ts";
+export { CONFIG_SECTIONS, diffConfigSections, sectionLines, servicesFor, type SectionChange } from "./config-sections.ts";

@@ -16,6 +16,8 @@ type In<T> = pulumi.Input<T>;
 const MODULE = "opnsense";
 
 export { ownerTag } from "./owner.ts";
+/** Whole-config rollback to a backup, reconfiguring the services given (bosun's restore uses it too). */
+export { revertToBackup } from "./safety.ts";
 export * from "./edge.ts";
 
 export const vlanProvider = dynamicProvider(implPath("./vlan-impl.ts", import.meta.url));

@@ -4,6 +4,9 @@
 // savepoints are such backups, so a savepoint older than `retention` saves is
 // gone and its automatic revert silently does nothing, as on the real box.
 
+import { renderConfigXml } from "./config-xml.ts";
+import type { ConfigState } from "./store.ts";
+
 export interface BackupEntry {
   /** Revision time, "1716000000.1234". */
   time: string;
@@ -72,9 +75,9 @@ export class ConfigHistory {
   }
 }
 
-/** download/this[/<id>]: a config.xml stand-in whose <bosun_simulator> element holds the saved config as JSON. */
+/** download/this[/<id>]: the backup's config.xml, laid out as the box lays it out (config-xml.ts). */
 export function backupXml(entry: BackupEntry, version: string): string {
-  return `<?xml version="1.0"?>\n<opnsense>\n  <version>${version}</version>\n  <revision><time>${entry.time}</time><description>${entry.description}</description></revision>\n  <bosun_simulator format="json"><![CDATA[${entry.config}]]></bosun_simulator>\n</opnsense>\n`;
+  return renderConfigXml(JSON.parse(entry.config) as ConfigState, { version, time: entry.time, description: entry.description, username: entry.username });
 }
 
 /**

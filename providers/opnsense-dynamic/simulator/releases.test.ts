@@ -180,7 +180,9 @@ describe("config history", () => {
     expect(list[0]?.description).toBe("/api/unbound/settings/addHostOverride made changes");
     expect(Number(list[0]?.time)).toBeGreaterThan(Number(list[1]?.time));
     expect(list.map((b) => b.id)).toContain(before?.id);
-    expect(await c.downloadBackup(before?.id)).toContain("<bosun_simulator");
+    // config.xml as the box lays it out: the override at Unbound's mount point, by its uuid.
+    expect(await c.downloadBackup(list[0]?.id)).toMatch(new RegExp(`<OPNsense>[\\s\\S]*<unboundplus>\\s*<hosts>\\s*<host uuid="${first}">`));
+    expect(await c.downloadBackup(before?.id)).not.toContain(first);
     await c.hostOverrides.add({ hostname: "e", domain: "home.arpa", server: "10.0.0.3" });
     expect((await c.listBackups()).map((b) => b.id)).not.toContain(before?.id);
     const afterFirst = (await c.listBackups()).at(-1) as { id: string };
