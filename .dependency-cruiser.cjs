@@ -32,7 +32,7 @@ module.exports = {
           "^components/index\\.ts$",
           "^policy/engine/index\\.ts$",
           "^providers/[^/]+/(index|resources/index|client/index|simulator/server)\\.ts$",
-          "^providers/kit/(index|net|host-paths|calls)\\.ts$",
+          "^providers/kit/(index|net|host-paths|calls|places)\\.ts$",
         ],
       } },
     { name: "no-circular", severity: "error", from: { pathNot: notTests }, to: { circular: true } },

@@ -19,6 +19,7 @@ import { RPC, jsonErrorHandler, notFound, rpcError, safe } from "./http/errors.t
 import { LOOPBACK_HOSTS, hostAllowList, originAllowList } from "./http/origin.ts";
 import { rateLimiter, type RateLimit } from "./http/rate-limit.ts";
 import { sessionStore, type SessionLimits } from "./http/sessions.ts";
+import { LOOPBACK } from "../../providers/kit/places.ts";
 
 export interface HttpOptions {
   host: string;
@@ -79,7 +80,7 @@ export async function serveHttp(opts: HttpOptions): Promise<HttpServer> {
         "or --insecure-http when a TLS-terminating proxy sits in front",
     );
   }
-  const hosts = ["localhost", "127.0.0.1", "[::1]", ...(opts.allowedHosts ?? [])];
+  const hosts = ["localhost", LOOPBACK, "[::1]", ...(opts.allowedHosts ?? [])];
   if (!loopback && !WILDCARD.has(opts.host)) hosts.push(opts.host.includes(":") ? `[${opts.host}]` : opts.host);
   if (opts.publicUrl) hosts.push(new URL(opts.publicUrl).hostname);
   if (WILDCARD.has(opts.host) && !opts.allowedHosts?.length && !opts.publicUrl) {

@@ -13,6 +13,7 @@ import { startSimulator as startProxmoxSimulator } from "../../providers/proxmox
 import { specFromStackYaml } from "../../stacks/model/index.ts";
 import { REPO_ROOT } from "./cli/environment.ts";
 import { stackEnv, stackFiles } from "./orchestrator/workspace.ts";
+import { stateDir } from "../../providers/kit/places.ts";
 
 function listening(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -71,7 +72,7 @@ async function ensureStackSimulator(stack: string, root: string): Promise<StackS
     { stackName: stack, workDir: root },
     { pulumiCommand, envVars: stackEnv({ workDir: root, env: {} }, stack) },
   );
-  const dir = join(process.env["BOSUN_STATE"] ?? join(root, ".state"), "simulators");
+  const dir = join(stateDir(process.env, root), "simulators");
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const started: StackSimulator[] = [];
   if (opnsensePort !== undefined) {

@@ -8,7 +8,7 @@
 // (`resolveInsideRoots`), where the real file system can be seen.
 import { existsSync, mkdirSync, realpathSync } from "node:fs";
 import { join, posix } from "node:path";
-import { fileURLToPath } from "node:url";
+import { stateDir } from "./places.ts";
 
 /** Stack config key: a JSON list of absolute directories bind mounts may come from. */
 export const HOST_PATH_ROOTS_KEY = "bosun:hostPathRoots";
@@ -71,10 +71,7 @@ export function hostPathProblem(path: string): string | undefined {
   return undefined;
 }
 
-/** bosun's state folder: $BOSUN_STATE, else `.state` in the repository. */
-export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env["BOSUN_STATE"] || fileURLToPath(new URL("../../.state", import.meta.url));
-}
+export { stateDir };
 
 /** Where bind mounts may come from when the stack names no roots. */
 export function defaultHostPathRoot(env: NodeJS.ProcessEnv = process.env): string {

@@ -2,4 +2,5 @@
 export { dynamicProvider, implPath } from "./provider.ts";
 export { UNKNOWN, checkWith, compact, containsUnknown, diffFields, userInputs } from "./check.ts";
 export { apiCallReporter, endpointOf, type ApiCallEvent, type ApiCallReport } from "./calls.ts";
+export { REPO_ROOT, stateDir, LOOPBACK, LOOPBACK_HOSTS, isLoopbackHost } from "./places.ts";
 export type { CheckFailure, CheckResult, ConfigSource, DiffResult, EngineProvider, Props, ResourceImpl } from "./impl.ts";

@@ -1,6 +1,9 @@
 // Pure mappings from a resolved spec to the components' arguments: firewall
 // rules, DHCP ranges, DNS overrides, container arguments. No Pulumi here, so
 // all of it is unit-tested directly.
+//
+// Over 300 lines: the core's spec-to-args mappings, each short and pure, beside
+// the address logic they share (the edge's are in mapping-edge.ts).
 import type { DnsRecordArgs, SegmentDhcpArgs } from "../../components/index.ts";
 import { heapMbFor, templateCatalog } from "../templates/catalog.ts";
 import type { TemplateCatalog } from "../templates/catalog.ts";

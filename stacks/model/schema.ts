@@ -10,6 +10,9 @@
 // Objects are strict (unknown keys are errors: a misspelt "memroyMb" must not be
 // silently ignored). Nested objects with defaults use `.prefault()`, which runs
 // the default through the schema so inner defaults apply too.
+//
+// Over 300 lines: the spec is one zod schema, read top to bottom (the edge's
+// fields are in schema-edge.ts).
 import { z } from "zod";
 import { templateCatalog } from "../templates/catalog.ts";
 import type { Template } from "../templates/catalog.ts";

@@ -7,7 +7,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { stateDir } from "../../../providers/kit/places.ts";
 
 /**
  * read: status, history, drift, validate_spec, the stack resources;
@@ -38,10 +38,8 @@ interface StoredToken {
   expiresAt?: string;
 }
 
-const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-
 export function tokensFile(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env["BOSUN_STATE"] ?? join(REPO_ROOT, ".state"), "tokens.json");
+  return join(stateDir(env), "tokens.json");
 }
 
 const sha = (token: string) => createHash("sha256").update(token).digest("hex");

@@ -4,15 +4,15 @@
 // addresses of the services setup started. Values already set win.
 import { existsSync, readFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { ensureInstallationPassphrase } from "../secrets/passphrase.ts";
+import { REPO_ROOT, stateDir } from "../../../providers/kit/places.ts";
 
-export const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+export { REPO_ROOT };
 
 /** Fills `env` (process.env by default) the way scripts/env.sh does; returns it. */
 export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, root = REPO_ROOT): NodeJS.ProcessEnv {
   env["BOSUN_ROOT"] ??= root;
-  const state = (env["BOSUN_STATE"] ??= join(root, ".state"));
+  const state = (env["BOSUN_STATE"] = stateDir(env, root));
   env["BOSUN_CACHE"] ??= join(env["HOME"] ?? "/root", ".cache", "bosun");
   const first = [join(root, ".tools", "pulumi", "bin"), join(root, "node_modules", ".bin")];
   if (existsSync(join(root, ".tools", "node", "bin"))) first.unshift(join(root, ".tools", "node", "bin"));

@@ -13,6 +13,9 @@
  * ttl) sees `lock.signal` abort; pass the fence along with writes so stale holders can be refused.
  *
  * Without a Redis URL the same logic runs over a store shared by the process (same interface).
+ *
+ * Over 300 lines: the Redis lock and the in-process one share one interface and one set of
+ * semantics, read side by side.
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";

@@ -20,6 +20,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import pg from "pg";
 import * as schema from "./schema.ts";
 import { errorText, log } from "../observability/log.ts";
+import { stateDir } from "../../../providers/kit/places.ts";
 
 /** A Drizzle database over either driver; what every function in queries.ts takes. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -70,7 +71,7 @@ export interface DbHandle {
 export function dbOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): CreateDbOptions {
   const url = env["DATABASE_URL"]?.trim();
   if (url) return { url };
-  const state = env["BOSUN_STATE"] || fileURLToPath(new URL("../../../.state", import.meta.url));
+  const state = stateDir(env);
   return { dataDir: path.join(state, "pglite") };
 }
 

@@ -3,9 +3,9 @@
 // must be an allowed one: loopback origins by default, others only when listed.
 import type { NextFunction, Request, Response } from "express";
 import { RPC, rpcError } from "./errors.ts";
+import { LOOPBACK_HOSTS } from "../../../providers/kit/places.ts";
 
-const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]"]);
-export const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1"]);
+export { LOOPBACK_HOSTS };
 
 /** Only these host names (any port) in the Host header. */
 export function hostAllowList(allowed: readonly string[]) {
@@ -38,7 +38,7 @@ function isAllowedOrigin(origin: string, exact: ReadonlySet<string>): boolean {
   if (exact.has(origin.toLowerCase())) return true;
   try {
     const u = new URL(origin);
-    return (u.protocol === "http:" || u.protocol === "https:") && LOOPBACK_NAMES.has(u.hostname) && u.pathname === "/" && !u.username;
+    return (u.protocol === "http:" || u.protocol === "https:") && LOOPBACK_HOSTS.has(u.hostname) && u.pathname === "/" && !u.username;
   } catch {
     return false; // "null", garbage
   }

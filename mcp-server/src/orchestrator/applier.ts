@@ -4,6 +4,9 @@
 // is written and `pulumi up` runs with the engine's saved plan, so the engine
 // itself refuses any step outside it. A failure (or a cancel) rolls back to the
 // stack file as it was. The deployment holds a lease while it runs.
+//
+// A little over 300 lines: apply and its automatic rollback share the lock, the
+// lease and the event handling.
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation/index.js";

@@ -3,8 +3,6 @@
 // rolled back by itself on failure), status, history, drift, recovery. Pulumi
 // owns ordering, state and rollback of resources; this owns the conversation
 // around it. Each concern has its module: planner, applier, recovery, reads.
-import { fileURLToPath } from "node:url";
-import { join } from "node:path";
 import type { Db } from "../db/client.ts";
 import * as q from "../db/queries.ts";
 import type { LockManager } from "../coordination/locks.ts";
@@ -27,6 +25,7 @@ import type { ApplyResult, BosunErrorCode, Orchestrator, ProgressEvent } from ".
 import { checkStackName, fileSpecValue, liveSpec, openStack, stackFiles } from "./workspace.ts";
 import { log } from "../observability/log.ts";
 import { observeLocks, observeOrchestrator } from "../observability/orchestrator.ts";
+import { REPO_ROOT, stateDir } from "../../../providers/kit/places.ts";
 
 export { BosunError } from "./types.ts";
 export type * from "./types.ts";
@@ -57,8 +56,6 @@ export interface OrchestratorOptions {
   gitRecord?: GitRecordMode;
 }
 
-const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-
 export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
   const workDir = options.workDir ?? REPO_ROOT;
   const env = options.env ?? {};
@@ -74,7 +71,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     leaseMs: options.leaseMs ?? 30_000,
     owner: processOwner(),
     enginePlans: options.enginePlans ?? process.env["BOSUN_ENGINE_PLANS"] !== "0",
-    scratchDir: scratchDirFor(options.stateDir ?? process.env["BOSUN_STATE"] ?? join(workDir, ".state")),
+    scratchDir: scratchDirFor(options.stateDir ?? stateDir(process.env, workDir)),
   };
   const gitMode = options.gitRecord ?? gitRecordModeOf(process.env["BOSUN_GIT_RECORD"]);
   // A restore plan changes the box, not the stack file: nothing for git to record.

@@ -11,6 +11,7 @@ import { toBosunError } from "./engine-errors.ts";
 import { observeStack } from "../observability/engine-ops.ts";
 import { observedEnv } from "../observability/provider-calls.ts";
 import { stackPassphraseEnv, warnDemoPassphrase } from "../secrets/passphrase.ts";
+import { stateDir } from "../../../providers/kit/places.ts";
 
 export const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
@@ -67,7 +68,7 @@ export function stackEnv(opts: WorkspaceOptions, stack: string): Record<string, 
 }
 
 function stateDirOf(opts: WorkspaceOptions): string {
-  return opts.env["BOSUN_STATE"] ?? process.env["BOSUN_STATE"] ?? join(opts.workDir, ".state");
+  return opts.env["BOSUN_STATE"] || stateDir(process.env, opts.workDir);
 }
 
 /**

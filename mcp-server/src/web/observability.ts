@@ -5,15 +5,14 @@
 // - /metrics: a token with the `read` scope when tokens are configured; with
 //   none, the server listens on loopback only (http.ts refuses otherwise), so
 //   it is loopback-only.
-import { fileURLToPath } from "node:url";
 import type { Express, NextFunction, Request, Response } from "express";
 import type { TokenVerifier } from "../auth/tokens.ts";
 import type { ServerContext } from "../server.ts";
 import { registry } from "../observability/metrics.ts";
 import { bearerPrincipal, isLoopback } from "./access.ts";
 import { readiness } from "./readiness.ts";
+import { REPO_ROOT } from "../../../providers/kit/places.ts";
 
-const REPO_ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const started = Date.now();
 
 export interface ObservabilityRoutes {

@@ -5,6 +5,7 @@
 // make a second record; callers reconcile by the record's comment instead.
 import { Cloudflare } from "cloudflare";
 import { explain, NotFoundError } from "./errors.ts";
+import { isLoopbackHost } from "../../kit/places.ts";
 
 export const RECORD_TYPES = ["A", "AAAA", "CNAME", "TXT"] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
@@ -68,7 +69,7 @@ export function baseUrlProblem(url: string): string | undefined {
     return `${url} is not a URL`;
   }
   if (u.protocol === "https:") return undefined;
-  if (u.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname)) return undefined;
+  if (u.protocol === "http:" && isLoopbackHost(u.hostname)) return undefined;
   return `${url} must be https (plain http only on loopback, where the stand-in runs)`;
 }
 

@@ -5,14 +5,13 @@
 // tcp:// (no TLS) is for loopback only unless explicitly allowed, since
 // whoever can reach that port is root on the host.
 import http from "node:http";
+import { isLoopbackHost } from "../../kit/places.ts";
 
 export interface EngineTarget {
   socketPath?: string;
   host?: string;
   port?: number;
 }
-
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
 
 /**
  * unix:///path, a bare socket path, or tcp://host:port (no TLS). A tcp:// host
@@ -26,7 +25,7 @@ export function parseDockerHost(value: string, options: { allowInsecureTcp?: boo
   const m = /^tcp:\/\/(\[[0-9a-fA-F:]+\]|[^:/]+):(\d+)\/?$/.exec(value);
   if (m) {
     const host = m[1] ?? "";
-    if (!LOOPBACK_HOSTS.has(host) && !options.allowInsecureTcp) {
+    if (!isLoopbackHost(host) && !options.allowInsecureTcp) {
       throw new Error(
         `dockerEngine:host "${value}": the Docker API over plain tcp:// to another machine is unencrypted and unauthenticated (root on that host for anyone on the network); ` +
           `use an SSH tunnel or a unix socket, or set dockerEngine:allowInsecureTcp to "true" if that network is trusted`,

@@ -3,6 +3,7 @@
 // the default socket.
 import { createEngine, parseDockerHost, type Engine } from "../client/engine.ts";
 import { apiCallReporter } from "../../kit/calls.ts";
+import { isLoopbackHost } from "../../kit/places.ts";
 
 interface ConfigSource {
   get(key: string): string | undefined;
@@ -38,5 +39,5 @@ export function getEngine(): Engine {
 /** True when the engine runs on this machine (a unix socket or loopback), so its bind sources can be checked on disk here. */
 export function isLocalEngine(): boolean {
   const t = target();
-  return t.socketPath !== undefined || t.host === "127.0.0.1" || t.host === "localhost" || t.host === "::1";
+  return t.socketPath !== undefined || (t.host !== undefined && isLoopbackHost(t.host));
 }

@@ -5,6 +5,9 @@
 // `pulumi refresh` shows drift. Bind mounts only come from the directories the
 // stack allows (`bosun:hostPathRoots`); at create, on a local engine, their
 // real paths (symlinks followed) must stay inside them.
+//
+// Over 300 lines: create's all-or-nothing path (pull, create, start, readiness,
+// cleanup) reads as one story.
 import { z } from "zod";
 import { checkWith, userInputs, type ConfigSource, type Props } from "../../kit/index.ts";
 import { HOST_PATH_ROOTS_KEY, hostPathOutsideRoots, parseHostPathRoots, resolveInsideRoots } from "../../kit/host-paths.ts";

@@ -1,6 +1,9 @@
 // The OPNsense API client bosun uses everywhere: typed methods per module on
 // top of one transport (auth, TLS, timeouts, retries, typed errors, counters).
 // The modules beyond VLANs, firewall, DHCP and DNS are in modules.ts.
+//
+// A little over 300 lines: one typed method per call, kept together so the
+// client is read as its API.
 import { AuthError, CommandError, HttpError, OpnsenseError, TlsError, UnreachableError } from "./errors.ts";
 import { HttpTransport, type ConnectionConfig, type ProbeResult } from "./http.ts";
 import { ModelApi } from "./model.ts";

@@ -2,6 +2,9 @@
 // (or an explicit `insecure` opt-out), a per-request timeout, retries with
 // exponential backoff for idempotent calls only, typed errors, call counting,
 // config writes serialized per module, and a liveness probe on a fresh connection.
+//
+// A little over 300 lines: TLS, retries, per-module serialization and the probe
+// share one request path.
 import http from "node:http";
 import https from "node:https";
 import { AuthError, CommandError, HttpError, TimeoutError, TlsError, UnreachableError, ValidationError, isTransient, redact, type CallInfo } from "./errors.ts";

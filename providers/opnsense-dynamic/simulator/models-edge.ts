@@ -2,6 +2,9 @@
 // HAProxy and the web GUI use), WireGuard instances and peers, port forwards
 // (firewall/d_nat, 26.1+), traffic shaper pipes and rules, and IDS policies.
 // Fields, masks and in-use refusals as opnsense/core's models have them.
+//
+// Over 300 lines: model tables only, one per OPNsense model, as opnsense/core
+// declares them.
 import { X509Certificate, createPrivateKey } from "node:crypto";
 import { isCidr, isIp, isIPv4, isPortOrRange } from "../../kit/net.ts";
 import { ifaceOptions, isNetworkRef, rows, type CollectionDef, type Item } from "./model-kit.ts";

@@ -2,6 +2,9 @@
 // PUT and LXC = synchronous), disk resize, power actions with the checks a
 // node makes at start (vCPUs, free memory, bridges), snapshots (create,
 // rollback, delete) and the guest-agent / container address views.
+//
+// A little over 300 lines: the simulator's guest changes, each short, kept as
+// one table-like file.
 import { GiB, parseDisk, parseIpConfig, parseProps, parseSize, printDisk } from "../client/format.ts";
 import type { SimGuest } from "./state.ts";
 import { die, type TaskCtx } from "./tasks.ts";
