@@ -146,14 +146,18 @@ async function apply(
         continue;
       }
       if (plan.review.approval.required) {
+        // A reviewer bosun refuses (e.g. the plan's own author in two-person mode) is reported, not fatal.
+        const refused: string[] = [];
         for (const who of reviewers)
-          await orch.approve({ planId: plan.planId, actor: who, via: "ci", note: "reviewed the change in the pipeline" }).catch(() => undefined);
+          await orch
+            .approve({ planId: plan.planId, actor: who, via: "ci", note: "reviewed the change in the pipeline" })
+            .catch((err: unknown) => refused.push(`${who}: ${err instanceof Error ? err.message : String(err)}`));
         const status = await orch.approvalStatus(plan.planId);
         if (!status.satisfied) {
           results.push({
             stack,
             planId: plan.planId,
-            outcome: `needs an approval: ${status.reasons.join("; ")} (bosun approve ${plan.planId}, then bosun apply ${plan.planId})`,
+            outcome: `needs an approval: ${[...status.reasons, ...refused.map((r) => `approval refused for ${r}`)].join("; ")} (bosun approve ${plan.planId}, then bosun apply ${plan.planId})`,
           });
           worse(EXIT_NEEDS_ANSWER);
           continue;
