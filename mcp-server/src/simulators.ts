@@ -7,12 +7,12 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation/index.js";
+import { PulumiCommand } from "@pulumi/pulumi/automation/index.js";
 import { startSimulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
 import { startSimulator as startProxmoxSimulator } from "../../providers/proxmox-dynamic/simulator/server.ts";
 import { specFromStackYaml } from "../../stacks/model/index.ts";
 import { REPO_ROOT } from "./cli/environment.ts";
-import { stackEnv, stackFiles } from "./orchestrator/workspace.ts";
+import { createOrSelect, stackEnv, stackFiles } from "./orchestrator/workspace.ts";
 import { stateDir } from "../../providers/kit/places.ts";
 
 function listening(host: string, port: number): Promise<boolean> {
@@ -68,10 +68,7 @@ async function ensureStackSimulator(stack: string, root: string): Promise<StackS
   if (opnsensePort === undefined && proxmoxPort === undefined) return [];
   const pulumiCommand = await PulumiCommand.get({ root: join(root, ".tools", "pulumi"), skipVersionCheck: true });
   // With the stack's own passphrase (the demo's public one for the demo): see secrets/passphrase.ts.
-  const s = await LocalWorkspace.createOrSelectStack(
-    { stackName: stack, workDir: root },
-    { pulumiCommand, envVars: stackEnv({ workDir: root, env: {} }, stack) },
-  );
+  const s = await createOrSelect({ stackName: stack, workDir: root }, { pulumiCommand, envVars: stackEnv({ workDir: root, env: {} }, stack) });
   const dir = join(stateDir(process.env, root), "simulators");
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const started: StackSimulator[] = [];

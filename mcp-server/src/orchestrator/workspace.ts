@@ -1,6 +1,14 @@
 // Opening stacks of the repository's own Pulumi project through the
 // Automation API, and reading what a stack looks like right now.
-import { LocalWorkspace, PulumiCommand, StackNotFoundError, type Stack } from "@pulumi/pulumi/automation/index.js";
+import {
+  LocalWorkspace,
+  PulumiCommand,
+  StackAlreadyExistsError,
+  StackNotFoundError,
+  type LocalProgramArgs,
+  type LocalWorkspaceOptions,
+  type Stack,
+} from "@pulumi/pulumi/automation/index.js";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -72,6 +80,20 @@ function stateDirOf(opts: WorkspaceOptions): string {
 }
 
 /**
+ * createOrSelectStack, safe when another process creates the same stack at the
+ * same moment (two servers starting on one backend): the loser of `stack init`
+ * selects the stack the winner made.
+ */
+export async function createOrSelect(args: LocalProgramArgs, options: LocalWorkspaceOptions): Promise<Stack> {
+  try {
+    return await LocalWorkspace.createOrSelectStack(args, options);
+  } catch (err) {
+    if (!(err instanceof StackAlreadyExistsError) && !/already exists/i.test(String((err as Error)?.message))) throw err;
+    return LocalWorkspace.selectStack(args, options);
+  }
+}
+
+/**
  * Opens a stack: creating it in the backend if needed, or with `existing` (what
  * reads use) only selecting it, so a read never creates a stack; a stack that
  * was never deployed is then a BosunError "not-found".
@@ -85,7 +107,7 @@ export async function openStack(opts: WorkspaceOptions, stack: string, mode: "cr
     opened = (async () => {
       const args = { stackName: stack, workDir: opts.workDir };
       const options = { pulumiCommand: await pulumiCommand(opts.workDir), envVars: { ...stackEnv(opts, stack), ...observedEnv(stack) } };
-      return observeStack(await (mode === "create" ? LocalWorkspace.createOrSelectStack(args, options) : LocalWorkspace.selectStack(args, options)));
+      return observeStack(await (mode === "create" ? createOrSelect(args, options) : LocalWorkspace.selectStack(args, options)));
     })();
     stacks.set(key, opened);
   }
