@@ -42,8 +42,12 @@ export function simulatorsOf(config: Record<string, unknown>): StackSimulator["k
   return names.filter((n): n is StackSimulator["kind"] => n === "opnsense" || n === "proxmox");
 }
 
-/** Starts the simulators of every stack that asks for them (or of `only`); returns those it started. */
+/**
+ * Starts the simulators of every stack that asks for them (or of `only`); returns those it started.
+ * BOSUN_SIMULATORS=0 starts none (a second server, such as the benchmark's, leaves the demo's ports alone).
+ */
 export async function ensureStackSimulators(root = REPO_ROOT, only?: string[]): Promise<StackSimulator[]> {
+  if (process.env["BOSUN_SIMULATORS"] === "0") return [];
   const started: StackSimulator[] = [];
   for (const stack of only ?? stackFiles(root)) started.push(...(await ensureStackSimulator(stack, root)));
   return started;

@@ -5,6 +5,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   mcp: () => import("./mcp.ts"),
   stack: () => import("./stack.ts"),
   opnsense: () => import("./opnsense.ts"),
+  minecraft: () => import("./minecraft.ts"),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -20,7 +20,16 @@ const sum = (byPath: Record<string, number>, re: RegExp) =>
     .filter(([p]) => re.test(p))
     .reduce((a, [, c]) => a + c, 0);
 
-async function once(n: number, skipCheckpoints: boolean): Promise<void> {
+export interface RuleFigures {
+  n: number;
+  rules: number;
+  previewMs: number;
+  upMs: number;
+  destroyMs: number;
+}
+
+/** One stack with N rules: preview, up and destroy, with or without per-step checkpoints. */
+export async function measureRules(n: number, skipCheckpoints = false, print = false): Promise<RuleFigures> {
   const sim = await startSimulator({ apiKey: "bench-key", apiSecret: "bench-secret", assignVlans: { "42": "10.42.0.1/24" } });
   const test = await createTestStack("bench-opn", sim);
   try {
@@ -37,12 +46,14 @@ async function once(n: number, skipCheckpoints: boolean): Promise<void> {
     const destroy = await timeMs(() => test.stack.destroy());
     const destroyCalls = sim.calls();
     const filterApplies = sum(destroyCalls.byPath, /firewall\/filter\/apply(\/|$)/);
-    console.log(
-      `N=${String(n).padEnd(5)} ${skipCheckpoints ? "skip-checkpoints" : "checkpoints     "} rules live ${rules}: ` +
-        `preview ${(preview / 1000).toFixed(1)} s, up ${(up / 1000).toFixed(1)} s, destroy ${(destroy / 1000).toFixed(1)} s; ` +
-        `API calls per up ${total}: ${adds} addRule + ${ruleOther} interface check/filter apply cycle + ${total - adds - ruleOther} VLAN/DHCP ` +
-        `(${(total / rules).toFixed(2)} per rule); per destroy ${destroyCalls.total} with ${filterApplies} filter apply`,
-    );
+    if (print)
+      console.log(
+        `N=${String(n).padEnd(5)} ${skipCheckpoints ? "skip-checkpoints" : "checkpoints     "} rules live ${rules}: ` +
+          `preview ${(preview / 1000).toFixed(1)} s, up ${(up / 1000).toFixed(1)} s, destroy ${(destroy / 1000).toFixed(1)} s; ` +
+          `API calls per up ${total}: ${adds} addRule + ${ruleOther} interface check/filter apply cycle + ${total - adds - ruleOther} VLAN/DHCP ` +
+          `(${(total / rules).toFixed(2)} per rule); per destroy ${destroyCalls.total} with ${filterApplies} filter apply`,
+      );
+    return { n, rules, previewMs: preview, upMs: up, destroyMs: destroy };
   } finally {
     await test.remove();
     await sim.stop();
@@ -52,7 +63,7 @@ async function once(n: number, skipCheckpoints: boolean): Promise<void> {
 export async function run(args: string[]): Promise<void> {
   const sizes = args.length ? args.map(Number) : [10, 100, 1000];
   for (const n of sizes) {
-    await once(n, false);
-    await once(n, true);
+    await measureRules(n, false, true);
+    await measureRules(n, true, true);
   }
 }

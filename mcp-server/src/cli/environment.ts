@@ -27,6 +27,8 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, root = REP
   env["PULUMI_DIY_BACKEND_NO_LEGACY_WARNING"] ??= "true";
   env["PULUMI_SKIP_CONFIRMATIONS"] ??= "true";
   env["NO_PROXY"] ??= "127.0.0.1,localhost";
+  // Node's module compile cache for every node bosun starts (the program, plugins, policy pack); see scripts/env.sh.
+  env["NODE_COMPILE_CACHE"] ??= join(state, "node-compile-cache");
   const services = join(state, "services.env");
   if (existsSync(services)) {
     for (const [key, value] of parseServicesEnv(readFileSync(services, "utf8"))) env[key] ??= value;

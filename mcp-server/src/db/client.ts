@@ -21,6 +21,7 @@ import pg from "pg";
 import * as schema from "./schema.ts";
 import { errorText, log } from "../observability/log.ts";
 import { stateDir } from "../../../providers/kit/places.ts";
+import { trackWrites } from "./read-cache.ts";
 
 /** A Drizzle database over either driver; what every function in queries.ts takes. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -115,7 +116,11 @@ export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle>
       client = await PGlite.create();
     }
   }
-  const pgliteDb = drizzlePglite({ client, schema });
+  // Every write counted, so reads can be answered from memory until the next one (read-cache.ts);
+  // not for a client the caller passed in, which others may write to directly.
+  const tracked = ownClient ? trackWrites(client) : undefined;
+  const pgliteDb = drizzlePglite({ client: tracked?.client ?? client, schema });
+  tracked?.register(pgliteDb);
   try {
     if (runMigrations) await migratePglite(pgliteDb, { migrationsFolder });
   } catch (err) {

@@ -315,6 +315,35 @@ export async function listHistory(db: Db, options: ListHistoryOptions = {}): Pro
     .limit(Math.min(Math.max(options.limit ?? 50, 1), 1000));
 }
 
+/** What a history line shows of a deployment (no specs or changes, which can be large). */
+export type DeploymentLine = Pick<
+  Deployment,
+  "id" | "stack" | "kind" | "status" | "actor" | "createdAt" | "finishedAt" | "durationMs" | "previewSummary" | "error" | "configBackup"
+>;
+
+/** A stack's deployments as history lines, newest first. */
+export async function listHistoryLines(db: Db, stack: string, limit: number): Promise<DeploymentLine[]> {
+  const d = deployments;
+  return db
+    .select({
+      id: d.id,
+      stack: d.stack,
+      kind: d.kind,
+      status: d.status,
+      actor: d.actor,
+      createdAt: d.createdAt,
+      finishedAt: d.finishedAt,
+      durationMs: d.durationMs,
+      previewSummary: d.previewSummary,
+      configBackup: d.configBackup,
+      error: d.error,
+    })
+    .from(d)
+    .where(eq(d.stack, stack))
+    .orderBy(desc(d.createdAt), desc(d.id))
+    .limit(Math.min(Math.max(limit, 1), 1000));
+}
+
 /** How many deployments each stack has in each status (the metrics' deployments gauge). */
 export async function countDeploymentsByStackAndStatus(db: Db): Promise<{ stack: string; status: DeploymentStatus; count: number }[]> {
   const rows = await db

@@ -9,7 +9,7 @@ import type { Db } from "../db/client.ts";
 import { LockBusyError, type LockManager, type StackLock } from "../coordination/locks.ts";
 import type { EventBus } from "../coordination/events.ts";
 import type { StackSessions } from "./session.ts";
-import { stateVersion } from "./state-version.ts";
+import { stateStamp, stateVersion } from "./state-version.ts";
 import { BosunError } from "./types.ts";
 import { observePublished } from "../observability/events.ts";
 import { logFailure } from "../observability/log.ts";
@@ -56,6 +56,11 @@ export function stackStateVersion(ctx: OrchestratorContext, stack: Stack): Promi
     const [last] = await stack.history(1, 1);
     return last ? `update-${last.version}-${last.endTime ?? last.startTime}` : "none";
   });
+}
+
+/** A cheap token that moves with the stack's state (state-version.ts stateStamp); "" when only the CLI could tell. */
+export function stackStateStamp(ctx: OrchestratorContext, stack: string): Promise<string> {
+  return stateStamp(backendUrl(ctx), PROJECT, stack, async () => "");
 }
 
 export async function publish(ctx: OrchestratorContext, stack: string, type: string, deploymentId: string | undefined, payload?: unknown): Promise<void> {

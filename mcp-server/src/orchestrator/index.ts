@@ -14,7 +14,7 @@ import { makePlan } from "./planner.ts";
 import { approvalStatusOf, approvePlan } from "./approvals.ts";
 import { createTerminalImporter } from "./terminal.ts";
 import { applyWithRecord, gitRecordModeOf, type GitRecordMode } from "./git-record.ts";
-import { createStatusReader, drift, summary } from "./reads.ts";
+import { createHistoryReader, createStatusReader, drift } from "./reads.ts";
 import { recoverLapsed, startRecoveryLoop } from "./recovery.ts";
 import { applyRestore, listBoxBackups, planRestore } from "./restore.ts";
 import { StackSessions } from "./session.ts";
@@ -80,6 +80,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       ? applyRestore(ctx, input)
       : applyWithRecord(ctx, gitMode, input, () => applyPlan(ctx, input));
   const status = createStatusReader(ctx);
+  const history = createHistoryReader(ctx);
   /** Terminal updates into the log; a failure to read them never fails the read that asked. */
   const importTerminalUpdates = createTerminalImporter(ctx);
   const syncTerminal = async (stack: string) => {
@@ -169,7 +170,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
     async history(stack, limit = 20) {
       checkStackName(workDir, stack);
       await syncTerminal(stack);
-      return (await q.listHistory(ctx.db, { stack, limit })).map(summary);
+      return [...(await history(stack, limit))];
     },
     drift: (input) => drift(ctx, input),
     recover: sweep,

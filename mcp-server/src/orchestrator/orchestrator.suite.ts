@@ -120,6 +120,16 @@ export function orchestratorSuite(backend: "file" | "postgres"): void {
       expect(history[0]).toMatchObject({ kind: "apply", status: "succeeded", actor: "alice" });
     });
 
+    it("answers status from what it read, without waiting behind the stack's engine operations", async () => {
+      const before = await orch.status(stack);
+      let planned = false;
+      const plan = orch.plan({ stack, spec: specA, actor: "alice" }).finally(() => (planned = true));
+      const during = await orch.status(stack);
+      expect(planned).toBe(false);
+      expect(during).toEqual(before);
+      expect((await plan).counts.create).toBe(0);
+    });
+
     it("reports drift made on the box, and none when there is none", async () => {
       expect((await orch.drift({ stack, actor: "alice" })).drifted).toHaveLength(0);
       const [uuid] = Object.keys(sim.items("vlans"));

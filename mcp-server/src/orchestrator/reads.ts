@@ -1,12 +1,13 @@
 // What reads a stack without changing it: status, history, drift. None of them
 // takes the stack lock or creates a stack in the backend.
 import * as q from "../db/queries.ts";
-import type { Deployment } from "../db/schema.ts";
+import { createReadCache } from "../db/read-cache.ts";
 import { maskOutputs } from "./applier.ts";
 import { parse as parseYaml } from "yaml";
+import type { Stack } from "@pulumi/pulumi/automation/index.js";
 import { SPEC_CONFIG_KEY } from "../../../stacks/model/index.ts";
 import { countChanges, createChangeCollector, maskValue, planText, urnParts } from "./changes.ts";
-import { type OrchestratorContext, stackStateVersion } from "./context.ts";
+import { type OrchestratorContext, stackStateStamp, stackStateVersion } from "./context.ts";
 import { toBosunError } from "./engine-errors.ts";
 import { dbChange } from "./planner.ts";
 import { redacted } from "./specs.ts";
@@ -21,12 +22,22 @@ type EngineStatus = Omit<StackStatus, "lastDeployment">;
 /** Status reads the engine only when the state or the stack file changed since the last read. */
 export function createStatusReader(ctx: OrchestratorContext) {
   const cache = new Map<string, { key: string; value: EngineStatus }>();
+  const keyOf = async (stack: string, s?: Stack) => {
+    const stamp = (await stackStateStamp(ctx, stack)) || (s ? await stackStateVersion(ctx, s) : "");
+    return stamp && `${stamp}:${textHash(readStackFile(ctx.workDir, stack))}`;
+  };
   async function engineStatus(stack: string): Promise<EngineStatus> {
+    // Unchanged since the last read: answered at once, without waiting behind the stack's engine operations.
+    const hit = cache.get(stack);
+    if (hit && hit.key === (await keyOf(stack))) {
+      metrics.cache.inc({ cache: "status", result: "hit" });
+      return hit.value;
+    }
     return ctx.sessions
       .run(
         stack,
         async (s) => {
-          const key = `${await stackStateVersion(ctx, s)}:${textHash(readStackFile(ctx.workDir, stack))}`;
+          const key = await keyOf(stack, s);
           const hit = cache.get(stack);
           metrics.cache.inc({ cache: "status", result: hit?.key === key ? "hit" : "miss" });
           if (hit && hit.key === key) return hit.value;
@@ -50,12 +61,20 @@ export function createStatusReader(ctx: OrchestratorContext) {
         throw err;
       });
   }
+  const history = createHistoryReader(ctx);
   return async function status(stack: string): Promise<StackStatus> {
     checkStackName(ctx.workDir, stack);
-    const [engine, recent] = await Promise.all([engineStatus(stack), q.listHistory(ctx.db, { stack, limit: 10 })]);
+    const [engine, recent] = await Promise.all([engineStatus(stack), history(stack, 10)]);
     const last = recent.find((d) => d.status !== "planned" && d.status !== "expired" && d.kind !== "drift");
-    return { ...engine, ...(last ? { lastDeployment: summary(last) } : {}) };
+    return { ...engine, ...(last ? { lastDeployment: last } : {}) };
   };
+}
+
+/** A stack's history lines, newest first; from memory until the deployment log is written again (db/read-cache.ts). */
+export function createHistoryReader(ctx: Pick<OrchestratorContext, "db">) {
+  const cache = createReadCache(ctx.db);
+  return (stack: string, limit: number): Promise<readonly DeploymentSummary[]> =>
+    cache.get(`${stack}\0${limit}`, async () => Object.freeze((await q.listHistoryLines(ctx.db, stack, limit)).map(summary)));
 }
 
 /** A refresh preview: what differs between the recorded state and the real infrastructure. Recorded, never locked. */
@@ -97,7 +116,7 @@ function fileSpec(workDir: string, stack: string): Record<string, unknown> {
   return maskValue(value) as Record<string, unknown>;
 }
 
-export function summary(d: Deployment): DeploymentSummary {
+export function summary(d: q.DeploymentLine): DeploymentSummary {
   return {
     id: d.id,
     stack: d.stack,

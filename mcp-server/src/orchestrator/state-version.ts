@@ -2,7 +2,7 @@
 // an apply is refused when the state moved since its preview. Read without the
 // CLI where the backend allows it (the status path calls this often).
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { logFailure } from "../observability/log.ts";
@@ -50,6 +50,21 @@ export async function stateVersion(backendUrl: string | undefined, project: stri
     return r.rows[0]?.v ?? "none";
   }
   return fallback();
+}
+
+/**
+ * A cheap token that changes whenever the stack's state does, for reads that only need to notice a
+ * change (status, the terminal importer): on a file backend the checkpoint's inode, size and times,
+ * without reading it (the engine replaces the file on every write, so each write moves them); on
+ * other backends stateVersion. Applies still compare stateVersion, the content itself.
+ */
+export async function stateStamp(backendUrl: string | undefined, project: string, stack: string, fallback: () => Promise<string>): Promise<string> {
+  if (!backendUrl?.startsWith("file://")) return stateVersion(backendUrl, project, stack, fallback);
+  for (const file of checkpointPaths(backendUrl, project, stack)) {
+    const st = statSync(file, { bigint: true, throwIfNoEntry: false });
+    if (st) return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  }
+  return "none";
 }
 
 /** Closes the connections the PostgreSQL backend check opened. */

@@ -9,7 +9,7 @@ import type { DeploymentKind, JsonObject } from "../db/schema.ts";
 import { SPEC_CONFIG_KEY } from "../../../stacks/model/index.ts";
 import { backendUrl, type OrchestratorContext, PROJECT } from "./context.ts";
 import { redacted } from "./specs.ts";
-import { stateVersion } from "./state-version.ts";
+import { stateStamp } from "./state-version.ts";
 import { openStack } from "./workspace.ts";
 
 const KINDS: Record<string, DeploymentKind> = { update: "apply", destroy: "destroy", refresh: "refresh", import: "apply" };
@@ -22,7 +22,7 @@ const KINDS: Record<string, DeploymentKind> = { update: "apply", destroy: "destr
 export function createTerminalImporter(ctx: OrchestratorContext) {
   const seen = new Map<string, string>();
   return async function importTerminalUpdates(stack: string): Promise<number> {
-    const version = await stateVersion(backendUrl(ctx), PROJECT, stack, async () => `unknown-${Date.now()}`);
+    const version = await stateStamp(backendUrl(ctx), PROJECT, stack, async () => `unknown-${Date.now()}`);
     if (version === "none" || seen.get(stack) === version) return 0;
     const s = await openStack({ workDir: ctx.workDir, env: ctx.env }, stack);
     const known = await q.knownUpdateVersions(ctx.db, stack);

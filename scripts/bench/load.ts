@@ -1,0 +1,48 @@
+// Read tools under load: `clients` sessions (each with its own token) calling
+// one tool `calls` times each, all at once; and one client alone.
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { percentile, timeMs } from "./stats.ts";
+
+export interface LoadFigures {
+  p50: number;
+  p99: number;
+  max: number;
+  perSecond: number;
+}
+
+/** A failed call would be fast and flatter the figures: it stops the bench instead. */
+async function call(c: Client, tool: string, stack: string): Promise<void> {
+  const r = await c.callTool({ name: tool, arguments: { stack } });
+  if (r.isError) throw new Error(`${tool} failed: ${JSON.stringify(r.content)}`);
+}
+
+/** One client, `calls` calls in a row after one unmeasured call. */
+export async function single(c: Client, tool: string, stack: string, calls = 50): Promise<LoadFigures> {
+  await call(c, tool, stack);
+  const times: number[] = [];
+  const wall = await timeMs(async () => {
+    for (let i = 0; i < calls; i++) times.push(await timeMs(() => call(c, tool, stack)));
+  });
+  return figures(times, wall);
+}
+
+/** Every client at once, `calls` each in a row, after one unmeasured call per client (session set-up). */
+export async function concurrent(clients: Client[], tool: string, stack: string, calls = 10): Promise<LoadFigures> {
+  await Promise.all(clients.map((c) => call(c, tool, stack)));
+  const times: number[] = [];
+  const wall = await timeMs(() =>
+    Promise.all(
+      clients.map(async (c) => {
+        for (let i = 0; i < calls; i++) times.push(await timeMs(() => call(c, tool, stack)));
+      }),
+    ),
+  );
+  return figures(times, wall);
+}
+
+function figures(times: number[], wallMs: number): LoadFigures {
+  return { p50: percentile(times, 50), p99: percentile(times, 99), max: Math.max(...times), perSecond: (times.length / wallMs) * 1000 };
+}
+
+export const describe = (f: LoadFigures) =>
+  `p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms, max ${f.max.toFixed(0)} ms, ${f.perSecond.toFixed(0)} calls/s`;
