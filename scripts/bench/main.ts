@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   stack: () => import("./stack.ts"),
   opnsense: () => import("./opnsense.ts"),
   minecraft: () => import("./minecraft.ts"),
+  all: () => import("./all.ts"),
 };
 
 const [name, ...args] = process.argv.slice(2);
