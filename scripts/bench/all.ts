@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { REPO_ROOT } from "../../test/support/test-stack.ts";
-import { exclusive } from "../../test/support/exclusive.ts";
+import { DEMO_SUBNET, exclusiveSubnet } from "../../test/support/exclusive.ts";
 import { CALLS_PER_CLIENT, CLIENTS, measureMcp, startMcpBench } from "./mcp.ts";
 import { INTENT, measureMinecraft } from "./minecraft.ts";
 import { measureRules } from "./opnsense.ts";
@@ -94,7 +94,7 @@ export async function run(args: string[]): Promise<void> {
 
   console.error("bench all: the Minecraft request over MCP");
   // The request is for VLAN 20, whose Docker subnet (10.20.0.0/24) one engine gives to one network: take turns with the tests.
-  const mc = await exclusive("docker-10.20", async () => {
+  const mc = await exclusiveSubnet(DEMO_SUBNET, async () => {
     const server = await startServer(0);
     try {
       return await measureMinecraft(server);

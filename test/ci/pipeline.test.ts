@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { startSimulator, type Simulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
 import { createEngine, parseDockerHost } from "../../providers/docker-engine/client/engine.ts";
 import { stackAssignments as demoAssignments } from "../../mcp-server/src/simulators.ts";
-import { exclusive } from "../support/exclusive.ts";
+import { DEMO_SUBNET, exclusiveSubnet } from "../support/exclusive.ts";
 import { REPO_ROOT } from "../support/test-stack.ts";
 import { createThrowawayProject, type ThrowawayProject } from "../support/throwaway-project.ts";
 
@@ -57,7 +57,7 @@ interface Inspect {
 describe("bosun ci on a throwaway git repository", () => {
   it("previews a branch with policy, fails on a denied rule, passes after the fix, applies the merge as the CI actor", () =>
     // The demo's Docker subnet is one per engine: tests using it take turns.
-    exclusive("docker-10.20", async () => {
+    exclusiveSubnet(DEMO_SUBNET, async () => {
       // A new stack: the demo, added on main and applied by the pipeline.
       project.write(file, demo.replace("https://127.0.0.1:18443", sim.url));
       project.git("add", file);

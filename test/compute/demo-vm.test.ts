@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
 import { ensureStackSimulators, type StackSimulator } from "../../mcp-server/src/simulators.ts";
-import { exclusive } from "../support/exclusive.ts";
+import { DEMO_SUBNET, holdSubnet } from "../support/exclusive.ts";
 import { REPO_ROOT, removeCheckpointBackups, removeDockerLeftovers } from "../support/test-stack.ts";
 
 const cli = fileURLToPath(new URL("../../mcp-server/src/cli/main.ts", import.meta.url));
@@ -57,7 +57,10 @@ function pveGet(url: string): Promise<{ status: number; body: { data: Record<str
 }
 
 describe("the demo stack with a VM", () => {
+  // The demo's Docker subnet is one per engine: tests using it take turns, this file for its whole length.
+  let releaseSubnet: (() => void) | undefined;
   beforeAll(async () => {
+    releaseSubnet = await holdSubnet(DEMO_SUBNET);
     const demo = readFileSync(`${REPO_ROOT}/stacks/Pulumi.demo.yaml`, "utf8");
     writeFileSync(
       file,
@@ -72,9 +75,8 @@ describe("the demo stack with a VM", () => {
   });
 
   afterAll(async () => {
-    await exclusive("docker-10.20", async () => {
-      await stack?.destroy().catch(() => undefined);
-    });
+    await stack?.destroy().catch(() => undefined);
+    releaseSubnet?.();
     await stack?.workspace.removeStack(name, { force: true }).catch(() => undefined);
     removeCheckpointBackups("bosun", name);
     rmSync(file, { force: true });
@@ -85,23 +87,21 @@ describe("the demo stack with a VM", () => {
     for (const f of [`${name}.json`, `${name}-proxmox.json`]) rmSync(join(simState, f), { force: true });
   });
 
-  it("starts both simulators and applies an Ubuntu VM on the gaming VLAN", () =>
-    // The demo's Docker subnet is one per engine: tests using it take turns.
-    exclusive("docker-10.20", async () => {
-      expect(sims.map((s) => s.kind).sort()).toEqual(["opnsense", "proxmox"]);
-      const r = await bosun(["plan", "add an Ubuntu VM with 4 cores and 8 GB on the gaming vlan", "--stack", name, "--apply", "--yes"]);
-      expect(r.stderr).toBe("");
-      expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/\+ create\s+vm1-vm \[pulumi-nodejs:dynamic\/proxmox:VirtualMachine\]/);
-      expect(r.stdout).toContain("vm1 is reachable as vm1.home.arpa at 10.20.0.11");
-      expect(r.stdout).toContain("Applied in");
-      const vms = (await stack.outputs()).vms?.value as Record<string, { vmid: number; address: string }>;
-      expect(vms.vm1?.address).toBe("10.20.0.11");
-      const pve = sims.find((s) => s.kind === "proxmox")?.url;
-      const config = await pveGet(`${pve}/api2/json/nodes/pve/qemu/${vms.vm1?.vmid}/config`);
-      expect(config.status).toBe(200);
-      expect(config.body.data).toMatchObject({ name: "vm1", ciuser: "ubuntu", ipconfig0: "ip=10.20.0.11/24,gw=10.20.0.1" });
-      expect([String(config.body.data.cores), String(config.body.data.memory)]).toEqual(["4", "8192"]);
-      expect(config.body.data.net0).toMatch(/tag=20/);
-    }));
+  it("starts both simulators and applies an Ubuntu VM on the gaming VLAN", async () => {
+    expect(sims.map((s) => s.kind).sort()).toEqual(["opnsense", "proxmox"]);
+    const r = await bosun(["plan", "add an Ubuntu VM with 4 cores and 8 GB on the gaming vlan", "--stack", name, "--apply", "--yes"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\+ create\s+vm1-vm \[pulumi-nodejs:dynamic\/proxmox:VirtualMachine\]/);
+    expect(r.stdout).toContain("vm1 is reachable as vm1.home.arpa at 10.20.0.11");
+    expect(r.stdout).toContain("Applied in");
+    const vms = (await stack.outputs()).vms?.value as Record<string, { vmid: number; address: string }>;
+    expect(vms.vm1?.address).toBe("10.20.0.11");
+    const pve = sims.find((s) => s.kind === "proxmox")?.url;
+    const config = await pveGet(`${pve}/api2/json/nodes/pve/qemu/${vms.vm1?.vmid}/config`);
+    expect(config.status).toBe(200);
+    expect(config.body.data).toMatchObject({ name: "vm1", ciuser: "ubuntu", ipconfig0: "ip=10.20.0.11/24,gw=10.20.0.1" });
+    expect([String(config.body.data.cores), String(config.body.data.memory)]).toEqual(["4", "8192"]);
+    expect(config.body.data.net0).toMatch(/tag=20/);
+  });
 });

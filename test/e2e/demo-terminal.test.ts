@@ -15,7 +15,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { startSimulator, type Simulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
 import { createEngine, parseDockerHost } from "../../providers/docker-engine/client/engine.ts";
 import { stackAssignments as demoAssignments } from "../../mcp-server/src/simulators.ts";
-import { exclusive } from "../support/exclusive.ts";
+import { DEMO_SUBNET, exclusiveSubnet } from "../support/exclusive.ts";
 import { REPO_ROOT, removeCheckpointBackups, removeDockerLeftovers } from "../support/test-stack.ts";
 
 const demo = readFileSync(`${REPO_ROOT}/stacks/Pulumi.demo.yaml`, "utf8");
@@ -69,7 +69,7 @@ for (const version of ["26.7", "24.7"]) {
 
     it("pulumi up builds the Minecraft request with DHCP served, preview shows no changes, destroy removes it", () =>
       // The demo's Docker subnet is one per engine: tests using it take turns.
-      exclusive("docker-10.20", async () => {
+      exclusiveSubnet(DEMO_SUBNET, async () => {
         const up = await pulumi(["up", "--yes", "--skip-preview"]);
         expect(up.stderr + up.stdout).not.toMatch(/error:/);
         expect(up.code).toBe(0);

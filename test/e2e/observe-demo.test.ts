@@ -30,7 +30,7 @@ import { startTracing, type Tracing } from "../../mcp-server/src/observability/t
 import { createOrchestrator } from "../../mcp-server/src/orchestrator/index.ts";
 import type { Orchestrator } from "../../mcp-server/src/orchestrator/types.ts";
 import { createTestStack, REPO_ROOT, type TestStack } from "../support/test-stack.ts";
-import { exclusive } from "../support/exclusive.ts";
+import { DEMO_SUBNET, exclusiveSubnet } from "../support/exclusive.ts";
 import { startOtlpReceiver, type OtlpReceiver } from "../support/otlp-receiver.ts";
 
 const OPS = "ops-token-observe-0123456789";
@@ -74,7 +74,7 @@ let appliedId = "";
 beforeAll(async () => {
   // The demo's subnet is one Docker network per engine: held from here until the stack is gone.
   await new Promise<void>((acquired) => {
-    subnetReleased = exclusive("docker-10.20", async () => {
+    subnetReleased = exclusiveSubnet(DEMO_SUBNET, async () => {
       acquired();
       await new Promise<void>((release) => {
         releaseSubnet = release;

@@ -2,7 +2,7 @@
 // with scoped bearer tokens, and the MCP Inspector's CLI. Real engine, OPNsense
 // simulator, PostgreSQL (PGlite when not configured), Redis locks.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exclusive } from "../support/exclusive.ts";
+import { DEMO_SUBNET, exclusiveSubnet } from "../support/exclusive.ts";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { execFile } from "node:child_process";
@@ -164,7 +164,7 @@ describe("MCP plan → apply flow over HTTP", () => {
 
   it("applies with progress, then shows status, history and no drift, and destroys", () =>
     // The demo's Docker subnet is one per engine: tests using it take turns.
-    exclusive("docker-10.20", async () => {
+    exclusiveSubnet(DEMO_SUBNET, async () => {
       const client = await connect(OPS);
       // The Minecraft request on a segment of its own; the image is the local stand-in
       // (bosun:localImages on this stack) and its health check runs every 2 s.

@@ -13,7 +13,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { createEngine, parseDockerHost } from "../../providers/docker-engine/client/engine.ts";
 import { REPO_ROOT, removeCheckpointBackups, removeDockerLeftovers } from "../support/test-stack.ts";
-import { exclusive } from "../support/exclusive.ts";
+import { DEMO_SUBNET, exclusiveSubnet } from "../support/exclusive.ts";
 
 const stack = `test-stdio-${randomBytes(3).toString("hex")}`;
 const file = `${REPO_ROOT}/stacks/Pulumi.${stack}.yaml`;
@@ -58,7 +58,7 @@ afterAll(async () => {
 
 describe("bosun mcp started by a client with a minimal environment", () => {
   it("plans, applies, reports status and destroys the demo stack", () =>
-    exclusive("docker-10.20", async () => {
+    exclusiveSubnet(DEMO_SUBNET, async () => {
       const demoSpec = {
         version: 1,
         networks: { gaming: { vlan: 20, subnet: "10.20.0.0/24", description: "Game servers" } },

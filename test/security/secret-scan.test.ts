@@ -27,7 +27,7 @@ import { getPlanArtifact } from "../../mcp-server/src/db/queries.ts";
 import { ciphertexts, readStackFile } from "../../mcp-server/src/orchestrator/stack-file.ts";
 import { checkpointPaths } from "../../mcp-server/src/orchestrator/state-version.ts";
 import { REPO_ROOT, removeCheckpointBackups, removeDockerLeftovers } from "../support/test-stack.ts";
-import { exclusive } from "../support/exclusive.ts";
+import { DEMO_SUBNET, exclusiveSubnet } from "../support/exclusive.ts";
 import { createEngine, parseDockerHost } from "../../providers/docker-engine/client/engine.ts";
 
 const stack = `test-scan-${randomBytes(3).toString("hex")}`;
@@ -120,7 +120,7 @@ describe("no configured secret leaks", () => {
   it(
     "anywhere, through plan → apply → status → drift → destroy",
     () =>
-      exclusive("docker-10.20", async () => {
+      exclusiveSubnet(DEMO_SUBNET, async () => {
         // Sample the process table while the engine runs: no secret may ever be on a command line.
         const sampler = setInterval(() => execFile("ps", ["-eo", "args"], { maxBuffer: 8 << 20 }, (_e, out) => void psSamples.push(out)), 100);
         const write = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
