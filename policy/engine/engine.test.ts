@@ -6,6 +6,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { stateDir } from "../../providers/kit/places.ts";
 import { BUILTIN_RULES, decide, evaluateResources, evaluateSteps, loadRules, loadSettings, settingsSchema, type PolicyResource } from "./index.ts";
 
 const settings = settingsSchema.parse({
@@ -82,19 +83,30 @@ describe("built-in rules", () => {
     expect(evaluateResources(pair, { ...ctx, stackConfig: { "dockerEngine:host": "tcp://nas:2376" } }, BUILTIN_RULES)).toEqual([]);
   });
 
-  it("allows bind mounts only under the allowed roots", () => {
-    const ok = container("ok", { volumes: [{ hostPath: "/srv/bosun/web", containerPath: "/data" }] });
+  it("allows bind mounts only under the allowed roots, $BOSUN_STATE meaning bosun's state folder", () => {
+    const data = `${stateDir(process.env)}/data`;
+    expect(settings.bindMountRoots).toEqual(["/srv/bosun", data]);
+    const ok = container("ok", {
+      volumes: [
+        { hostPath: "/srv/bosun/web", containerPath: "/data" },
+        { hostPath: `${data}/web`, containerPath: "/web" },
+      ],
+    });
     const out = container("out", {
       volumes: [
         { hostPath: "/srv/bosunx", containerPath: "/data" },
         { hostPath: "/srv/bosun/../etc", containerPath: "/etc2" },
+        { hostPath: `${stateDir(process.env)}/passphrase`, containerPath: "/p" },
       ],
     });
     expect(run([ok])).toEqual([]);
+    const roots = `(/srv/bosun, ${data})`;
     expect(evaluateResources([out], ctx, BUILTIN_RULES).map((f) => f.message)).toEqual([
-      "container out bind-mounts /srv/bosunx, outside the allowed roots (/srv/bosun); use a named volume or a folder under a root",
-      "container out bind-mounts /srv/bosun/../etc, outside the allowed roots (/srv/bosun); use a named volume or a folder under a root",
+      `container out bind-mounts /srv/bosunx, outside the allowed roots ${roots}; use a named volume or a folder under a root`,
+      `container out bind-mounts /srv/bosun/../etc, outside the allowed roots ${roots}; use a named volume or a folder under a root`,
+      `container out bind-mounts ${stateDir(process.env)}/passphrase, outside the allowed roots ${roots}; use a named volume or a folder under a root`,
     ]);
+    expect(() => settingsSchema.parse({ bindMountRoots: ["$BOSUN_STATEX/data"] })).toThrow(/must be an absolute path/);
   });
 
   it("asks for a review when a protected resource is replaced or deleted, not when it is created or updated", () => {

@@ -6,12 +6,18 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { isCidr } from "../../providers/kit/net.ts";
+import { stateDir } from "../../providers/kit/places.ts";
 
 const port = z.number().int().min(1, "a port is 1-65535").max(65535, "a port is 1-65535");
 const absolute = z
   .string()
   .regex(/^\/[^\0]*$/, "must be an absolute path")
   .refine((p) => !p.split("/").includes(".."), "must not contain ..");
+/** A root may start with `$BOSUN_STATE`: bosun's state folder (its `data` folder is where the Docker provider takes bind mounts from by default). */
+const root = z
+  .string()
+  .transform((p) => (p === "$BOSUN_STATE" || p.startsWith("$BOSUN_STATE/") ? stateDir(process.env) + p.slice("$BOSUN_STATE".length) : p))
+  .pipe(absolute);
 /** `*` matches any run of characters; everything else literally. */
 const pattern = z.string().min(1);
 
@@ -32,7 +38,7 @@ export const settingsSchema = z.strictObject({
   /** Ceilings by Docker host (the stack's dockerEngine:host; `local` when unset); `default` for any other. */
   hosts: z.record(z.string(), ceiling).default({ default: { memoryMb: 16384, cpus: 8 } }),
   /** Host folders containers may bind-mount (and everything below them). */
-  bindMountRoots: z.array(absolute).default(["/srv/bosun"]),
+  bindMountRoots: z.array(root).prefault(["/srv/bosun", "$BOSUN_STATE/data"]),
   /** Resources whose replacement or deletion needs an approval. Each field is a pattern (`*` wildcard); all given must match. */
   protected: z
     .array(z.strictObject({ stack: pattern.optional(), type: pattern.optional(), name: pattern.optional(), reason: z.string().optional() }))

@@ -73,9 +73,11 @@ describe.skipIf(!process.env["BOSUN_REGISTRY"])("a compose file round-trips into
   beforeAll(async () => {
     port = await freePort();
     sim = await startSimulator({ apiKey: "compose-key", apiSecret: "compose-secret", assignVlans: { "54": "10.54.0.1/24" } });
-    t = await createTestStack("compose", sim, { "bosun:registryMirror": "local" });
     state = mkdtempSync(join(tmpdir(), "bosun-compose-"));
-    dir = mkdtempSync(join(tmpdir(), "bosun-compose-file-"));
+    // The compose file binds ./static: its project folder lives in bosun's data folder, where bind mounts may come from by default.
+    mkdirSync(join(state, "data"));
+    dir = mkdtempSync(join(state, "data", "compose-"));
+    t = await createTestStack("compose", sim, { "bosun:registryMirror": "local" });
     mkdirSync(join(dir, "static"));
     writeFileSync(join(dir, "static", "index.html"), "static\n");
     writeFileSync(join(dir, "compose.yaml"), compose());
@@ -90,7 +92,7 @@ describe.skipIf(!process.env["BOSUN_REGISTRY"])("a compose file round-trips into
 
   it("imports, previews and applies it; the service answers with the file's environment", async () => {
     const r = await bosun(["import", "compose", join(dir, "compose.yaml"), "--stack", t.name, "--vlan", "54", "--apply", "--yes"]);
-    expect(r.stderr).toBe("");
+    expect(r.stderr, r.stdout).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('compose service "web" → services.web: image bosun/echo-server:1 on network vlan54 at 10.54.0.10');
     expect(r.stdout).toContain(`ports "${port}:8080" → ${port}/tcp to container 8080, open to the LAN`);
@@ -121,7 +123,7 @@ describe.skipIf(!process.env["BOSUN_REGISTRY"])("a compose file round-trips into
 
   it("importing the same file again plans no change", async () => {
     const r = await bosun(["import", "compose", join(dir, "compose.yaml"), "--stack", t.name, "--vlan", "54", "--json"]);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
     const plan = JSON.parse(r.stdout) as { counts: Record<string, number> };
     expect(plan.counts).toMatchObject({ create: 0, update: 0, replace: 0, delete: 0 });
   });

@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
 import { ensureStackSimulators, type StackSimulator } from "../../mcp-server/src/simulators.ts";
+import { stackEnv } from "../../mcp-server/src/orchestrator/workspace.ts";
 import { DEMO_SUBNET, holdSubnet } from "../support/exclusive.ts";
 import { REPO_ROOT, removeCheckpointBackups, removeDockerLeftovers } from "../support/test-stack.ts";
 
@@ -69,7 +70,11 @@ describe("the demo stack with a VM", () => {
         .replace("https://127.0.0.1:18006", `https://127.0.0.1:${await freePort()}`),
     );
     const pulumiCommand = await PulumiCommand.get({ root: `${REPO_ROOT}/.tools/pulumi`, skipVersionCheck: true });
-    stack = await LocalWorkspace.createStack({ stackName: name, workDir: REPO_ROOT }, { pulumiCommand });
+    // A copy of the demo: the demo's public passphrase, as bosun itself picks it.
+    stack = await LocalWorkspace.createStack(
+      { stackName: name, workDir: REPO_ROOT },
+      { pulumiCommand, envVars: stackEnv({ workDir: REPO_ROOT, env: {} }, name) },
+    );
     state = mkdtempSync(join(tmpdir(), "bosun-demovm-"));
     sims = await ensureStackSimulators(REPO_ROOT, [name]);
   });
@@ -82,7 +87,7 @@ describe("the demo stack with a VM", () => {
     rmSync(file, { force: true });
     await removeDockerLeftovers(name);
     await Promise.all(sims.map((s) => s.stop()));
-    rmSync(state, { recursive: true, force: true });
+    if (state) rmSync(state, { recursive: true, force: true });
     const simState = join(process.env["BOSUN_STATE"] ?? join(REPO_ROOT, ".state"), "simulators");
     for (const f of [`${name}.json`, `${name}-proxmox.json`]) rmSync(join(simState, f), { force: true });
   });
