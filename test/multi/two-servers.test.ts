@@ -71,47 +71,51 @@ describe.skipIf(!databaseUrl || !redisUrl)("two bosun servers sharing PostgreSQL
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  it(`applies a plan made on the other server, one apply at a time, for ${ROUNDS} rounds`, async () => {
-    const started = Date.now();
-    const outcomes = { applied: 0, busy: 0, stale: 0 };
-    for (let round = 1; round <= ROUNDS; round++) {
-      const [pa, pb] = await Promise.all([
-        a.call("plan", { stack: test.name, spec: spec(round * 2) }),
-        b.call("plan", { stack: test.name, spec: spec(round * 2 + 1) }),
-      ]);
-      expect(pa.isError ?? false, text(pa)).toBe(false);
-      expect(pb.isError ?? false, text(pb)).toBe(false);
-      const planA = pa.structuredContent?.["planId"] as string;
-      const planB = pb.structuredContent?.["planId"] as string;
-      // Each server applies the plan the other one made, at the same moment.
-      const [onB, onA] = await Promise.all([b.call("apply", { planId: planA }), a.call("apply", { planId: planB })]);
-      const results = [
-        { r: onB, last: round * 2 },
-        { r: onA, last: round * 2 + 1 },
-      ];
-      const winners = results.filter((x) => !x.r.isError);
-      expect(winners, results.map((x) => text(x.r)).join("\n---\n")).toHaveLength(1);
-      const loser = results.find((x) => x.r.isError);
-      if (/busy/.test(text(loser?.r ?? { content: [] }))) outcomes.busy++;
-      else {
-        expect(text(loser?.r ?? { content: [] })).toMatch(/changed .*since plan|no longer waiting|already running/);
-        outcomes.stale++;
+  it(
+    `applies a plan made on the other server, one apply at a time, for ${ROUNDS} rounds`,
+    async () => {
+      const started = Date.now();
+      const outcomes = { applied: 0, busy: 0, stale: 0 };
+      for (let round = 1; round <= ROUNDS; round++) {
+        const [pa, pb] = await Promise.all([
+          a.call("plan", { stack: test.name, spec: spec(round * 2) }),
+          b.call("plan", { stack: test.name, spec: spec(round * 2 + 1) }),
+        ]);
+        expect(pa.isError ?? false, text(pa)).toBe(false);
+        expect(pb.isError ?? false, text(pb)).toBe(false);
+        const planA = pa.structuredContent?.["planId"] as string;
+        const planB = pb.structuredContent?.["planId"] as string;
+        // Each server applies the plan the other one made, at the same moment.
+        const [onB, onA] = await Promise.all([b.call("apply", { planId: planA }), a.call("apply", { planId: planB })]);
+        const results = [
+          { r: onB, last: round * 2 },
+          { r: onA, last: round * 2 + 1 },
+        ];
+        const winners = results.filter((x) => !x.r.isError);
+        expect(winners, results.map((x) => text(x.r)).join("\n---\n")).toHaveLength(1);
+        const loser = results.find((x) => x.r.isError);
+        if (/busy/.test(text(loser?.r ?? { content: [] }))) outcomes.busy++;
+        else {
+          expect(text(loser?.r ?? { content: [] })).toMatch(/changed .*since plan|no longer waiting|already running/);
+          outcomes.stale++;
+        }
+        outcomes.applied++;
+        const winner = winners[0]?.last;
+        // The stack file, the box and the log agree with the one that ran.
+        const file = specFromStackYaml(readFileSync(test.file, "utf8"));
+        expect(file.ok && file.spec.dns.records.map((r) => r.value)).toEqual([`10.38.0.${winner}`]);
+        expect(liveAddress()).toEqual([`10.38.0.${winner}`]);
       }
-      outcomes.applied++;
-      const winner = winners[0]?.last;
-      // The stack file, the box and the log agree with the one that ran.
-      const file = specFromStackYaml(readFileSync(test.file, "utf8"));
-      expect(file.ok && file.spec.dns.records.map((r) => r.value)).toEqual([`10.38.0.${winner}`]);
-      expect(liveAddress()).toEqual([`10.38.0.${winner}`]);
-    }
-    const rows = await listHistory(db.db, { stack: test.name, limit: 1000 });
-    expect(rows.filter((d) => d.kind === "apply" && d.status === "succeeded")).toHaveLength(ROUNDS);
-    expect(rows.filter((d) => d.status === "running")).toHaveLength(0);
-    expect(rows.filter((d) => d.status === "failed" || d.status === "rolled_back")).toHaveLength(0);
-    console.log(
-      `two servers: ${ROUNDS} rounds in ${((Date.now() - started) / 1000).toFixed(1)} s; refused as busy ${outcomes.busy}, as stale ${outcomes.stale}`,
-    );
-  });
+      const rows = await listHistory(db.db, { stack: test.name, limit: 1000 });
+      expect(rows.filter((d) => d.kind === "apply" && d.status === "succeeded")).toHaveLength(ROUNDS);
+      expect(rows.filter((d) => d.status === "running")).toHaveLength(0);
+      expect(rows.filter((d) => d.status === "failed" || d.status === "rolled_back")).toHaveLength(0);
+      console.log(
+        `two servers: ${ROUNDS} rounds in ${((Date.now() - started) / 1000).toFixed(1)} s; refused as busy ${outcomes.busy}, as stale ${outcomes.stale}`,
+      );
+    },
+    Math.max(300_000, ROUNDS * 20_000),
+  );
 
   it("leaves a live apply alone, and recovers a killed server's only after its lease lapses", async () => {
     const plan = await a.call("plan", { stack: test.name, spec: spec(200) });
