@@ -6,8 +6,9 @@
 //
 // Real servers: Pebble and pebble-challtestsrv (the ACME CA and its DNS),
 // Debian's haproxy (restarted on every HAProxy reconfigure with the config the
-// simulator renders, as the box restarts it), the Docker engine (the apps), wg
-// and wg-quick. Stand-ins: the OPNsense simulator (no OPNsense box can run
+// simulator renders, as the box restarts it), the Docker engine (the apps).
+// (wg and wg-quick check the VPN keys and client config in
+// providers/opnsense-dynamic/resources/edge.test.ts.) Stand-ins: the OPNsense simulator (no OPNsense box can run
 // here) and the Cloudflare stand-in (Cloudflare cannot be reached; its TXT
 // records are mirrored to challtestsrv so Pebble sees them).
 //
