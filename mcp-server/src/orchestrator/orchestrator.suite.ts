@@ -91,6 +91,30 @@ export function orchestratorSuite(backend: "file" | "postgres"): void {
       expect(Object.keys(sim.items("vlans"))).toHaveLength(0);
     });
 
+    it("records the savepoint protection on a release that still has savepoints (26.1)", async () => {
+      const C = A + 7;
+      const old = await startSimulator({
+        apiKey: "orch-key",
+        apiSecret: "orch-secret-value-1234",
+        version: "26.1",
+        assignVlans: { [String(C)]: `10.31.${C - 300}.1/24` },
+      });
+      const t = await createTestStack("orch261", old, {}, env);
+      try {
+        const plan = await orch.plan({ stack: t.name, spec: { version: 1, networks: { lab: net(C) } }, actor: "alice" });
+        const result = await orch.apply({ planId: plan.planId, actor: "alice" });
+        expect(result.error ?? "").toBe("");
+        expect(result.protections).toContainEqual(expect.objectContaining({ subsystem: "filter", protection: "savepoint", id: expect.stringMatching(/\S/) }));
+        const logged = (await listEvents(handle.db, result.deploymentId)).filter((e) => e.type === "protection");
+        expect(logged.map((e) => e.message)).toContainEqual(expect.stringMatching(/^filter: savepoint \S+/));
+        // The revert timer was cancelled after the liveness check: nothing reverts the rules later.
+        expect(Object.keys(old.items("rules", "live")).length).toBeGreaterThan(0);
+      } finally {
+        await t.remove();
+        await old.stop();
+      }
+    });
+
     it("plans without touching the live config, applies exactly the plan, and logs it", async () => {
       const before = readFileSync(stackFile, "utf8");
       const plan = await orch.plan({ stack, spec: specA, actor: "alice", intent: "a gaming VLAN" });
