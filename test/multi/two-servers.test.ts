@@ -22,11 +22,15 @@ import { createTestStack, REPO_ROOT, type TestStack } from "../support/test-stac
 import { startServer, type ServerProcess, type ToolResult } from "../support/server-process.ts";
 
 const ROUNDS = Number(process.env["BOSUN_ROUNDS"] ?? 8);
+// Each round writes 10.38.0.(2·round) or (2·round + 1).
+if (!(ROUNDS >= 1 && ROUNDS <= 126)) throw new Error("BOSUN_ROUNDS: 1 to 126");
 const LEASE_MS = 3_000;
 const databaseUrl = process.env["BOSUN_TEST_DATABASE_URL"];
 const redisUrl = process.env["BOSUN_REDIS_URL"];
 /** One DNS record whose address says which round and which server's plan won. */
-const spec = (last: number) => ({ version: 1, dns: { records: [{ name: "probe", type: "A", value: `10.38.0.${last}` }] } });
+const spec = (last: number, net = "10.38.0") => ({ version: 1, dns: { records: [{ name: "probe", type: "A", value: `${net}.${last}` }] } });
+/** Addresses no round uses (rounds use 10.38.0.x): the kill test's plans always change something. */
+const killSpec = (last: number) => spec(last, "10.39.0");
 
 let sim: Simulator;
 let db: DbHandle & { url: string };
@@ -118,7 +122,7 @@ describe.skipIf(!databaseUrl || !redisUrl)("two bosun servers sharing PostgreSQL
   );
 
   it("leaves a live apply alone, and recovers a killed server's only after its lease lapses", async () => {
-    const plan = await a.call("plan", { stack: test.name, spec: spec(200) });
+    const plan = await a.call("plan", { stack: test.name, spec: killSpec(1) });
     const planId = plan.structuredContent?.["planId"] as string;
     // Every DNS write hangs (and never acts), so the apply stays in flight — retrying, then rolling
     // back, still hanging — for as long as the test looks at it.
@@ -182,9 +186,9 @@ describe.skipIf(!databaseUrl || !redisUrl)("two bosun servers sharing PostgreSQL
     expect(liveAddress(), `${story}\n--- server b:\n${b.output().slice(-3000)}`).toEqual(fileAddress);
 
     // And the stack takes the next plan → apply, on the surviving server.
-    const next = await survivor.call("plan", { stack: test.name, spec: spec(201) });
+    const next = await survivor.call("plan", { stack: test.name, spec: killSpec(2) });
     const done = await survivor.call("apply", { planId: next.structuredContent?.["planId"] as string });
     expect(done.isError ?? false, text(done)).toBe(false);
-    expect(liveAddress()).toEqual(["10.38.0.201"]);
+    expect(liveAddress()).toEqual(["10.39.0.2"]);
   });
 });
