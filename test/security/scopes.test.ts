@@ -1,7 +1,8 @@
-// Every surface checks a scope: each tool, the resources and the prompt, over
-// HTTP with the SDK's client and real tokens; a token limited to some stacks
-// sees and touches only those; reads create nothing in the backend; refusals
-// and secret reads land in the audit log, which refuses changes.
+// Every surface checks a scope: each tool, the resources, the prompt and the
+// completions, over HTTP with the SDK's client and real tokens; a token
+// limited to some stacks sees and touches only those; reads create nothing in
+// the backend; refusals and secret reads land in the audit log, which refuses
+// changes.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -114,6 +115,19 @@ describe("resources and the prompt check scopes too", () => {
     await expect((await as("reader")).getPrompt({ name: "deploy-service", arguments: { request: "a wiki" } })).rejects.toThrow(/lacks the "plan" scope/);
     const p = await (await as("planner")).getPrompt({ name: "deploy-service", arguments: { request: "a wiki" } });
     expect(JSON.stringify(p.messages)).toContain("a wiki");
+  });
+
+  it("completions need read, and a token limited to some stacks is offered only those", async () => {
+    const stacks = async (who: string) =>
+      (await (await as(who)).complete({ ref: { type: "ref/resource", uri: "bosun://stacks/{stack}/spec" }, argument: { name: "stack", value: "" } }))
+        .completion;
+    const templates = async (who: string) =>
+      (await (await as(who)).complete({ ref: { type: "ref/prompt", name: "deploy-service" }, argument: { name: "template", value: "minecraft" } })).completion;
+    expect(await stacks("planner")).toMatchObject({ values: [], total: 0 });
+    expect(await templates("planner")).toMatchObject({ values: [], total: 0 });
+    expect((await stacks("reader")).values).toEqual(expect.arrayContaining(["alpha", "beta"]));
+    expect((await templates("reader")).values).toContain("minecraft-java");
+    expect((await stacks("alpha-only")).values).toEqual(["alpha"]);
   });
 });
 

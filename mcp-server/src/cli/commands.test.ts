@@ -2,6 +2,7 @@
 // its own embedded database, real engine and simulator; exit codes 0 ok,
 // 2 bad input, 3 needs an answer (an approval), 4 refused by policy, 5 drift,
 // and --json. Two people are two tokens of the installation (BOSUN_TOKEN).
+// rollback and destroy only plan; bosun apply carries their plans out.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -108,5 +109,48 @@ describe("bosun's engine commands", () => {
     expect(r.code).toBe(4);
     expect(r.stdout).toMatch(/deny\s+resource-ceilings: container \S+ asks for 40000 MiB/);
     expect(r.stdout).toContain("Policy refused this plan");
+  });
+
+  it("plans a destroy and a rollback without changing anything; only bosun apply carries each out, once approved", async () => {
+    const vlans = () => Object.values(sim.items("vlans")).map((v) => v.tag);
+    const planIdOf = (stdout: string) => /^Plan (plan_\S+) for stack/m.exec(stdout)?.[1] ?? "";
+    const history = JSON.parse((await bosun(["history", "--stack", test.name, "--json"])).stdout) as { id: string; kind: string; status: string }[];
+    const deployed = history.find((d) => d.kind === "apply" && d.status === "succeeded");
+    expect(deployed).toBeDefined();
+
+    // Neither takes --apply or --yes: a destroy or a rollback is never carried out by the command that plans it.
+    const eager = await bosun(["destroy", "--stack", test.name, "--apply", "--yes"], "alice");
+    expect(eager.code).toBe(2);
+    expect(eager.stderr).toContain("--apply");
+    expect((await bosun(["rollback", "--stack", test.name, "--deployment", deployed!.id, "--yes"], "alice")).code).toBe(2);
+    expect((await bosun(["rollback", "--stack", test.name], "alice")).stderr).toContain("give exactly one of --deployment or --at");
+    expect(vlans()).toEqual(["51"]);
+
+    const destroy = await bosun(["destroy", "--stack", test.name], "alice");
+    expect(destroy.stderr).toBe("");
+    expect(destroy.code).toBe(0);
+    expect(destroy.stdout).toMatch(/- delete\s+lab-vlan/);
+    const destroyId = planIdOf(destroy.stdout);
+    expect(destroy.stdout).toContain(`Nothing changed. Approve it (bosun approve ${destroyId}), then run bosun apply ${destroyId}.`);
+    expect(vlans()).toEqual(["51"]);
+    expect((await bosun(["approve", destroyId], "bob")).code).toBe(0);
+    const destroyed = await bosun(["apply", destroyId], "alice");
+    expect(destroyed.stderr).toBe("");
+    expect(destroyed.code).toBe(0);
+    expect(vlans()).toEqual([]);
+
+    const rollback = await bosun(["rollback", "--stack", test.name, "--deployment", deployed!.id, "--json"], "alice");
+    expect(rollback.stderr).toBe("");
+    expect(rollback.code).toBe(0);
+    const plan = JSON.parse(rollback.stdout) as { planId: string; kind: string; changes: { op: string; name: string }[] };
+    expect(plan.kind).toBe("rollback");
+    expect(plan.changes).toContainEqual(expect.objectContaining({ op: "create", name: "lab-vlan" }));
+    expect(vlans()).toEqual([]);
+    expect((await bosun(["apply", plan.planId], "alice")).code).toBe(3); // two-person: bob has not approved it yet
+    expect((await bosun(["approve", plan.planId], "bob")).code).toBe(0);
+    const restored = await bosun(["apply", plan.planId], "alice");
+    expect(restored.stderr).toBe("");
+    expect(restored.code).toBe(0);
+    expect(vlans()).toEqual(["51"]);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -38,6 +38,21 @@ describe("createDb", () => {
     const second = await createDb({ dataDir: path.join(dir, "pglite") });
     expect((await listHistory(second.db, { stack: "demo" })).map((d) => d.kind)).toEqual(["apply"]);
     await second.close();
+  });
+
+  it("makes the PGlite data folder owner-only (0700)", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "bosun-pglite-"));
+    dirs.push(dir);
+    const dataDir = path.join(dir, "state", "pglite");
+    // The folder's mode must not depend on a strict umask of whoever runs the test.
+    const umask = process.umask(0o022);
+    try {
+      const handle = await createDb({ dataDir });
+      await handle.close();
+    } finally {
+      process.umask(umask);
+    }
+    expect((statSync(dataDir).mode & 0o777).toString(8)).toBe("700");
   });
 
   it("uses a PGlite client it is given and leaves it open", async () => {

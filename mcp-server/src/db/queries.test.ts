@@ -15,6 +15,7 @@ import {
   getDeployment,
   getDeploymentByPlanId,
   getIntent,
+  getPlanArtifact,
   getRunningDeployment,
   latestSuccessfulDeployment,
   listEvents,
@@ -24,10 +25,12 @@ import {
   importTerminalUpdate,
   knownUpdateVersions,
   listApprovals,
+  purgePlanArtifacts,
   recordApproval,
   takeOverExpired,
   recordIntent,
   recordPlan,
+  savePlanArtifact,
   setResourceDrift,
   startDeployment,
   updateIntent,
@@ -239,6 +242,39 @@ for (const target of testDatabases) {
       expect(await expirePlans(db)).toBeGreaterThanOrEqual(1);
       expect((await getDeployment(db, old.id))?.status).toBe("expired");
       expect((await getDeployment(db, fresh.id))?.status).toBe("planned");
+    });
+
+    it("purges the stored artifacts (saved engine plan included) of plans that can no longer be applied, and keeps live ones", async () => {
+      const stack = uniqueStack();
+      const store = async (p: { planId: string | null }) => {
+        await savePlanArtifact(db, {
+          planId: p.planId!,
+          stack,
+          baseFileHash: "base",
+          configText: "config: {}",
+          enginePlan: `{"engine-plan-of":"${p.planId}"}`,
+        });
+        return p.planId!;
+      };
+      const expired = await store(await plan(stack, { expiresAt: new Date(Date.now() - 1) }));
+      expect(await expirePlans(db)).toBeGreaterThanOrEqual(1);
+      const cancelled = await store(await plan(stack));
+      await cancelPlan(db, cancelled);
+      const finished = await plan(stack);
+      await store(finished);
+      const claimed = await claimPlan(db, { planId: finished.planId! });
+      expect(claimed.ok).toBe(true);
+      await finishDeployment(db, finished.id, { status: "succeeded" });
+      const live = await store(await plan(stack));
+      const running = await plan(stack);
+      await store(running);
+      expect((await claimPlan(db, { planId: running.planId! })).ok).toBe(true);
+
+      expect(await purgePlanArtifacts(db)).toBeGreaterThanOrEqual(3);
+      for (const gone of [expired, cancelled, finished.planId!]) expect(await getPlanArtifact(db, gone)).toBeUndefined();
+      expect(await getPlanArtifact(db, live)).toMatchObject({ enginePlan: `{"engine-plan-of":"${live}"}` });
+      expect(await getPlanArtifact(db, running.planId!)).toMatchObject({ stack });
+      expect(await purgePlanArtifacts(db)).toBe(0);
     });
 
     it("appends events in batches, in order, and refuses a repeated seq", async () => {

@@ -164,6 +164,23 @@ export function orchestratorSuite(backend: "file" | "postgres"): void {
       expect(report.text).toContain("gaming-vlan");
     });
 
+    it("answers drift and status while another operation holds the stack lock, without taking it", async () => {
+      // Another process (a CLI apply) holds the lock for the whole test: a read that took it would be refused as busy, or wait here for ever.
+      const held = await locks.acquire(stack, { operation: "apply", actor: "bob" });
+      try {
+        const report = await orch.drift({ stack, actor: "alice" });
+        expect(report.drifted.map((c) => c.name)).toContain("gaming-vlan");
+        const status = await orch.status(stack);
+        expect(status.resources.some((r) => r.name === "gaming-vlan")).toBe(true);
+        expect(await locks.holder(stack)).toMatchObject({ actor: "bob", operation: "apply", fence: held.fence });
+        expect(held.signal.aborted).toBe(false);
+        const recorded = (await orch.history(stack, 10)).find((d) => d.id === report.deploymentId);
+        expect(recorded).toMatchObject({ kind: "drift", status: "succeeded" });
+      } finally {
+        expect(await held.release()).toBe(true);
+      }
+    });
+
     it("refuses stale, expired and busy applies", async () => {
       const stale = await orch.plan({ stack, spec: specB, actor: "alice" });
       // Someone edits the stack file by hand after the preview.

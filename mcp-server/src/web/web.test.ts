@@ -2,6 +2,7 @@
 // readiness, who may read /metrics, and the dashboard's sign-in, session
 // cookie, CSRF and scope rules (the browser test is test/e2e/observe-demo.test.ts).
 // Real orchestrator on the repository's stacks, PGlite in memory.
+import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tokenVerifier } from "../auth/tokens.ts";
 import { createLockManager, type LockManager } from "../coordination/locks.ts";
@@ -75,6 +76,55 @@ describe("health and readiness", () => {
     expect(names).toContain("opnsense 127.0.0.1:18443");
     expect(res.status).toBe(body.checks.every((c) => c.ok) ? 200 : 503);
     expect(body.status).toBe(res.status === 200 ? "ready" : "not ready");
+  });
+});
+
+describe("Redis in /readyz", () => {
+  // A server without stacks: the database, Docker and (when REDIS_URL is set) Redis are all it checks, so Redis decides.
+  let bare: Awaited<ReturnType<typeof serveHttp>>;
+  let closedPort: number;
+  beforeAll(async () => {
+    bare = await serveHttp({ host: "127.0.0.1", port: 0, verifier: tokenVerifier({ file: null }), context: { db: handle.db } });
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    closedPort = (probe.address() as { port: number }).port;
+    await new Promise((resolve) => probe.close(resolve));
+  });
+  afterAll(async () => {
+    await bare?.close();
+  });
+
+  type Readyz = { status: string; checks: { name: string; ok: boolean; error?: string }[] };
+  /** /readyz of the bare server with REDIS_URL as given (the product reads it from its environment). */
+  async function readyzWith(redisUrl: string | undefined): Promise<{ code: number; body: Readyz }> {
+    const before = process.env["REDIS_URL"];
+    if (redisUrl === undefined) delete process.env["REDIS_URL"];
+    else process.env["REDIS_URL"] = redisUrl;
+    try {
+      const res = await get("/readyz", {}, bare.url.replace(/\/mcp$/, ""));
+      return { code: res.status, body: (await res.json()) as Readyz };
+    } finally {
+      if (before === undefined) delete process.env["REDIS_URL"];
+      else process.env["REDIS_URL"] = before;
+    }
+  }
+
+  it("checks Redis only when it is configured, and is ready while it answers", async () => {
+    const redisUrl = process.env["BOSUN_REDIS_URL"];
+    if (!redisUrl) throw new Error("this test needs BOSUN_REDIS_URL (scripts/with-env.sh sets it)");
+    const without = await readyzWith(undefined);
+    expect(without.body.checks.map((c) => c.name)).not.toContain("redis");
+    const up = await readyzWith(redisUrl);
+    expect(up.body.checks).toContainEqual(expect.objectContaining({ name: "redis", ok: true }));
+    expect(up.body.checks.map((c) => c.name).sort()).toEqual(["database", expect.stringMatching(/^docker /), "redis"]);
+    expect(up).toMatchObject({ code: 200, body: { status: "ready" } });
+  });
+
+  it("is not ready, naming Redis, when Redis does not answer", async () => {
+    const down = await readyzWith(`redis://127.0.0.1:${closedPort}`);
+    expect(down).toMatchObject({ code: 503, body: { status: "not ready" } });
+    expect(down.body.checks.filter((c) => !c.ok)).toEqual([expect.objectContaining({ name: "redis", ok: false, error: expect.stringMatching(/\S/) })]);
+    expect(down.body.checks.find((c) => c.name === "database")?.ok).toBe(true);
   });
 });
 
