@@ -18,16 +18,18 @@ import { createLockManager, type LockManager } from "../../mcp-server/src/coordi
 import { createOrchestrator } from "../../mcp-server/src/orchestrator/index.ts";
 import type { Orchestrator } from "../../mcp-server/src/orchestrator/types.ts";
 import { openFreshPostgres } from "../support/test-databases.ts";
-import { createTestStack, removeDockerLeftovers, REPO_ROOT, type TestStack } from "../support/test-stack.ts";
+import { createTestStack, REPO_ROOT, type TestStack } from "../support/test-stack.ts";
+import { holdSubnet } from "../support/exclusive.ts";
 import { startTcpProxy, throughProxy, type TcpProxy } from "../support/tcp-proxy.ts";
 import { startDockerProxy, type DockerProxy } from "../support/docker-proxy.ts";
 
 export const LEASE_MS = 3_000;
+const SUBNET = "10.27.0.0/24";
 const child = fileURLToPath(new URL("../support/apply-child.ts", import.meta.url));
 
 export const AFTER_SPEC = {
   version: 1,
-  networks: { gaming: { vlan: 27, subnet: "10.27.0.0/24", description: "Game servers" } },
+  networks: { gaming: { vlan: 27, subnet: SUBNET, description: "Game servers" } },
   services: { minecraft: { template: "minecraft-java", network: "gaming", memoryMb: 4096, env: { MAX_PLAYERS: "10" } } },
   dns: { domain: "home.arpa" },
 };
@@ -52,6 +54,7 @@ export interface Outcome {
 }
 
 export class Harness {
+  private releaseSubnet: (() => void) | undefined;
   sim!: Simulator;
   stack!: TestStack;
   orch!: Orchestrator;
@@ -75,8 +78,9 @@ export class Harness {
     const rUrl = new URL(redisUrl);
     this.redis = await startTcpProxy({ host: rUrl.hostname, port: Number(rUrl.port) });
     this.docker = await startDockerProxy(dockerHost.slice("unix://".length));
-    // A fault run killed half-way leaves its Docker network on 10.27.0.0/24 behind: one subnet, one network.
-    await removeDockerLeftovers("test-faults");
+    // One fault run per machine (checkouts share the Docker engine): its subnet and publish address are
+    // its own. Holding the subnet also clears a network a killed run left on it.
+    this.releaseSubnet = await holdSubnet(SUBNET, 1_200_000);
     this.stack = await createTestStack("faults", this.sim, {
       "dockerEngine:host": this.docker.host,
       "bosun:publishAddress": "127.0.0.5",
@@ -114,6 +118,7 @@ export class Harness {
     await this.docker?.close();
     await this.db?.close();
     await this.sim?.stop();
+    this.releaseSubnet?.();
   }
 
   async applyOrThrow(spec: unknown): Promise<void> {
