@@ -23,12 +23,17 @@ describe.skipIf(!ready)(`fault injection during the demo deployment (${size})`, 
       const outcomes: Outcome[] = [];
       // BOSUN_FAULT_ONLY=<words>: just the faults whose name contains them (for a closer look).
       const only = process.env["BOSUN_FAULT_ONLY"];
-      for (const t of trials(h, size).filter((x) => !only || x.name.includes(only))) outcomes.push(await h.trial(t));
-      const report = table(outcomes);
-      console.log(report);
       const dir = join(process.env["BOSUN_STATE"] ?? ".state", "reports");
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, `faults-${size}.md`), `${report}\n`);
+      const chosen = trials(h, size).filter((x) => !only || x.name.includes(only));
+      // The table is rewritten after every trial: a long run (`all` takes hours) stopped half-way keeps what it found.
+      for (const [i, t] of chosen.entries()) {
+        outcomes.push(await h.trial(t));
+        writeFileSync(join(dir, `faults-${size}.md`), `${table(outcomes)}\n${i + 1 < chosen.length ? `(${i + 1} of ${chosen.length} so far)\n` : ""}`);
+        console.log(`fault ${i + 1}/${chosen.length}: ${table(outcomes.slice(-1)).split("\n").pop()}`);
+      }
+      const report = table(outcomes);
+      console.log(report);
       for (const o of outcomes) {
         expect(o.live, o.fault).not.toBe("neither");
         expect(o.log, `${o.fault}: ${o.logDetail}`).toBe(o.live);
