@@ -10,7 +10,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { createConnection, createServer } from "node:net";
 import { createEngine, parseDockerHost } from "../../providers/docker-engine/client/engine.ts";
 import { REPO_ROOT, removeCheckpointBackups, removeDockerLeftovers } from "../support/test-stack.ts";
 import { DEMO_SUBNET, exclusiveSubnet } from "../support/exclusive.ts";
@@ -29,10 +29,23 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Something answers on 127.0.0.1:port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = createConnection({ host: "127.0.0.1", port }, () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.on("error", () => resolve(false));
+  });
+}
+
 let client: Client;
+/** Where `bosun mcp` runs this stack's OPNsense simulator. */
+let port: number;
 beforeAll(async () => {
   const demo = readFileSync(`${REPO_ROOT}/stacks/Pulumi.demo.yaml`, "utf8");
-  const port = await freePort();
+  port = await freePort();
   writeFileSync(
     file,
     demo.replace("https://127.0.0.1:18443", `https://127.0.0.1:${port}`).replace("bosun:publishAddress: 127.0.0.1", "bosun:publishAddress: 127.0.0.4"),
@@ -88,4 +101,12 @@ describe("bosun mcp started by a client with a minimal environment", () => {
       expect((gone.structuredContent as { status: string }).status).toBe("succeeded");
       await expect(docker.json("GET", `/containers/${stack}-minecraft/json`)).rejects.toThrow(/No such container/);
     }));
+
+  it("exits when its client goes away, and its simulator with it", async () => {
+    expect(await listening(port)).toBe(true);
+    // The SDK ends the launcher (npx); the server must notice its stdin closing and stop on its own.
+    await client.close();
+    for (let i = 0; i < 150 && (await listening(port)); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await listening(port)).toBe(false);
+  });
 });

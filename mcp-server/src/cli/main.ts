@@ -122,15 +122,24 @@ async function main(argv: string[]): Promise<void> {
     const runtime = await startRuntime(process.env, "server");
     // stdio is the local user's own process: every scope, recorded as "stdio".
     const server = createMcpServer({ ...runtime.context, defaultActor: "stdio" });
-    const stop = () =>
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
       void runtime
         .close()
         .then(() => Promise.all(sims.map((sim) => sim.stop())))
         .then(() => tracing.shutdown())
         .finally(() => process.exit(0));
+    };
     server.server.onclose = stop;
     process.on("SIGTERM", stop);
     await server.connect(new StdioServerTransport());
+    // A client that goes away closes our stdin, which the SDK's transport does not notice: without
+    // this the server outlives its client (a launcher such as npx may be killed without us), holding
+    // its simulators' ports.
+    process.stdin.once("end", stop);
+    process.stdin.once("close", stop);
     return;
   }
   if (command === "token") {
