@@ -3,13 +3,13 @@
 // proxmox:url port, answering with the stack's own token (from its encrypted config).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import { rmSync } from "node:fs";
 import { request } from "node:https";
 import { join } from "node:path";
 import { startSimulator, type Simulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
 import { createTestStack, REPO_ROOT, type TestStack } from "../../test/support/test-stack.ts";
 import { describeSimulator, ensureStackSimulators, simulatorsOf, type StackSimulator } from "./simulators.ts";
+import { freePort } from "../../test/support/ports.ts";
 
 const TOKEN = "bosun@pve!sim-test";
 const SECRET = randomUUID();
@@ -26,14 +26,6 @@ const status = (url: string, token: string) =>
     });
     req.on("error", reject);
     req.end();
-  });
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
   });
 
 describe("stack simulators", () => {

@@ -9,13 +9,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createEngine, parseDockerHost } from "../../providers/docker-engine/client/engine.ts";
 import { startSimulator, type Simulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
 import { createTestStack, REPO_ROOT, type TestStack } from "../support/test-stack.ts";
+import { freePort } from "../support/ports.ts";
 
 const cli = fileURLToPath(new URL("../../mcp-server/src/cli/main.ts", import.meta.url));
 const docker = createEngine(parseDockerHost(process.env["DOCKER_HOST"] ?? "unix:///var/run/docker.sock"));
@@ -31,15 +31,6 @@ function bosun(args: string[]): Promise<{ code: number; stdout: string; stderr: 
     execFile(process.execPath, [cli, ...args], { cwd: REPO_ROOT, env: { ...process.env, BOSUN_STATE: state }, timeout: 240_000 }, (err, stdout, stderr) =>
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
   });
 }
 

@@ -10,7 +10,6 @@ import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +18,7 @@ import { ensureStackSimulators, type StackSimulator } from "../../mcp-server/src
 import { stackEnv } from "../../mcp-server/src/orchestrator/workspace.ts";
 import { DEMO_SUBNET, holdSubnet } from "../support/exclusive.ts";
 import { REPO_ROOT, removeCheckpointBackups, removeDockerLeftovers } from "../support/test-stack.ts";
+import { freePort } from "../support/ports.ts";
 
 const cli = fileURLToPath(new URL("../../mcp-server/src/cli/main.ts", import.meta.url));
 const name = `test-demovm-${randomBytes(3).toString("hex")}`;
@@ -28,14 +28,6 @@ const TOKEN = "bosun@pve!demo=5b1f0c1e-6a0f-4d55-9c1e-0b05c0de0001";
 let sims: StackSimulator[] = [];
 let stack: Stack;
 let state: string;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
 
 function bosun(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -16,7 +16,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -26,6 +25,7 @@ import { translate } from "../../mcp-server/src/translator/index.ts";
 import { createChangeCollector, countChanges, planText } from "../../mcp-server/src/orchestrator/changes.ts";
 import { RealHaproxy } from "../support/haproxy.ts";
 import { createTestStack, type TestStack } from "../support/test-stack.ts";
+import { freePort } from "../support/ports.ts";
 
 const run = promisify(execFile);
 const docker = createEngine(parseDockerHost(process.env["DOCKER_HOST"] ?? "unix:///var/run/docker.sock"));
@@ -34,15 +34,6 @@ let sim: Simulator;
 let t: TestStack;
 const proxy = new RealHaproxy();
 let httpsPort: number;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** GET https://<name>/ through the proxy, trusting only `ca`. */
 function getTls(name: string, ca?: string): Promise<{ status: number; body: string }> {

@@ -17,7 +17,6 @@
 // second, plain `up` (nothing changed) renews them, and haproxy serves the new ones.
 import { readFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
-import { createServer } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
@@ -31,6 +30,7 @@ import { startSimulator, type Simulator } from "../../providers/opnsense-dynamic
 import { RealHaproxy } from "../support/haproxy.ts";
 import { hold } from "../support/exclusive.ts";
 import { checkpointPaths, removeCheckpointBackups } from "../support/test-stack.ts";
+import { freePort } from "../support/ports.ts";
 
 type JsQr = (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
 const jsQR = ((jsqrModule as unknown as { default?: JsQr }).default ?? jsqrModule) as unknown as JsQr;
@@ -38,15 +38,6 @@ const jsQR = ((jsqrModule as unknown as { default?: JsQr }).default ?? jsqrModul
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const stackName = `test-publish-${randomBytes(3).toString("hex")}`;
 const TOKEN = "cf-token-publish-0123456789";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 let pebble: Pebble;
 let pebbleRootPem: string;

@@ -10,35 +10,15 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
 import { createEngine, parseDockerHost } from "../../providers/docker-engine/client/engine.ts";
 import { REPO_ROOT, removeCheckpointBackups, removeDockerLeftovers } from "../support/test-stack.ts";
 import { DEMO_SUBNET, exclusiveSubnet } from "../support/exclusive.ts";
+import { freePort, listening } from "../support/ports.ts";
 
 const stack = `test-stdio-${randomBytes(3).toString("hex")}`;
 const file = `${REPO_ROOT}/stacks/Pulumi.${stack}.yaml`;
 const docker = createEngine(parseDockerHost(process.env["DOCKER_HOST"] ?? "unix:///var/run/docker.sock"));
 type Result = { isError?: boolean; structuredContent?: Record<string, unknown>; content: { text: string }[] };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Something answers on 127.0.0.1:port. */
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = createConnection({ host: "127.0.0.1", port }, () => {
-      c.destroy();
-      resolve(true);
-    });
-    c.on("error", () => resolve(false));
-  });
-}
 
 let client: Client;
 /** Where `bosun mcp` runs this stack's OPNsense simulator. */
