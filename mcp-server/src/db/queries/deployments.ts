@@ -1,5 +1,5 @@
 // A deployment's life: plan recorded, claimed, started, heartbeats, finished, taken over after a lapsed lease.
-import { and, eq, gt, lt, or, sql } from "drizzle-orm";
+import { and, eq, gt, isNotNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { getDeployment, getDeploymentByPlanId } from "./history.ts";
 import { deployments } from "../schema.ts";
@@ -202,4 +202,14 @@ export async function appendError(db: Db, id: string, note: string): Promise<voi
     .update(deployments)
     .set({ error: sql`COALESCE(${deployments.error}, '') || ${note}` })
     .where(eq(deployments.id, id));
+}
+
+/** Marks `planned` deployments whose `expires_at` has passed as `expired`; returns how many. */
+export async function expirePlans(db: Db, now: Date = new Date()): Promise<number> {
+  const rows = await db
+    .update(deployments)
+    .set({ status: "expired", finishedAt: now })
+    .where(and(eq(deployments.status, "planned"), isNotNull(deployments.expiresAt), lte(deployments.expiresAt, now)))
+    .returning({ id: deployments.id });
+  return rows.length;
 }

@@ -1,20 +1,10 @@
 // Reading the deployment log: one deployment, history lines, the timeline, the last good one.
-import { and, desc, eq, inArray, isNotNull, lt, lte, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, lte, sql } from "drizzle-orm";
 import type { SQL } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { deployments, intents } from "../schema.ts";
 import type { Deployment, DeploymentKind, DeploymentStatus } from "../schema.ts";
 import { mutatingKinds } from "./common.ts";
-
-/** Marks `planned` deployments whose `expires_at` has passed as `expired`; returns how many. */
-export async function expirePlans(db: Db, now: Date = new Date()): Promise<number> {
-  const rows = await db
-    .update(deployments)
-    .set({ status: "expired", finishedAt: now })
-    .where(and(eq(deployments.status, "planned"), isNotNull(deployments.expiresAt), lte(deployments.expiresAt, now)))
-    .returning({ id: deployments.id });
-  return rows.length;
-}
 
 export async function getDeployment(db: Db, id: string): Promise<Deployment | undefined> {
   const [row] = await db.select().from(deployments).where(eq(deployments.id, id));
