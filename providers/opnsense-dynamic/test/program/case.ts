@@ -8,4 +8,6 @@ export interface Case {
   ranges?: Record<string, Args>;
   reservations?: Record<string, Args>;
   hosts?: Record<string, Args>;
+  /** VLANs registered with the provider closure of bosun's older state (program/legacy.ts). */
+  legacy?: string[];
 }
