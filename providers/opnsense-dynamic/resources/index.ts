@@ -19,10 +19,13 @@ export { ownerTag } from "./owner.ts";
 /** Whole-config rollback to a backup, reconfiguring the services given (bosun's restore uses it too). */
 export { revertToBackup } from "./safety.ts";
 export * from "./edge.ts";
+/** How a FirewallRuleSet's rules are named and compared (plans and policy show each rule on its own). */
+export { RULE_FIELDS, RULE_SET_TYPE, RULE_TYPE, ruleChanges, ruleName, type RuleChange, type RuleOp } from "./rule-set.ts";
 
 export const vlanProvider = dynamicProvider(implPath("./vlan-impl.ts", import.meta.url));
 export const aliasProvider = dynamicProvider(implPath("./alias-impl.ts", import.meta.url));
 export const filterRuleProvider = dynamicProvider(implPath("./filter-rule-impl.ts", import.meta.url));
+export const filterRuleSetProvider = dynamicProvider(implPath("./filter-rule-set-impl.ts", import.meta.url));
 export const dhcpRangeProvider = dynamicProvider(implPath("./dhcp-range-impl.ts", import.meta.url));
 export const dhcpReservationProvider = dynamicProvider(implPath("./dhcp-reservation-impl.ts", import.meta.url));
 export const hostOverrideProvider = dynamicProvider(implPath("./host-override-impl.ts", import.meta.url));
@@ -164,6 +167,27 @@ export class FirewallRule extends DynamicResource {
   declare readonly revision: pulumi.Output<string>;
   constructor(name: string, args: FirewallRuleArgs, opts?: pulumi.CustomResourceOptions) {
     super(filterRuleProvider, name, { ...args, ownerTag: ownerTag("FirewallRule", name), uuid: undefined, revision: undefined }, opts, MODULE, "FirewallRule");
+  }
+}
+
+export interface FirewallRuleSetArgs {
+  /** The owner's name (segment, service, VPN): each rule is shown as `<owner>-rule-<key>`. @example "gaming" */
+  owner: In<string>;
+  /** The owner's rules by stable key (letters, digits, . _ : -). @example { "dns-udp": { interface: "opt3", protocol: "UDP", destinationPort: "53" } } */
+  rules: In<Record<string, In<FirewallRuleArgs>>>;
+}
+
+/**
+ * An owner's filter rules as one resource: each rule is its own item on the box
+ * (checked and protected like a FirewallRule), but the engine keeps one state
+ * entry per owner, so a large rule set deploys in linear time with checkpoints on.
+ * Saved only; a ServiceApply("filter") makes them live.
+ */
+export class FirewallRuleSet extends DynamicResource {
+  declare readonly rules: pulumi.Output<Record<string, FirewallRuleArgs & { uuid: string }>>;
+  declare readonly revision: pulumi.Output<string>;
+  constructor(name: string, args: FirewallRuleSetArgs, opts?: pulumi.CustomResourceOptions) {
+    super(filterRuleSetProvider, name, { ...args, ownerTag: ownerTag("FirewallRuleSet", name), revision: undefined }, opts, MODULE, "FirewallRuleSet");
   }
 }
 

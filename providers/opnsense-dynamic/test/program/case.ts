@@ -5,6 +5,8 @@ export interface Case {
   assignments?: Record<string, Args>;
   aliases?: Record<string, Args>;
   rules?: Record<string, Args>;
+  /** FirewallRuleSets: { owner, rules: { <key>: rule args } }. */
+  ruleSets?: Record<string, Args>;
   ranges?: Record<string, Args>;
   reservations?: Record<string, Args>;
   hosts?: Record<string, Args>;

@@ -10,6 +10,7 @@ import {
   DhcpReservation,
   FirewallAlias,
   FirewallRule,
+  FirewallRuleSet,
   HostOverride,
   InterfaceAssignment,
   Vlan,
@@ -46,6 +47,7 @@ const kinds: [Exclude<keyof Case, "legacy">, (name: string, args: Args) => Made,
   ["ranges", (n, a) => new DhcpRange(n, a as never), dhcp],
   ["reservations", (n, a) => new DhcpReservation(n, a as never), dhcp],
   ["rules", (n, a) => new FirewallRule(n, a as never), () => "filter"],
+  ["ruleSets", (n, a) => new FirewallRuleSet(n, a as never) as unknown as Made, () => "filter"],
   ["hosts", (n, a) => new HostOverride(n, a as never), () => "unbound"],
 ];
 
