@@ -2,10 +2,10 @@
 // and the filter rules that let its published ports in. The VLAN, DHCP and the
 // segment's own rules come from the NetworkSegment the service runs on.
 import * as pulumi from "@pulumi/pulumi";
-import type { FirewallRule, FirewallRuleArgs } from "../providers/opnsense-dynamic/resources/index.ts";
+import type { FirewallRuleArgs, FirewallRuleSet } from "../providers/opnsense-dynamic/resources/index.ts";
 import { ContainerService, type ContainerServiceArgs } from "./container-service.ts";
 import { DnsRecord, type DnsRecordArgs } from "./dns-record.ts";
-import { createRule, type RuleArgs } from "./firewall-rule.ts";
+import { createRuleSet, type RuleArgs } from "./firewall-rule.ts";
 import type { Transform } from "./transform.ts";
 
 /** A rule that lets traffic to this service in on one interface (another segment's, "lan" or "wan"). */
@@ -19,18 +19,20 @@ export interface AppArgs {
   dns: DnsRecordArgs;
   /** Filter rules for the published ports. @default [] */
   rules?: ServiceRuleArgs[];
+  /** `rule`: each rule's args (options do not apply: the rules share one FirewallRuleSet). */
   transform?: { rule?: Transform<FirewallRuleArgs> };
 }
 
 class App extends pulumi.ComponentResource {
   readonly service: ContainerService;
   readonly dns: DnsRecord;
-  readonly rules: FirewallRule[];
+  /** Its filter rules, one resource (absent without rules). */
+  readonly rules?: FirewallRuleSet;
   constructor(type: string, name: string, args: AppArgs, opts?: pulumi.ComponentResourceOptions) {
     super(type, name, {}, opts);
     this.service = new ContainerService(`${name}-app`, args.container, { parent: this });
     this.dns = new DnsRecord(`${name}-dns`, args.dns, { parent: this });
-    this.rules = (args.rules ?? []).map((rule) => createRule(name, rule, rule.interface, this, args.transform?.rule));
+    this.rules = createRuleSet(name, args.rules ?? [], this, args.transform?.rule);
     this.registerOutputs({ fqdn: this.dns.fqdn, containerId: this.service.container.containerId });
   }
 }

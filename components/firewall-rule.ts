@@ -1,13 +1,16 @@
-// One OPNsense filter rule in component terms, and how it becomes the provider's
-// FirewallRule. Rules are named by what they are (their `key`), never by their
-// position, so adding a service shows only that service's rules in a plan.
+// The filter rules of one owner in component terms, and how they become the
+// provider's FirewallRuleSet: one resource per owner (a segment, a service, a
+// VPN), each rule in it keyed by its stable `key` and shown in plans as
+// `<owner>-rule-<key>`, so adding a service shows only that service's rules.
+// One resource per owner rather than per rule keeps a deployment's state writes
+// linear in the number of rules (see providers/opnsense-dynamic/resources/rule-set.ts).
 import * as pulumi from "@pulumi/pulumi";
-import { FirewallRule, type FirewallRuleArgs } from "../providers/opnsense-dynamic/resources/index.ts";
+import { FirewallRuleSet, ruleName, type FirewallRuleArgs } from "../providers/opnsense-dynamic/resources/index.ts";
 import { transformed, type Transform } from "./transform.ts";
 
 export interface RuleArgs {
   /**
-   * Stable identity within its owner; the resource is named `<owner>-rule-<key>`.
+   * Stable identity within its owner (letters, digits, . _ : -); plans name the rule `<owner>-rule-<key>`.
    * @example "dns-udp"
    */
   key: string;
@@ -31,11 +34,6 @@ export interface RuleArgs {
   sequence: number;
   /** Shown in OPNsense's rule list. @example "minecraft: 25565/tcp from lan" */
   description: string;
-  /**
-   * Where this rule lived before rules had stable names: its name and its parent's
-   * URN (none = the stack root). Kept as an alias so existing stacks do not churn.
-   */
-  previous?: { name: string; parent?: pulumi.Input<string> };
 }
 
 /** RuleArgs → the provider's inputs on interface `iface` ("lan" keeps OPNsense's meaning). */
@@ -52,16 +50,26 @@ export function firewallRuleInputs(rule: RuleArgs, iface: pulumi.Input<string>):
   };
 }
 
-/** Creates `<owner>-rule-<key>` under `parent`, with the alias to its positional name when there was one. */
-export function createRule(
+/** A rule with the interface its traffic enters on. */
+export type PlacedRuleArgs = RuleArgs & { interface: pulumi.Input<string> };
+
+/**
+ * Every rule of `owner` in one FirewallRuleSet `<owner>-rules` under `parent`;
+ * none when the owner has no rules. `transform` edits each rule's args (as
+ * `<owner>-rule-<key>`); its options do not apply, the rules share the set's.
+ */
+export function createRuleSet(
   owner: string,
-  rule: RuleArgs,
-  iface: pulumi.Input<string>,
+  rules: readonly PlacedRuleArgs[],
   parent: pulumi.Resource,
   transform?: Transform<FirewallRuleArgs>,
-): FirewallRule {
-  const name = `${owner}-rule-${rule.key}`;
-  const aliases = rule.previous ? [{ name: rule.previous.name, parent: rule.previous.parent ?? pulumi.rootStackResource }] : [];
-  const [args, opts] = transformed(transform, name, firewallRuleInputs(rule, iface), { parent, aliases });
-  return new FirewallRule(name, args, opts);
+): FirewallRuleSet | undefined {
+  if (rules.length === 0) return undefined;
+  const byKey = new Map<string, FirewallRuleArgs>();
+  for (const rule of rules) {
+    if (byKey.has(rule.key)) throw new pulumi.RunError(`${owner}: two rules have the key "${rule.key}"; a key names its rule, so keys must differ`);
+    const [args] = transformed(transform, ruleName(owner, rule.key), firewallRuleInputs(rule, rule.interface), {});
+    byKey.set(rule.key, args);
+  }
+  return new FirewallRuleSet(`${owner}-rules`, { owner, rules: Object.fromEntries(byKey) }, { parent });
 }

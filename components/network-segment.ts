@@ -6,14 +6,14 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   DhcpRange,
   type DhcpRangeArgs,
-  type FirewallRule,
   type FirewallRuleArgs,
+  type FirewallRuleSet,
   InterfaceAssignment,
   Vlan,
   type VlanArgs,
 } from "../providers/opnsense-dynamic/resources/index.ts";
 import { DockerNetwork, type DockerNetworkArgs } from "../providers/docker-engine/resources/index.ts";
-import { createRule, type RuleArgs } from "./firewall-rule.ts";
+import { createRuleSet, type RuleArgs } from "./firewall-rule.ts";
 import { transformed, type Transform } from "./transform.ts";
 
 export type DockerNetworkMode = "bridge" | "macvlan" | "ipvlan";
@@ -65,6 +65,7 @@ export interface NetworkSegmentArgs {
   transform?: {
     vlan?: Transform<VlanArgs>;
     dhcp?: Transform<DhcpRangeArgs>;
+    /** Each rule's args (options do not apply: the rules share one FirewallRuleSet). */
     rule?: Transform<FirewallRuleArgs>;
     dockerNetwork?: Transform<DockerNetworkArgs>;
   };
@@ -74,7 +75,8 @@ export class NetworkSegment extends pulumi.ComponentResource {
   readonly vlan: Vlan;
   readonly assignment: InterfaceAssignment;
   readonly dhcp?: DhcpRange;
-  readonly rules: FirewallRule[];
+  /** Its filter rules, one resource (absent without rules). */
+  readonly rules?: FirewallRuleSet;
   readonly dockerNetwork: DockerNetwork;
   /** OPNsense interface key of the segment, e.g. "opt3". */
   readonly interfaceKey: pulumi.Output<string>;
@@ -126,7 +128,8 @@ export class NetworkSegment extends pulumi.ComponentResource {
       );
       this.dhcp = new DhcpRange(`${name}-dhcp`, dhcpArgs, dhcpOpts);
     }
-    this.rules = (args.rules ?? []).map((rule) => createRule(name, rule, rule.interface ?? this.interfaceKey, this, t.rule));
+    const rules = (args.rules ?? []).map((rule) => ({ ...rule, interface: rule.interface ?? this.interfaceKey }));
+    this.rules = createRuleSet(name, rules, this, t.rule);
 
     const mode = args.dockerMode ?? "bridge";
     const [netArgs, netOpts] = transformed(

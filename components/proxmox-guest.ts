@@ -3,11 +3,11 @@
 // filter rules that let its exposed ports in — what a ContainerService with
 // its DnsRecord and rules is for containers.
 import * as pulumi from "@pulumi/pulumi";
-import type { FirewallRule, FirewallRuleArgs } from "../providers/opnsense-dynamic/resources/index.ts";
+import type { FirewallRuleArgs, FirewallRuleSet } from "../providers/opnsense-dynamic/resources/index.ts";
 import { LxcContainer, type LxcContainerArgs, VirtualMachine, type VirtualMachineArgs } from "../providers/proxmox-dynamic/resources/index.ts";
 import type { ServiceRuleArgs } from "./composites.ts";
 import { DnsRecord, type DnsRecordArgs } from "./dns-record.ts";
-import { createRule } from "./firewall-rule.ts";
+import { createRuleSet } from "./firewall-rule.ts";
 import { transformed, type Transform } from "./transform.ts";
 
 export interface ProxmoxGuestArgs {
@@ -25,7 +25,7 @@ export interface ProxmoxGuestArgs {
     vm?: Transform<VirtualMachineArgs>;
     /** @default undefined @example { swapMb: 0 } */
     lxc?: Transform<LxcContainerArgs>;
-    /** @default undefined @example { log: true } */
+    /** Each rule's args (options do not apply: the rules share one FirewallRuleSet). @default undefined @example { log: true } */
     rule?: Transform<FirewallRuleArgs>;
   };
 }
@@ -34,7 +34,8 @@ export class ProxmoxGuest extends pulumi.ComponentResource {
   /** The Proxmox resource: a VirtualMachine or an LxcContainer. */
   readonly guest: VirtualMachine | LxcContainer;
   readonly dns?: DnsRecord;
-  readonly rules: FirewallRule[];
+  /** Its filter rules, one resource (absent without rules). */
+  readonly rules?: FirewallRuleSet;
   readonly vmid: pulumi.Output<number>;
   readonly node: pulumi.Output<string>;
   /** The guest's address, as Proxmox reports it. */
@@ -56,7 +57,7 @@ export class ProxmoxGuest extends pulumi.ComponentResource {
     }
     // The DNS name follows the guest: it is only served once the guest exists.
     if (args.dns !== undefined) this.dns = new DnsRecord(`${name}-dns`, args.dns, { parent: this, dependsOn: [this.guest] });
-    this.rules = (args.rules ?? []).map((rule) => createRule(name, rule, rule.interface, this, t.rule));
+    this.rules = createRuleSet(name, args.rules ?? [], this, t.rule);
     this.vmid = this.guest.vmid;
     this.node = this.guest.node;
     this.address = this.guest.address;

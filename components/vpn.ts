@@ -6,12 +6,12 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   WireguardPeer,
   WireguardServer,
-  type FirewallRule,
   type FirewallRuleArgs,
+  type FirewallRuleSet,
   type WireguardPeerArgs,
   type WireguardServerArgs,
 } from "../providers/opnsense-dynamic/resources/index.ts";
-import { createRule, type RuleArgs } from "./firewall-rule.ts";
+import { createRuleSet, type RuleArgs } from "./firewall-rule.ts";
 import { transformed, type Transform } from "./transform.ts";
 
 export interface VpnPeerArgs {
@@ -43,7 +43,8 @@ export interface VpnArgs {
 export class Vpn extends pulumi.ComponentResource {
   readonly server: WireguardServer;
   readonly peers: Record<string, WireguardPeer>;
-  readonly rules: FirewallRule[];
+  /** Its filter rules (WireGuard from WAN, DNS and the allowed networks over the tunnel), one resource. */
+  readonly rules: FirewallRuleSet;
 
   constructor(name: string, args: VpnArgs, opts?: pulumi.ComponentResourceOptions) {
     super("bosun:index:Vpn", name, {}, opts);
@@ -91,7 +92,10 @@ export class Vpn extends pulumi.ComponentResource {
     ];
     // WireGuard's interface group exists once an instance does: its rules wait for the instance.
     const group = this.server.uuid.apply(() => "wireguard");
-    this.rules = rules.map(([r, iface]) => createRule(name, r, iface === "wireguard" ? group : iface, this, args.transform?.rule));
+    const placed = rules.map(([r, iface]) => ({ ...r, interface: iface === "wireguard" ? group : iface }));
+    const set = createRuleSet(name, placed, this, args.transform?.rule);
+    if (!set) throw new pulumi.RunError(`Vpn "${name}" has no rules`); // never: the WAN rule is always there
+    this.rules = set;
 
     const routes = args.clientRoutes ?? args.allow.flatMap((a) => (a === "any" ? ["0.0.0.0/0"] : a.includes("/") ? [a] : []));
     this.peers = Object.fromEntries(

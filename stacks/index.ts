@@ -3,7 +3,7 @@
 // from config key `bosun:spec`, validates it, and maps it onto the components.
 import * as pulumi from "@pulumi/pulumi";
 import { parseSpec, formatSpecErrors } from "./model/index.ts";
-import { containerArgsFor, dhcpRangeFor, dnsRecordsFor, firewallRulesFor, legacyRuleNames, type PlacedRule } from "./model/mapping.ts";
+import { containerArgsFor, dhcpRangeFor, dnsRecordsFor, firewallRulesFor, type PlacedRule } from "./model/mapping.ts";
 import { kubernetesAppArgsFor, lxcArgsFor, vmArgsFor } from "./model/mapping-compute.ts";
 import { devWorkspaceOf, SYSTEM_NAMESPACES } from "./model/rules-compute.ts";
 import { kubeconfig, kubernetesAwait, proxmoxSite, registryMirror } from "./program/settings.ts";
@@ -47,8 +47,6 @@ const stackName = pulumi.getStack();
 const site = proxmoxSite(spec);
 
 const placed = firewallRulesFor(spec);
-const legacy = legacyRuleNames(placed);
-const isSegment = (network: string) => spec.networks[network] !== undefined;
 
 // Every segment's interface key, known once its segment exists: a segment's
 // allowed flows enter on another segment's interface, and two segments may allow
@@ -57,11 +55,8 @@ const interfaceKeys = new Map(Object.keys(spec.networks).map((name) => [name, pu
 const interfaceOf = (network: string): pulumi.Input<string> => interfaceKeys.get(network)?.[0] ?? network;
 const segments: Record<string, NetworkSegment> = {};
 
-/** A placed rule in component terms; `previous` is its positional name of old, for the alias. */
-function ruleArgs(rule: PlacedRule, index: number) {
-  // Old parents: the ingress segment, or the stack root for "lan"/"wan".
-  const previousParent = isSegment(rule.network) ? pulumi.createUrn(rule.network, "bosun:index:NetworkSegment") : undefined;
-  const positional = rule.owner.kind === "service" || rule.owner.kind === "network";
+/** A placed rule in component terms, with the interface its traffic enters on. */
+function ruleArgs(rule: PlacedRule) {
   const args: RuleArgs = {
     key: rule.key,
     action: rule.action,
@@ -71,13 +66,11 @@ function ruleArgs(rule: PlacedRule, index: number) {
     protocol: rule.protocol,
     sequence: rule.sequence,
     description: rule.description,
-    // VMs and containers are newer than positional names: nothing to alias.
-    ...(positional ? { previous: { name: legacy[index] ?? "", ...(previousParent ? { parent: previousParent } : {}) } } : {}),
   };
   return { ...args, interface: interfaceOf(rule.network) };
 }
 const rulesOf = (kind: PlacedRule["owner"]["kind"], name: string) =>
-  placed.flatMap((rule, index) => (rule.owner.kind === kind && rule.owner.name === name ? [ruleArgs(rule, index)] : []));
+  placed.flatMap((rule) => (rule.owner.kind === kind && rule.owner.name === name ? [ruleArgs(rule)] : []));
 
 for (const [name, network] of Object.entries(spec.networks)) {
   const dhcp = dhcpRangeFor(network, spec.dns.domain);
@@ -226,9 +219,9 @@ if (all.length)
     all.map((s) => s.vlan),
   );
 const filterMembers = [
-  ...all.flatMap((s) => s.rules),
-  ...Object.values(apps).flatMap((a) => a.rules),
-  ...Object.values(guests).flatMap((g) => g.rules),
+  ...all.flatMap((s) => (s.rules ? [s.rules] : [])),
+  ...Object.values(apps).flatMap((a) => (a.rules ? [a.rules] : [])),
+  ...Object.values(guests).flatMap((g) => (g.rules ? [g.rules] : [])),
   ...edge.filterMembers,
 ];
 if (filterMembers.length) applyAfter("filter-apply", "filter", filterMembers);

@@ -48,6 +48,31 @@ describe("built-in rules", () => {
     expect(run([rule("lan", { interface: ["lan"], source: "lan", destination: "10.20.0.10", destinationPort: "22", protocol: "TCP" })])).toEqual([]);
   });
 
+  it("judges each rule of a FirewallRuleSet on its own, by its name, against the set's URN", () => {
+    const urn = "urn:pulumi:demo::bosun::bosun:index:GameServer$pulumi-nodejs:dynamic/opnsense:FirewallRuleSet::mc-rules";
+    const set: PolicyResource = {
+      urn,
+      type: "pulumi-nodejs:dynamic/opnsense:FirewallRuleSet",
+      kind: "opnsense:FirewallRuleSet",
+      name: "mc-rules",
+      props: {
+        owner: "mc",
+        rules: {
+          "25565-tcp-from-wan": { interface: ["wan"], source: "any", destination: "10.20.0.10", destinationPort: "25565", protocol: "TCP" },
+          "all-from-wan": { interface: ["wan"], action: "pass", source: "any", destination: "10.20.0.10", protocol: "any" },
+          "dns-udp": { interface: ["lan"], source: "lan", destination: "(self)", destinationPort: "53", protocol: "UDP" },
+        },
+      },
+    };
+    const found = evaluateResources([set], ctx, BUILTIN_RULES);
+    expect(found.map((f) => `${f.level} ${f.rule} ${f.name}`)).toEqual([
+      "deny no-wan-allow-any mc-rule-all-from-wan",
+      "warn wan-exposure mc-rule-25565-tcp-from-wan",
+    ]);
+    expect(new Set(found.map((f) => f.urn))).toEqual(new Set([urn]));
+    expect(found[1]?.message).toBe("firewall rule mc-rule-25565-tcp-from-wan opens 25565/TCP to the internet (to 10.20.0.10)");
+  });
+
   it("denies management ports to the internet or any source: SSH, Docker's API, the firewall's own GUI port", () => {
     const ssh = rule("ssh", { interface: ["wan"], source: "any", destination: "10.20.0.10", destinationPort: "20-23", protocol: "TCP" });
     expect(run([ssh])).toEqual(["warn wan-exposure ssh", "deny no-management-exposure ssh"]);

@@ -1,8 +1,18 @@
 // Runs rules over a desired state (what CrossGuard and bosun both see) or over a
 // preview's steps (what only bosun's planner sees), at the levels policy.yaml
 // sets, and sums the findings up into one decision.
+import { RULE_SET_TYPE, RULE_TYPE, ruleName } from "../../providers/opnsense-dynamic/resources/index.ts";
 import type { PolicySettings } from "./settings.ts";
-import { POLICY_LEVELS, type PolicyContext, type PolicyFinding, type PolicyLevel, type PolicyResource, type PolicyRule, type PolicyStep } from "./types.ts";
+import {
+  POLICY_LEVELS,
+  kindOf,
+  type PolicyContext,
+  type PolicyFinding,
+  type PolicyLevel,
+  type PolicyResource,
+  type PolicyRule,
+  type PolicyStep,
+} from "./types.ts";
 
 /** The rule's level after policy.yaml; undefined when it is switched off. */
 export function levelOf(rule: PolicyRule, settings: PolicySettings): PolicyLevel | undefined {
@@ -13,8 +23,30 @@ export function levelOf(rule: PolicyRule, settings: PolicySettings): PolicyLevel
 
 const many = (r: string[] | string | undefined): string[] => (r === undefined ? [] : Array.isArray(r) ? r : [r]);
 
+/**
+ * A FirewallRuleSet (one owner's filter rules in one resource) as the rules it
+ * holds, each judged on its own as a FirewallRule named `<owner>-rule-<key>`;
+ * findings keep the set's URN, the resource the engine knows.
+ */
+export function expandRuleSets(resources: readonly PolicyResource[]): PolicyResource[] {
+  return resources.flatMap((r) => {
+    if (r.type !== RULE_SET_TYPE) return [r];
+    const rules = r.props["rules"];
+    if (typeof rules !== "object" || rules === null || Array.isArray(rules)) return [];
+    const owner = String(r.props["owner"] ?? r.name);
+    return Object.entries(rules as Record<string, unknown>).map(([key, props]) => ({
+      urn: r.urn,
+      type: RULE_TYPE,
+      kind: kindOf(RULE_TYPE),
+      name: ruleName(owner, key),
+      props: typeof props === "object" && props !== null ? (props as Record<string, unknown>) : {},
+    }));
+  });
+}
+
 /** Every finding of the resource and stack checks over the desired state. */
-export function evaluateResources(resources: readonly PolicyResource[], ctx: PolicyContext, rules: readonly PolicyRule[]): PolicyFinding[] {
+export function evaluateResources(declared: readonly PolicyResource[], ctx: PolicyContext, rules: readonly PolicyRule[]): PolicyFinding[] {
+  const resources = expandRuleSets(declared);
   const findings: PolicyFinding[] = [];
   for (const rule of rules) {
     const level = levelOf(rule, ctx.settings);

@@ -3,7 +3,7 @@
 // pack (policy/pack.ts) and the orchestrator both run it.
 export * from "./types.ts";
 export { BUILTIN_RULES } from "./builtin.ts";
-export { decide, evaluateResources, evaluateSteps, levelOf, sortFindings, type PolicyDecision } from "./evaluate.ts";
+export { decide, evaluateResources, evaluateSteps, expandRuleSets, levelOf, sortFindings, type PolicyDecision } from "./evaluate.ts";
 export { loadRules } from "./rules.ts";
 export { loadSettings, SETTINGS_FILE, settingsSchema, type PolicySettings } from "./settings.ts";
 export { readStackConfig } from "./stack-config.ts";

@@ -3,16 +3,7 @@ import { minecraftDemo } from "./examples/minecraft.ts";
 import { formatSpecErrors, parseSpec } from "./index.ts";
 import type { SpecV1 } from "./index.ts";
 import { pinAddresses } from "./addresses.ts";
-import {
-  containerArgsFor,
-  dhcpRangeFor,
-  dnsRecordsFor,
-  firewallRulesFor,
-  legacyRuleNames,
-  nextFreeAddress,
-  parsePortSpec,
-  serviceAddresses,
-} from "./mapping.ts";
+import { containerArgsFor, dhcpRangeFor, dnsRecordsFor, firewallRulesFor, nextFreeAddress, parsePortSpec, serviceAddresses } from "./mapping.ts";
 
 function ok(raw: unknown): SpecV1 {
   const result = parseSpec(raw);
@@ -140,7 +131,6 @@ describe("firewallRulesFor", () => {
       "25565-tcp-from-lan",
     ]);
     expect(rules.find((r) => r.sequence === 300)?.key).toBe("allow-from-guests-to-minecraft-25565-tcp");
-    expect(legacyRuleNames(rules).slice(0, 4)).toEqual(["cameras-rule-0", "cameras-rule-1", "gaming-rule-0", "gaming-rule-1"]);
   });
 
   it("reads port specs", () => {

@@ -206,21 +206,6 @@ function uniqueKeys(rules: PlacedRule[]): PlacedRule[] {
   });
 }
 
-/**
- * The names rules had before they were named by `key`: `<ingress>-rule-<i>`,
- * counting per ingress segment, and across "lan" and "wan" together (those
- * lived at the stack root). Kept as aliases, so existing stacks do not churn.
- */
-export function legacyRuleNames(rules: readonly PlacedRule[]): string[] {
-  const counters = new Map<string, number>();
-  return rules.map((r) => {
-    const bucket = r.network === "lan" || r.network === "wan" ? "perimeter" : r.network;
-    const i = counters.get(bucket) ?? 0;
-    counters.set(bucket, i + 1);
-    return `${r.network}-rule-${i}`;
-  });
-}
-
 /** "8000-8100/udp" → { port: "8000-8100", protocol: "udp" }. */
 export function parsePortSpec(text: string): { port: string; protocol: "tcp" | "udp" } {
   const m = PORT_SPEC.exec(text);

@@ -17,7 +17,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AcmeAccount, type SolverConfig } from "../../providers/acme-dynamic/index.ts";
 import { RootCa } from "../../providers/ca-dynamic/index.ts";
-import { applyAfter, HostOverride, PortForward, type FirewallRule } from "../../providers/opnsense-dynamic/resources/index.ts";
+import { applyAfter, HostOverride, PortForward, type FirewallRuleSet } from "../../providers/opnsense-dynamic/resources/index.ts";
 import { Certificate, ProxyEntry, PublicName, ReverseProxy, SegmentPolicy, Vpn } from "../../components/index.ts";
 import {
   certificatePlansFor,
@@ -73,7 +73,7 @@ export interface EdgeContext {
 
 export interface Edge {
   /** Filter rules and port forwards for the filter apply. */
-  filterMembers: (FirewallRule | PortForward)[];
+  filterMembers: (FirewallRuleSet | PortForward)[];
   /** Unbound overrides for the DNS apply. */
   unboundMembers: HostOverride[];
   /** The address the owner's own DNS name points at when the proxy serves it under that name (a service, a dev environment). */
@@ -87,7 +87,7 @@ export function deployEdge(ctx: EdgeContext): Edge {
   const acme = config.getObject<AcmeSettings>("acme") ?? {};
   const proxy = config.getObject<ProxySettings>("proxy") ?? {};
   const wanAddress = config.get("wanAddress");
-  const filterMembers: (FirewallRule | PortForward)[] = [];
+  const filterMembers: (FirewallRuleSet | PortForward)[] = [];
   const unboundMembers: HostOverride[] = [];
 
   // ---- certificates -----------------------------------------------------------------
@@ -203,7 +203,7 @@ export function deployEdge(ctx: EdgeContext): Edge {
       clientRoutes: [...allow.routes, ...(vpn.allow.includes("lan") ? [lanSubnet] : [])],
       peers: vpnPeersFor(spec),
     });
-    filterMembers.push(...server.rules);
+    filterMembers.push(server.rules);
     applyAfter("vpn-apply", "wireguard", [server.server, ...Object.values(server.peers)]);
     // The client configs hold private keys: secret outputs (see README "VPN peers").
     vpnPeers = pulumi.all(

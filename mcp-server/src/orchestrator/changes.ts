@@ -2,6 +2,7 @@
 import { stripVTControlCharacters } from "node:util";
 import type { EngineEvent, StepEventMetadata } from "@pulumi/pulumi/automation/index.js";
 import type { PlanCounts, ProgressEvent, ResourceChange, ResourceOp } from "./types.ts";
+import { isRuleSet, ruleSteps } from "./rule-changes.ts";
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 /** How the engine marks a value only known after apply. */
@@ -42,17 +43,30 @@ function isInternal(type: string): boolean {
   return type.startsWith("pulumi:providers:") || type === "pulumi:pulumi:Stack";
 }
 
-function changeFrom(meta: StepEventMetadata): ResourceChange | undefined {
+/** A step as the person reads it: one change, or one per rule of a FirewallRuleSet. */
+function changesFrom(meta: StepEventMetadata): ResourceChange[] {
   const op = opOf(meta.op);
-  if (op === undefined || isInternal(meta.type)) return undefined;
+  if (op === undefined || isInternal(meta.type)) return [];
+  const parent = meta.new?.parent ?? meta.old?.parent;
+  if (isRuleSet(meta.type)) {
+    return ruleSteps(meta, op).map((r) => ({
+      urn: r.urn,
+      type: r.type,
+      name: r.name,
+      op: r.op,
+      fields: maskValue(r.rule) as Record<string, unknown>,
+      diff: r.diff,
+      ...(parent ? { parent } : {}),
+      ...(r.op === "replace" ? { replaceReason: `changing ${r.diff.join(", ") || "its interface"} requires a new rule` } : {}),
+    }));
+  }
   const { name } = urnParts(meta.urn);
   const state = op === "delete" ? meta.old : (meta.new ?? meta.old);
   const fields = maskValue(state?.inputs ?? {}) as Record<string, unknown>;
   const diff = [...new Set([...(meta.diffs ?? []), ...Object.keys(meta.detailedDiff ?? {})])].filter((d) => !d.startsWith("__"));
-  const parent = meta.new?.parent ?? meta.old?.parent;
   const change: ResourceChange = { urn: meta.urn, type: meta.type, name, op, fields, diff, ...(parent ? { parent } : {}) };
   if (op === "replace") change.replaceReason = `changing ${(meta.keys ?? diff).join(", ") || "an identity field"} requires a new resource`;
-  return change;
+  return [change];
 }
 
 /** Collects the steps of a preview or update from its engine events. */
@@ -63,8 +77,7 @@ export function createChangeCollector() {
     onEvent(event: EngineEvent): void {
       const meta = event.resourcePreEvent?.metadata;
       if (meta) {
-        const change = changeFrom(meta);
-        if (change && !(byUrn.get(meta.urn)?.op === "replace")) byUrn.set(meta.urn, change);
+        for (const change of changesFrom(meta)) if (byUrn.get(change.urn)?.op !== "replace") byUrn.set(change.urn, change);
       }
       const diag = event.diagnosticEvent;
       if (diag && (diag.severity === "warning" || diag.severity === "error") && !diag.ephemeral) {
@@ -220,7 +233,12 @@ function groupRank(group: string): number {
   return i < 0 ? GROUP_ORDER.length : i;
 }
 
-/** Engine events of an update → progress for the person watching. */
+/** How many of the plan's changes a step makes: one, or a FirewallRuleSet's changed rules. */
+function weight(meta: StepEventMetadata): number {
+  return isRuleSet(meta.type) ? changesFrom(meta).filter((c) => c.op !== "same").length : 1;
+}
+
+/** Engine events of an update → progress for the person watching (counted in the plan's changes). */
 export function createProgress(deploymentId: string, total: number, emit: (e: ProgressEvent) => void) {
   let done = 0;
   return (event: EngineEvent): void => {
@@ -230,7 +248,7 @@ export function createProgress(deploymentId: string, total: number, emit: (e: Pr
     if (pre && pre.op !== "same" && !isInternal(pre.type)) {
       emit({ deploymentId, kind: "resource-pre", urn: pre.urn, op: pre.op, message: `${pre.op} ${urnParts(pre.urn).name}…`, done, total });
     } else if (out && out.op !== "same" && !isInternal(out.type)) {
-      done += 1;
+      done += weight(out);
       emit({ deploymentId, kind: "resource-outputs", urn: out.urn, op: out.op, message: `${out.op} ${urnParts(out.urn).name} done`, done, total });
     } else if (failed) {
       emit({ deploymentId, kind: "resource-failed", urn: failed.urn, op: failed.op, message: `${failed.op} ${urnParts(failed.urn).name} failed`, done, total });

@@ -3,7 +3,7 @@
 // the implementations live in *-impl.ts and run in Pulumi's dynamic-provider
 // process. Keys are secret outputs (additionalSecretOutputs).
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicProvider, implPath } from "../../kit/index.ts";
+import { DynamicResource, dynamicProvider, implPath } from "../../kit/index.ts";
 import type { AcmeAccountArgs, AcmeCertificateArgs, KeyType, SolverConfig } from "./types.ts";
 
 export type * from "./types.ts";
@@ -13,7 +13,7 @@ const accountProvider = dynamicProvider(implPath("./account-impl.ts", import.met
 const certificateProvider = dynamicProvider(implPath("./certificate-impl.ts", import.meta.url));
 
 /** An ACME account at one directory: key made here, registered with the terms agreed; delete deactivates it. */
-export class AcmeAccount extends pulumi.dynamic.Resource {
+export class AcmeAccount extends DynamicResource {
   declare readonly directoryUrl: pulumi.Output<string>;
   declare readonly directoryCaPem: pulumi.Output<string | undefined>;
   declare readonly email: pulumi.Output<string | undefined>;
@@ -41,7 +41,7 @@ export class AcmeAccount extends pulumi.dynamic.Resource {
  * renewBeforeDays remain (the new one is issued before the old is dropped);
  * revoked on delete.
  */
-export class AcmeCertificate extends pulumi.dynamic.Resource {
+export class AcmeCertificate extends DynamicResource {
   declare readonly names: pulumi.Output<string[]>;
   declare readonly solver: pulumi.Output<SolverConfig>;
   /** PKCS#8 PEM, secret. */

@@ -2,7 +2,7 @@
 // grafana.home.arpa). Implementations live in *-impl.ts and run in Pulumi's
 // dynamic-provider process (providers/kit). Keys are secret outputs.
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicProvider, implPath } from "../../kit/index.ts";
+import { DynamicResource, dynamicProvider, implPath } from "../../kit/index.ts";
 import type { KeyType } from "../client/x509.ts";
 
 export type { KeyType };
@@ -26,7 +26,7 @@ export interface RootCaArgs {
 }
 
 /** A self-signed root; its certificate (certPem) is what devices import to trust bosun's private names. */
-export class RootCa extends pulumi.dynamic.Resource {
+export class RootCa extends DynamicResource {
   /** PEM, plain (public): export it to devices. */
   declare readonly certPem: pulumi.Output<string>;
   /** PKCS#8 PEM, secret. */
@@ -79,7 +79,7 @@ export interface LeafCertificateArgs {
 }
 
 /** A TLS server certificate signed by a RootCa; re-signed by `up` inside its window or when the root rotates. */
-export class LeafCertificate extends pulumi.dynamic.Resource {
+export class LeafCertificate extends DynamicResource {
   declare readonly certPem: pulumi.Output<string>;
   /** PKCS#8 PEM, secret. */
   declare readonly keyPem: pulumi.Output<string>;

@@ -4,7 +4,7 @@
 // through the official SDK. The token comes from stack config
 // (cloudflare:apiToken) through configure(), never from these args.
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicProvider, implPath } from "../../kit/index.ts";
+import { DynamicResource, dynamicProvider, implPath } from "../../kit/index.ts";
 import type { DnsRecordArgs, DynamicDnsRecordArgs } from "./types.ts";
 
 export type * from "./types.ts";
@@ -20,7 +20,7 @@ export const recordMarker = (name: string) => `bosun:${pulumi.getStack()}/${name
 const outputs = { zoneId: undefined, zoneName: undefined, comment: undefined };
 
 /** One public DNS record (A, AAAA, CNAME, TXT) in a Cloudflare zone. */
-export class DnsRecord extends pulumi.dynamic.Resource {
+export class DnsRecord extends DynamicResource {
   declare readonly zoneId: pulumi.Output<string>;
   declare readonly zoneName: pulumi.Output<string>;
   /** Fully qualified, as Cloudflare holds it. */
@@ -37,7 +37,7 @@ export class DnsRecord extends pulumi.dynamic.Resource {
 }
 
 /** An A/AAAA record that follows the WAN address (given, or looked up at every refresh). */
-export class DynamicDnsRecord extends pulumi.dynamic.Resource {
+export class DynamicDnsRecord extends DynamicResource {
   declare readonly zoneId: pulumi.Output<string>;
   declare readonly zoneName: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;

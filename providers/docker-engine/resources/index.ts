@@ -3,7 +3,7 @@
 // *-impl.ts run in Pulumi's dynamic-provider process. The engine comes from
 // stack config dockerEngine:host, else DOCKER_HOST.
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicProvider, implPath } from "../../kit/index.ts";
+import { DynamicResource, dynamicProvider, implPath } from "../../kit/index.ts";
 import type { DockerContainerArgs, DockerNetworkArgs, DockerVolumeArgs, NetworkDriver } from "./types.ts";
 
 export type * from "./types.ts";
@@ -13,7 +13,7 @@ const networkProvider = dynamicProvider(implPath("./network-impl.ts", import.met
 const volumeProvider = dynamicProvider(implPath("./volume-impl.ts", import.meta.url));
 const containerProvider = dynamicProvider(implPath("./container-impl.ts", import.meta.url));
 
-export class DockerNetwork extends pulumi.dynamic.Resource {
+export class DockerNetwork extends DynamicResource {
   declare readonly networkId: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;
   declare readonly driver: pulumi.Output<NetworkDriver>;
@@ -24,14 +24,14 @@ export class DockerNetwork extends pulumi.dynamic.Resource {
   }
 }
 
-export class DockerVolume extends pulumi.dynamic.Resource {
+export class DockerVolume extends DynamicResource {
   declare readonly volumeName: pulumi.Output<string>;
   constructor(name: string, args: DockerVolumeArgs, opts?: pulumi.CustomResourceOptions) {
     super(volumeProvider, name, { ...args, volumeName: undefined }, opts, MODULE, "Volume");
   }
 }
 
-export class DockerContainer extends pulumi.dynamic.Resource {
+export class DockerContainer extends DynamicResource {
   declare readonly containerId: pulumi.Output<string>;
   declare readonly imageId: pulumi.Output<string>;
   declare readonly state: pulumi.Output<string>;

@@ -4,7 +4,7 @@
 // placeholders, one tiny serialized provider per type); implementations in
 // *-impl.ts. Longer than most modules: it is these resources' whole public surface.
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicProvider, implPath } from "../../kit/index.ts";
+import { DynamicResource, dynamicProvider, implPath } from "../../kit/index.ts";
 import { ownerTag } from "./owner.ts";
 
 type In<T> = pulumi.Input<T>;
@@ -26,7 +26,7 @@ const idsPolicyProvider = provider("./ids-policy-impl.ts");
 const idsSegmentProvider = provider("./ids-segment-impl.ts");
 
 /** Outputs every item resource has: its uuid and a revision that changes on every write (ServiceApply triggers hash it). */
-abstract class Item extends pulumi.dynamic.Resource {
+abstract class Item extends DynamicResource {
   declare readonly uuid: pulumi.Output<string>;
   declare readonly revision: pulumi.Output<string>;
 }
@@ -354,7 +354,7 @@ export interface IdsSegmentArgs {
 }
 
 /** An interface watched by the IDS (switched on if off). */
-export class IdsSegment extends pulumi.dynamic.Resource {
+export class IdsSegment extends DynamicResource {
   declare readonly revision: pulumi.Output<string>;
   declare readonly added: pulumi.Output<boolean>;
   constructor(name: string, args: IdsSegmentArgs, opts?: pulumi.CustomResourceOptions) {

@@ -15,6 +15,7 @@ import { checkOnBox, createOwned, explainValidation, newRevision, saveItem, stri
 import { getClient, getSettings } from "./connection.ts";
 import { requireInterfaces } from "./interface-assignment-impl.ts";
 import { apiPath, blockingRule, describeLockout, matchesApiPath, type AliasView, type RuleView } from "./lockout.ts";
+import { RULE_FIELDS, RULE_REPLACE_ON } from "./rule-set.ts";
 
 export { configureFromStack as configure } from "./connection.ts";
 
@@ -79,26 +80,8 @@ export interface RuleOutputs extends RuleInputs {
   revision: string;
 }
 
-const RULE_FIELDS = [
-  "interface",
-  "action",
-  "direction",
-  "ipProtocol",
-  "protocol",
-  "source",
-  "sourceNot",
-  "sourcePort",
-  "destination",
-  "destinationNot",
-  "destinationPort",
-  "sequence",
-  "quick",
-  "log",
-  "enabled",
-  "gateway",
-  "description",
-] as const;
-const FIELD_MAP = {
+/** OPNsense field → input name, for the box's validation messages. */
+export const FIELD_MAP = {
   interface: "interface",
   action: "action",
   direction: "direction",
@@ -118,9 +101,9 @@ const FIELD_MAP = {
   description: "description",
 };
 const b = (v: boolean): string => (v ? "1" : "0");
-const label = (i: Props) => `firewall rule "${String(i.description || "(no description)")}"`;
+export const label = (i: Props) => `firewall rule "${String(i.description || "(no description)")}"`;
 
-function toItem(i: RuleInputs): FilterRuleItem {
+export function toItem(i: RuleInputs): FilterRuleItem {
   return {
     enabled: b(i.enabled),
     sequence: String(i.sequence),
@@ -142,7 +125,7 @@ function toItem(i: RuleInputs): FilterRuleItem {
   };
 }
 
-function fromItem(item: FilterRuleItem & { uuid: string }, revision: string, prev: Props): RuleOutputs {
+export function fromItem(item: FilterRuleItem & { uuid: string }, revision: string, prev: Props): RuleOutputs {
   return {
     // OPNsense returns multi-selects in option order; sorted on both sides so order never shows as drift.
     interface: item.interface.split(",").filter(Boolean).sort(),
@@ -169,11 +152,11 @@ function fromItem(item: FilterRuleItem & { uuid: string }, revision: string, pre
 }
 
 /** What this release refuses, said at preview with the input's name. */
-function releaseFailures(v: Props, caps: Capabilities): CheckFailure[] {
+export function releaseFailures(v: Props, caps: Capabilities, what = label(v)): CheckFailure[] {
   const out: CheckFailure[] = [];
   const known = (f: string) => v[f] !== undefined && !containsUnknown(v[f]);
   const fail = (property: string, why: string) =>
-    out.push({ property, reason: `${label(v)}: ${property}: ${why} (this box runs OPNsense ${caps.release.version})` });
+    out.push({ property, reason: `${what}: ${property}: ${why} (this box runs OPNsense ${caps.release.version})` });
   if (known("protocol") && v.protocol === "TCP/UDP" && !caps.ruleTcpUdp)
     fail("protocol", '"TCP/UDP" needs OPNsense 25.1 or later; declare one rule for TCP and one for UDP');
   if (known("ipProtocol") && v.ipProtocol === "inet46" && !caps.ruleInet46)
@@ -202,7 +185,7 @@ function boxRules(client: OpnsenseClient) {
 }
 
 /** A new or changed block/reject rule that would cut bosun off the API, judged with the rules on the box. */
-async function lockoutFailures(olds: Props, v: Props, client: OpnsenseClient): Promise<CheckFailure[]> {
+export async function lockoutFailures(olds: Props, v: Props, client: OpnsenseClient, what = label(v)): Promise<CheckFailure[]> {
   if (getSettings().allowLockout || v.action === "pass" || containsUnknown(v)) return [];
   if (RULE_FIELDS.every((f) => JSON.stringify(olds[f]) === JSON.stringify(v[f]))) return [];
   try {
@@ -213,7 +196,7 @@ async function lockoutFailures(olds: Props, v: Props, client: OpnsenseClient): P
     const aliases = new Map(box.aliases.map((a) => [a.name, a]));
     if (!matchesApiPath(mine, path, aliases)) return [];
     if (blockingRule(path, [...box.rules, mine], box.aliases) !== mine) return [];
-    return [{ property: "action", reason: `${label(v)}: ${describeLockout({ ...mine, description: String(v.description ?? "") }, path)}` }];
+    return [{ property: "action", reason: `${what}: ${describeLockout({ ...mine, description: String(v.description ?? "") }, path)}` }];
   } catch {
     // Not knowable now: the apply checks the full saved rule set again.
     return [];
@@ -232,7 +215,7 @@ export async function diff(_id: string, olds: Props, news: Props) {
   // A rule moved to another interface is a new rule: the box removes an interface's rules when
   // its assignment goes (a segment whose VLAN is replaced), so it is made anew, never updated.
   // Every other change is an in-place setRule.
-  return diffFields(olds, news, RULE_FIELDS, ["interface"], false);
+  return diffFields(olds, news, RULE_FIELDS, RULE_REPLACE_ON, false);
 }
 
 export async function create(props: Props) {

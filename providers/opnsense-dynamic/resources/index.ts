@@ -9,7 +9,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import type { Subsystem } from "../client/types.ts";
-import { dynamicProvider, implPath } from "../../kit/index.ts";
+import { DynamicResource, dynamicProvider, implPath } from "../../kit/index.ts";
 import { ownerTag } from "./owner.ts";
 
 type In<T> = pulumi.Input<T>;
@@ -19,10 +19,13 @@ export { ownerTag } from "./owner.ts";
 /** Whole-config rollback to a backup, reconfiguring the services given (bosun's restore uses it too). */
 export { revertToBackup } from "./safety.ts";
 export * from "./edge.ts";
+/** How a FirewallRuleSet's rules are named and compared (plans and policy show each rule on its own). */
+export { RULE_FIELDS, RULE_SET_TYPE, RULE_TYPE, ruleChanges, ruleName, type RuleChange, type RuleOp } from "./rule-set.ts";
 
 export const vlanProvider = dynamicProvider(implPath("./vlan-impl.ts", import.meta.url));
 export const aliasProvider = dynamicProvider(implPath("./alias-impl.ts", import.meta.url));
 export const filterRuleProvider = dynamicProvider(implPath("./filter-rule-impl.ts", import.meta.url));
+export const filterRuleSetProvider = dynamicProvider(implPath("./filter-rule-set-impl.ts", import.meta.url));
 export const dhcpRangeProvider = dynamicProvider(implPath("./dhcp-range-impl.ts", import.meta.url));
 export const dhcpReservationProvider = dynamicProvider(implPath("./dhcp-reservation-impl.ts", import.meta.url));
 export const hostOverrideProvider = dynamicProvider(implPath("./host-override-impl.ts", import.meta.url));
@@ -46,7 +49,7 @@ export interface VlanArgs {
   device?: In<string>;
 }
 
-export class Vlan extends pulumi.dynamic.Resource {
+export class Vlan extends DynamicResource {
   declare readonly parent: pulumi.Output<string>;
   declare readonly tag: pulumi.Output<number>;
   declare readonly description: pulumi.Output<string>;
@@ -80,7 +83,7 @@ export interface InterfaceAssignmentArgs {
  * delete); the interface's address is a UI step on every release. Before 26.7 the whole step is manual:
  * bosun checks it and fails with the exact UI steps when it is missing.
  */
-export class InterfaceAssignment extends pulumi.dynamic.Resource {
+export class InterfaceAssignment extends DynamicResource {
   /** Interface key to use in rules and DHCP, e.g. "opt3". */
   declare readonly identifier: pulumi.Output<string>;
   declare readonly address: pulumi.Output<string>;
@@ -113,7 +116,7 @@ export interface FirewallAliasArgs {
   enabled?: In<boolean>;
 }
 
-export class FirewallAlias extends pulumi.dynamic.Resource {
+export class FirewallAlias extends DynamicResource {
   declare readonly name: pulumi.Output<string>;
   declare readonly uuid: pulumi.Output<string>;
   declare readonly revision: pulumi.Output<string>;
@@ -159,11 +162,32 @@ export interface FirewallRuleArgs {
 }
 
 /** Saved only; a ServiceApply("filter") makes rules live under the release's protection (README "Safe firewall changes"). */
-export class FirewallRule extends pulumi.dynamic.Resource {
+export class FirewallRule extends DynamicResource {
   declare readonly uuid: pulumi.Output<string>;
   declare readonly revision: pulumi.Output<string>;
   constructor(name: string, args: FirewallRuleArgs, opts?: pulumi.CustomResourceOptions) {
     super(filterRuleProvider, name, { ...args, ownerTag: ownerTag("FirewallRule", name), uuid: undefined, revision: undefined }, opts, MODULE, "FirewallRule");
+  }
+}
+
+export interface FirewallRuleSetArgs {
+  /** The owner's name (segment, service, VPN): each rule is shown as `<owner>-rule-<key>`. @example "gaming" */
+  owner: In<string>;
+  /** The owner's rules by stable key (letters, digits, . _ : -). @example { "dns-udp": { interface: "opt3", protocol: "UDP", destinationPort: "53" } } */
+  rules: In<Record<string, In<FirewallRuleArgs>>>;
+}
+
+/**
+ * An owner's filter rules as one resource: each rule is its own item on the box
+ * (checked and protected like a FirewallRule), but the engine keeps one state
+ * entry per owner, so a large rule set deploys in linear time with checkpoints on.
+ * Saved only; a ServiceApply("filter") makes them live.
+ */
+export class FirewallRuleSet extends DynamicResource {
+  declare readonly rules: pulumi.Output<Record<string, FirewallRuleArgs & { uuid: string }>>;
+  declare readonly revision: pulumi.Output<string>;
+  constructor(name: string, args: FirewallRuleSetArgs, opts?: pulumi.CustomResourceOptions) {
+    super(filterRuleSetProvider, name, { ...args, ownerTag: ownerTag("FirewallRuleSet", name), revision: undefined }, opts, MODULE, "FirewallRuleSet");
   }
 }
 
@@ -198,7 +222,7 @@ export interface DhcpRangeArgs {
 }
 
 /** A DHCP range, and the server told to answer on its interface (added to its listen list, removed with the last range). */
-export class DhcpRange extends pulumi.dynamic.Resource {
+export class DhcpRange extends DynamicResource {
   /** Kea subnet uuid (reservations attach to it); the range uuid for Dnsmasq. */
   declare readonly subnetId: pulumi.Output<string>;
   /** The DHCP server serving the range: "dnsmasq" or "kea". */
@@ -234,7 +258,7 @@ export interface DhcpReservationArgs {
   subnet?: In<string>;
 }
 
-export class DhcpReservation extends pulumi.dynamic.Resource {
+export class DhcpReservation extends DynamicResource {
   declare readonly uuid: pulumi.Output<string>;
   declare readonly revision: pulumi.Output<string>;
   constructor(name: string, args: DhcpReservationArgs, opts?: pulumi.CustomResourceOptions) {
@@ -266,7 +290,7 @@ export interface HostOverrideArgs {
   enabled?: In<boolean>;
 }
 
-export class HostOverride extends pulumi.dynamic.Resource {
+export class HostOverride extends DynamicResource {
   declare readonly fqdn: pulumi.Output<string>;
   declare readonly uuid: pulumi.Output<string>;
   declare readonly revision: pulumi.Output<string>;
@@ -294,7 +318,7 @@ export interface ServiceApplyArgs {
 }
 
 /** Runs the subsystem's reconfigure (filter: the protected apply) once when any member was written. */
-export class ServiceApply extends pulumi.dynamic.Resource {
+export class ServiceApply extends DynamicResource {
   /** "savepoint" (≤ 26.1: the box reverts by itself), "config-backup" (26.7+: bosun reverts to protectionId), or "none". */
   declare readonly protection: pulumi.Output<"savepoint" | "config-backup" | "none">;
   /** The savepoint revision or config backup id behind `protection`. */

@@ -1,11 +1,11 @@
 // Runs one provider the way Pulumi's dynamic-provider process does, outside
 // vitest (whose module transform rewrites import() and cannot be serialized):
-// serialize the provider closure, load the text with require-from-string,
+// take the provider text stored as __provider, load it with require-from-string,
 // call handler(), configure() from "stack config", then check/create/read/delete
 // against a simulator. Prints one JSON line. Needs Node with type stripping.
 //   node providers/opnsense-dynamic/test/provider-roundtrip.ts
 import { createRequire } from "node:module";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { startSimulator } from "../simulator/server.ts";
 import { vlanProvider } from "../resources/index.ts";
 
@@ -14,8 +14,8 @@ const requireFromString = require("require-from-string") as (code: string) => { 
 
 const sim = await startSimulator({ apiKey: "roundtrip-key", apiSecret: "roundtrip-secret-value" });
 try {
-  const serialized = await pulumi.runtime.serializeFunction(() => vlanProvider, { allowSecrets: true });
-  const provider = requireFromString(serialized.text).handler();
+  // What the dynamic-provider host does with a resource's __provider input; run from the checkout's root, like the plugin.
+  const provider = requireFromString(vlanProvider.text).handler();
   const stack: Record<string, string> = {
     "opnsense:url": sim.url,
     "opnsense:apiKey": "roundtrip-key",
@@ -24,13 +24,13 @@ try {
   };
   await provider.configure?.({ config: { get: (k: string) => stack[k], require: (k: string) => stack[k] as string } as never });
   const checked = await provider.check!({}, { parent: "igc1", tag: 20, description: "iot" });
-  const created = await provider.create({ ...checked.inputs, __provider: serialized.text });
+  const created = await provider.create({ ...checked.inputs, __provider: vlanProvider.text });
   const read = await provider.read!(created.id, created.outs);
   await provider.delete!(created.id, created.outs);
   console.log(
     JSON.stringify({
-      textBytes: serialized.text.length,
-      leaksSecret: serialized.text.includes("roundtrip-secret-value") || JSON.stringify(created.outs).includes("roundtrip-secret-value"),
+      textBytes: vlanProvider.text.length,
+      leaksSecret: vlanProvider.text.includes("roundtrip-secret-value") || JSON.stringify(created.outs).includes("roundtrip-secret-value"),
       failures: checked.failures ?? [],
       created: created.outs,
       readDevice: (read.props as { device?: string } | undefined)?.device,

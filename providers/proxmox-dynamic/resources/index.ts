@@ -5,7 +5,7 @@
 // proxmox:tokenSecret, proxmox:node, proxmox:caPem, proxmox:insecure)
 // through configure(), never from these args.
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicProvider, implPath } from "../../kit/index.ts";
+import { DynamicResource, dynamicProvider, implPath } from "../../kit/index.ts";
 
 type In<T> = pulumi.Input<T>;
 const MODULE = "proxmox";
@@ -63,7 +63,7 @@ export interface VirtualMachineArgs extends GuestArgs {
 const OUTPUTS = { vmid: undefined, address: undefined, status: undefined, macAddress: undefined, lastSnapshot: undefined };
 
 /** A Proxmox VE virtual machine (qemu). */
-export class VirtualMachine extends pulumi.dynamic.Resource {
+export class VirtualMachine extends DynamicResource {
   declare readonly vmid: pulumi.Output<number>;
   declare readonly node: pulumi.Output<string>;
   /** IPv4 address: the static one, or the guest agent's for DHCP ("" until it answers). */
@@ -92,7 +92,7 @@ export interface LxcContainerArgs extends GuestArgs {
 }
 
 /** A Proxmox VE LXC container. SSH keys are set at creation only, so changing them replaces it. */
-export class LxcContainer extends pulumi.dynamic.Resource {
+export class LxcContainer extends DynamicResource {
   declare readonly vmid: pulumi.Output<number>;
   declare readonly node: pulumi.Output<string>;
   declare readonly address: pulumi.Output<string>;

@@ -21,7 +21,7 @@ describe("serialized Proxmox provider", () => {
       remaining: number;
     };
     expect(result.leaksSecret).toBe(false);
-    expect(result.textBytes).toBeLessThan(6000);
+    expect(result.textBytes).toBeLessThan(700);
     expect(result.failures).toEqual([]);
     expect(result.id).toBe("pve/100");
     expect(result.readName).toBe("rt");

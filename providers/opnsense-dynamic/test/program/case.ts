@@ -5,7 +5,11 @@ export interface Case {
   assignments?: Record<string, Args>;
   aliases?: Record<string, Args>;
   rules?: Record<string, Args>;
+  /** FirewallRuleSets: { owner, rules: { <key>: rule args } }. */
+  ruleSets?: Record<string, Args>;
   ranges?: Record<string, Args>;
   reservations?: Record<string, Args>;
   hosts?: Record<string, Args>;
+  /** VLANs registered with the provider closure of bosun's older state (program/legacy.ts). */
+  legacy?: string[];
 }

@@ -10,12 +10,14 @@ import {
   DhcpReservation,
   FirewallAlias,
   FirewallRule,
+  FirewallRuleSet,
   HostOverride,
   InterfaceAssignment,
   Vlan,
   type ApplySubsystem,
 } from "../../resources/index.ts";
 import type { Args, Case } from "./case.ts";
+import { LegacyVlan } from "./legacy.ts";
 
 type Made = pulumi.CustomResource & { revision: pulumi.Output<string>; uuid: pulumi.Output<string> };
 type Subsystem = ApplySubsystem | "none";
@@ -37,14 +39,15 @@ function resolve(args: Args): Args {
 
 /** Explicit backends apply their own service; "auto" ones go to ServiceApply("dhcp"). */
 const dhcp = (a: Args): Subsystem => (a.backend === "kea" ? "kea" : a.backend === "dnsmasq" ? "dnsmasq" : "dhcp");
-const kinds: [keyof Case, (name: string, args: Args) => Made, (args: Args) => Subsystem][] = [
-  ["vlans", (n, a) => new Vlan(n, a as never), () => "vlan"],
+const kinds: [Exclude<keyof Case, "legacy">, (name: string, args: Args) => Made, (args: Args) => Subsystem][] = [
+  ["vlans", (n, a) => (spec.legacy?.includes(n) ? new LegacyVlan(n, a) : new Vlan(n, a as never)), () => "vlan"],
   // An assignment applies itself (26.7+) or is a check: no ServiceApply.
   ["assignments", (n, a) => new InterfaceAssignment(n, a as never) as unknown as Made, () => "none"],
   ["aliases", (n, a) => new FirewallAlias(n, a as never), () => "alias"],
   ["ranges", (n, a) => new DhcpRange(n, a as never), dhcp],
   ["reservations", (n, a) => new DhcpReservation(n, a as never), dhcp],
   ["rules", (n, a) => new FirewallRule(n, a as never), () => "filter"],
+  ["ruleSets", (n, a) => new FirewallRuleSet(n, a as never) as unknown as Made, () => "filter"],
   ["hosts", (n, a) => new HostOverride(n, a as never), () => "unbound"],
 ];
 
