@@ -1,6 +1,8 @@
 // One containerized service: its named volumes and the container, with memory
 // and CPU limits, restart policy, environment (secret values as Pulumi
-// secrets), ports and health check, on its segment's Docker network.
+// secrets), ports and health check, on its segment's Docker network; and, for
+// a service that serves TLS itself, a certificate's chain and key in a volume of
+// their own, written before the first start and again (then a reload) on renewal.
 import * as pulumi from "@pulumi/pulumi";
 import {
   type ContainerHealthCheck,
@@ -29,6 +31,22 @@ export interface ServiceVolumeArgs {
   containerPath: string;
   /** @default false */
   readOnly?: boolean;
+}
+
+/** A certificate the container serves: `<dir>/fullchain.pem` (0644) and `<dir>/privkey.pem` (0600, the owner's only). */
+export interface ServiceTlsArgs {
+  /** Leaf, then intermediates. */
+  fullChainPem: pulumi.Input<string>;
+  /** Kept as a Pulumi secret. */
+  privateKeyPem: pulumi.Input<string>;
+  /** @default "/run/bosun/tls" */
+  dir?: string;
+  /** How the service picks up a renewal. @default "restart" */
+  reload?: "restart" | "SIGHUP" | "SIGUSR1" | "SIGUSR2" | "none";
+  /** Owner of both files. @default 0 */
+  uid?: number;
+  /** @default 0 */
+  gid?: number;
 }
 
 export interface ContainerServiceArgs {
@@ -72,6 +90,8 @@ export interface ContainerServiceArgs {
   registryMirror?: string;
   /** Engine-side names start with this (the stack name), so stacks on one host do not collide. @example "demo" */
   namePrefix: string;
+  /** A certificate written into the container. @default none */
+  tls?: ServiceTlsArgs;
   transform?: { container?: Transform<DockerContainerArgs>; volume?: Transform<DockerVolumeArgs> };
 }
 
@@ -97,7 +117,10 @@ export class ContainerService extends pulumi.ComponentResource {
   constructor(name: string, args: ContainerServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("bosun:index:ContainerService", name, {}, opts);
     const t = args.transform ?? {};
-    const volumes = args.volumes ?? [];
+    const tls = args.tls;
+    const tlsDir = tls?.dir ?? "/run/bosun/tls";
+    // The certificate's folder is a volume of its own, so a renewal is written where the service reads it.
+    const volumes = [...(args.volumes ?? []), ...(tls ? [{ volumeName: `${args.name}-tls`, containerPath: tlsDir }] : [])];
     const ports = args.ports ?? [];
     this.volumes = volumes.flatMap((v) => {
       if (v.volumeName === undefined) return [];
@@ -136,6 +159,15 @@ export class ContainerService extends pulumi.ComponentResource {
         })),
         ...(args.healthCheck ? { healthCheck: args.healthCheck } : {}),
         restart: args.restart ?? "unless-stopped",
+        ...(tls
+          ? {
+              files: [
+                { path: `${tlsDir}/fullchain.pem`, content: tls.fullChainPem, mode: 0o644, uid: tls.uid ?? 0, gid: tls.gid ?? 0 },
+                { path: `${tlsDir}/privkey.pem`, content: pulumi.secret(tls.privateKeyPem), mode: 0o600, uid: tls.uid ?? 0, gid: tls.gid ?? 0 },
+              ],
+              reload: tls.reload ?? "restart",
+            }
+          : {}),
         network: { name: args.networkName, ipv4Address: args.address, aliases: [args.hostname] },
         hostname: args.hostname,
         labels: { "bosun.service": args.name },

@@ -96,6 +96,14 @@ const edge = deployEdge({ spec, interfaceOf, ...(publishAddress ? { publishAddre
 const records = dnsRecordsFor(spec);
 const recordOf = (description: string) => records.find((r) => r.description === description);
 
+/** A certificate written into a service's container (services.<name>.tls), from the edge's certificates. */
+function tlsOf(tls: ReturnType<typeof containerArgsFor>["tls"]) {
+  if (tls === undefined) return {};
+  const cert = edge.certificateOf(tls.certificate);
+  if (cert === undefined) throw new pulumi.RunError(`certificate "${tls.certificate}" is not issued by this stack`);
+  return { tls: { ...cert, dir: tls.path, reload: tls.reload, uid: tls.uid, gid: tls.gid } };
+}
+
 /** A service's component arguments: its container, DNS name and rules. */
 function appArgs(name: string): AppArgs {
   const svc = spec.services[name];
@@ -121,6 +129,7 @@ function appArgs(name: string): AppArgs {
       ...(c.healthCheck ? { healthCheck: c.healthCheck } : {}),
       restart: c.restart,
       ...(c.command ? { command: c.command } : {}),
+      ...tlsOf(c.tls),
       address: c.address,
       hostname: c.hostname,
       networkName: segment?.dockerNetworkName ?? "",
@@ -264,5 +273,7 @@ export const published = edge.outputs.published;
 // Empty rather than undefined when unused: the engine warns about every undefined output, in every plan.
 /** bosun's internal CA (self-signed issuer): import it on devices to trust the private names; "" when there is none. */
 export const rootCaPem = edge.outputs.rootCaPem ?? "";
+/** Certificates imported for the firewall's web GUI (certificates.<name>.webGui): the trust store entry and the one manual step; {} when none. */
+export const webGuiCertificates = edge.outputs.webGui ?? {};
 /** VPN peers: publicKey, address, and as secrets the client config and its QR code (PNG, base64); {} without a VPN. */
 export const vpnPeers = edge.outputs.vpnPeers ?? {};

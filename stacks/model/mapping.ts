@@ -295,10 +295,17 @@ export interface ContainerArgs {
   restart: "no" | "always" | "unless-stopped" | "on-failure";
   /** The command instead of the image's; undefined: the image's own. */
   command?: string[];
+  /** A certificate written into the container (services.<name>.tls): the spec's certificate key, where, how to reload, whose files. */
+  tls?: { certificate: string; path: string; reload: "restart" | "SIGHUP" | "SIGUSR1" | "SIGUSR2" | "none"; uid: number; gid: number };
   address: string;
   hostname: string;
   domain: string;
   network: { name: string; vlan: number; parentInterface: string; subnet: string; gateway: string };
+}
+
+function tlsArgs(tls: NonNullable<SpecV1["services"][string]["tls"]>): NonNullable<ContainerArgs["tls"]> {
+  const [uid, gid] = tls.owner.split(":").map(Number);
+  return { certificate: tls.certificate, path: tls.path, reload: tls.reload, uid: uid ?? 0, gid: gid ?? 0 };
 }
 
 function fillPlaceholders(text: string, values: Record<string, string>): string {
@@ -351,6 +358,7 @@ export function containerArgsFor(spec: SpecV1, name: string, catalog: TemplateCa
     ...(svc.healthCheck !== undefined ? { healthCheck: dockerHealthCheck(svc.healthCheck, svc.ports) } : {}),
     restart: svc.restart,
     ...(svc.command !== undefined ? { command: svc.command } : {}),
+    ...(svc.tls !== undefined ? { tls: tlsArgs(svc.tls) } : {}),
     address,
     hostname: svc.dns,
     domain: spec.dns.domain,

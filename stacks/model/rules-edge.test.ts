@@ -2,6 +2,7 @@
 // path and a message that names the rule and the fix.
 import { describe, expect, it } from "vitest";
 import { parseSpec, type SpecInput } from "./index.ts";
+import { containerArgsFor } from "./mapping.ts";
 
 const base = (): SpecInput => ({
   version: 1,
@@ -133,5 +134,39 @@ describe("segment policy", () => {
     const spec = base();
     spec.networks!.apps!.limitMbit = 0;
     expect(errors(spec)).toEqual({ "networks.apps.limitMbit": "limitMbit must be at least 1" });
+  });
+});
+
+describe("certificates in a service's container and for the web GUI", () => {
+  it("accepts a service with a certificate in its container; defaults fill path, reload and owner; the mapping carries them", () => {
+    const spec = base();
+    spec.dns = { domain: "home.arpa" };
+    spec.certificates = { mqtt: { dnsNames: ["mqtt"], webGui: true } };
+    spec.services!.nextcloud!.tls = { certificate: "mqtt", reload: "SIGHUP", owner: "1883:1883" };
+    const r = parseSpec(spec);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.spec.services.nextcloud?.tls).toEqual({ certificate: "mqtt", path: "/run/bosun/tls", reload: "SIGHUP", owner: "1883:1883" });
+    expect(r.spec.certificates.mqtt?.webGui).toBe(true);
+    expect(containerArgsFor(r.spec, "nextcloud").tls).toEqual({ certificate: "mqtt", path: "/run/bosun/tls", reload: "SIGHUP", uid: 1883, gid: 1883 });
+  });
+
+  it("refuses an unknown certificate, a folder on a volume, a bad path, reload and owner, naming each field", () => {
+    const spec = base();
+    spec.certificates = { mqtt: { dnsNames: ["mqtt.example.com"], issuer: "self-signed", outsideDomain: true } };
+    spec.services!.nextcloud!.volumes = [{ name: "data", target: "/data" }];
+    spec.services!.nextcloud!.tls = { certificate: "mqt", path: "/data/tls" };
+    expect(errors(spec)).toEqual({
+      "services.nextcloud.tls.certificate": 'no certificate named "mqt": add it under certificates; did you mean "mqtt"?',
+      "services.nextcloud.tls.path": "/data/tls overlaps the volume mounted at /data: the certificate's folder is a volume of its own; choose another path",
+    });
+    spec.services!.nextcloud!.tls = { certificate: "mqtt", path: "/proc/tls", reload: "SIGKILL" as never, owner: "root" };
+    expect(errors(spec)).toEqual({
+      "services.nextcloud.tls.path": "must not be under /proc, /sys or /dev",
+      "services.nextcloud.tls.reload": expect.stringContaining("restart"),
+      "services.nextcloud.tls.owner": 'must be "uid:gid" like "1883:1883"',
+    });
+    spec.services!.nextcloud!.tls = { certificate: "mqtt", path: "relative/tls" };
+    expect(errors(spec)["services.nextcloud.tls.path"]).toBe("must be an absolute folder path like /run/bosun/tls (letters, digits, . _ -)");
   });
 });

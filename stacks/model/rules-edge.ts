@@ -97,6 +97,25 @@ export function edgeRules(spec: SpecV1, issue: Issue): void {
     }
   }
 
+  // Certificates written into containers (services.<name>.tls).
+  for (const [name, svc] of Object.entries(spec.services)) {
+    const tls = svc.tls;
+    if (tls === undefined) continue;
+    const at = ["services", name, "tls"];
+    if (spec.certificates[tls.certificate] === undefined) {
+      issue(
+        [...at, "certificate"],
+        `no certificate named "${tls.certificate}": add it under certificates${didYouMean(tls.certificate, Object.keys(spec.certificates))}`,
+      );
+    }
+    const clash = svc.volumes.find((v) => v.target === tls.path || v.target.startsWith(`${tls.path}/`) || tls.path.startsWith(`${v.target}/`));
+    if (clash !== undefined)
+      issue(
+        [...at, "path"],
+        `${tls.path} overlaps the volume mounted at ${clash.target}: the certificate's folder is a volume of its own; choose another path`,
+      );
+  }
+
   // Dev environments served through the proxy (their port is checked with the workspace, rules-compute.ts).
   for (const [name, env] of Object.entries(spec.devEnvironments)) {
     if (!env.tls) continue;

@@ -77,9 +77,43 @@ export const segmentPolicyFields = {
     .describe("Intrusion detection (Suricata) on the segment: detect alerts, prevent blocks what the rules drop. @default off"),
 };
 
+/** A certificate written into a service's container, which serves TLS itself (a database, a broker, an app that terminates TLS). */
+export const serviceTlsSchema = z.strictObject({
+  certificate: label.describe("The certificate (a key of `certificates`) whose chain and key the container gets. @example mqtt"),
+  path: z
+    .string()
+    .regex(/^(\/[A-Za-z0-9._-]+)+$/, "must be an absolute folder path like /run/bosun/tls (letters, digits, . _ -)")
+    .refine((p) => !p.split("/").includes(".."), "must not contain ..")
+    .refine((p) => !/^\/(proc|sys|dev)(\/|$)/.test(p), "must not be under /proc, /sys or /dev")
+    .default("/run/bosun/tls")
+    .describe("Folder in the container (a volume of its own) holding fullchain.pem and privkey.pem. @default /run/bosun/tls"),
+  reload: z
+    .enum(["restart", "SIGHUP", "SIGUSR1", "SIGUSR2", "none"])
+    .default("restart")
+    .describe(
+      "How the service picks up a renewed certificate: restart the container, or send its main process a signal (nginx, HAProxy, Mosquitto: SIGHUP); none = it re-reads the files itself. @default restart",
+    ),
+  owner: z
+    .string()
+    .regex(/^\d{1,10}:\d{1,10}$/, 'must be "uid:gid" like "1883:1883"')
+    .default("0:0")
+    .describe("Owner of the files in the container: the key is readable by this user only (mode 0600). @default 0:0 (root)"),
+});
+
 export const dnsEdgeFields = { publicZones: publicZonesSchema };
-export const certificateEdgeFields = { challenge: challengeSchema.optional() };
-export const serviceEdgeFields = { publish: publishSchema.optional().describe("Publish the service by name over TLS through the reverse proxy.") };
+export const certificateEdgeFields = {
+  challenge: challengeSchema.optional(),
+  webGui: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Also import it into OPNsense's trust store for the firewall's web GUI. OPNsense (24.7-26.7) has no API that selects the GUI's certificate: choose it once under System > Settings > Administration > SSL certificate; a renewal keeps the same entry, which the GUI serves after its next restart. @default false",
+    ),
+};
+export const serviceEdgeFields = {
+  publish: publishSchema.optional().describe("Publish the service by name over TLS through the reverse proxy."),
+  tls: serviceTlsSchema.optional().describe("Write a certificate's chain and key into the container, and reload the service when it is renewed."),
+};
 export const specEdgeFields = { vpn: vpnSchema.optional().describe("WireGuard VPN on OPNsense; omitted = none.") };
 
 export { label as edgeLabel };

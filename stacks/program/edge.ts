@@ -17,7 +17,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AcmeAccount, type SolverConfig } from "../../providers/acme-dynamic/index.ts";
 import { RootCa } from "../../providers/ca-dynamic/index.ts";
-import { applyAfter, HostOverride, PortForward, type FirewallRuleSet } from "../../providers/opnsense-dynamic/resources/index.ts";
+import { applyAfter, HostOverride, PortForward, TrustCertificate, type FirewallRuleSet } from "../../providers/opnsense-dynamic/resources/index.ts";
 import { Certificate, ProxyEntry, PublicName, ReverseProxy, SegmentPolicy, Vpn } from "../../components/index.ts";
 import {
   certificatePlansFor,
@@ -78,7 +78,15 @@ export interface Edge {
   unboundMembers: HostOverride[];
   /** The address the owner's own DNS name points at when the proxy serves it under that name (a service, a dev environment). */
   lanAddressOf(owner: ProxyRoute["owner"]): string | undefined;
-  outputs: { rootCaPem?: pulumi.Output<string>; certificates: pulumi.Output<unknown>; published: Record<string, string>; vpnPeers?: pulumi.Output<unknown> };
+  /** A spec certificate's chain and key (for services.<name>.tls), once issued. */
+  certificateOf(key: string): { fullChainPem: pulumi.Output<string>; privateKeyPem: pulumi.Output<string> } | undefined;
+  outputs: {
+    rootCaPem?: pulumi.Output<string>;
+    certificates: pulumi.Output<unknown>;
+    published: Record<string, string>;
+    vpnPeers?: pulumi.Output<unknown>;
+    webGui?: pulumi.Output<unknown>;
+  };
 }
 
 export function deployEdge(ctx: EdgeContext): Edge {
@@ -143,9 +151,10 @@ export function deployEdge(ctx: EdgeContext): Edge {
   // LAN clients reach the proxy on the gateway of the app's segment, unless bosun:proxy.lanAddress says where.
   const networkOf = new Map(routes.map((r) => [r.key, r.network]));
   const lanAddress = (key: string): string => proxy.lanAddress ?? spec.networks[networkOf.get(key) ?? ""]?.gateway ?? "";
+  let reverseProxy: ReverseProxy | undefined;
   if (routes.length > 0) {
     const used = [...new Set(routes.map((r) => r.certificate))];
-    new ReverseProxy("proxy", {
+    reverseProxy = new ReverseProxy("proxy", {
       bind: proxy.https ?? ["0.0.0.0:443"],
       routes: routes.map((r) => ({ key: r.key, host: r.host, upstream: r.upstream, certificate: r.certificate })),
       certificates: Object.fromEntries(
@@ -158,6 +167,40 @@ export function deployEdge(ctx: EdgeContext): Edge {
       after: entry ? [entry.applied] : [],
     });
   }
+  // ---- the web GUI's certificate: in the trust store (the proxy's entry when it has one) -----------
+  // OPNsense has no API that selects the GUI's certificate (24.7-26.7): the output says where to choose it.
+  const gui = Object.entries(spec.certificates)
+    .filter(([, c]) => c.webGui)
+    .flatMap(([key]) => {
+      const c = certificates[key];
+      const plan = plans.find((p) => p.key === key);
+      if (!c || !plan) return [];
+      const entry =
+        reverseProxy?.trust[key] ??
+        new TrustCertificate(`gui-cert-${key}`, {
+          description: `${plan.names.join(", ")} (bosun, web GUI)`,
+          certificatePem: c.fullChainPem,
+          privateKeyPem: c.privateKeyPem,
+        });
+      return [[key, entry] as const];
+    });
+  const webGui =
+    gui.length === 0
+      ? undefined
+      : pulumi.all(
+          Object.fromEntries(
+            gui.map(([key, entry]) => [
+              key,
+              pulumi.all([entry.description, entry.refid, entry.notAfter]).apply(([description, refid, notAfter]) => ({
+                description,
+                refid,
+                notAfter,
+                manualStep: `On the box, once: System > Settings > Administration > SSL certificate: choose "${description}" (bosun's mark follows it), then Save; OPNsense has no API for this setting`,
+              })),
+            ]),
+          ),
+        );
+
   const records = publicRecordsFor(spec);
   if (records.length > 0 && !wanAddress) missing("bosun:wanAddress", `public DNS records for ${records.map((r) => r.fqdn).join(", ")} need the WAN address`);
   for (const r of records) {
@@ -242,6 +285,10 @@ export function deployEdge(ctx: EdgeContext): Edge {
     filterMembers,
     unboundMembers,
     lanAddressOf: (owner) => lanOwn.get(ownerKey(owner)),
+    certificateOf: (key) => {
+      const c = certificates[key];
+      return c ? { fullChainPem: c.fullChainPem, privateKeyPem: c.privateKeyPem } : undefined;
+    },
     outputs: {
       ...(root ? { rootCaPem: root.certPem } : {}),
       certificates: pulumi.all(
@@ -251,6 +298,7 @@ export function deployEdge(ctx: EdgeContext): Edge {
       ),
       published: Object.fromEntries(routes.filter((r) => r.owner.kind === "service").map((r) => [r.key, `https://${r.host}/`])),
       ...(vpnPeers ? { vpnPeers } : {}),
+      ...(webGui ? { webGui } : {}),
     },
   };
 }

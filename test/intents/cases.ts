@@ -323,6 +323,26 @@ export const CASES: IntentCase[] = [
     },
   },
   {
+    // A database serves TLS itself: the certificate goes into its container.
+    text: "give wordpress-db a certificate",
+    category: "infra",
+    kind: "certificate",
+    current: "homelab",
+    expect: {
+      "certificates.wordpress-db.dnsNames.0": "wordpress-db.home.arpa",
+      "services.wordpress-db.tls": { certificate: "wordpress-db", path: "/run/bosun/tls", reload: "restart", owner: "0:0" },
+    },
+    expectAssumption: "/run/bosun/tls",
+  },
+  {
+    text: "add a certificate for opnsense.home.arpa for the firewall's web gui",
+    category: "infra",
+    kind: "certificate",
+    current: "homelab",
+    expect: { "certificates.opnsense.dnsNames": ["opnsense.home.arpa"], "certificates.opnsense.webGui": true, "certificates.opnsense.issuer": "self-signed" },
+    expectAssumption: "System > Settings > Administration",
+  },
+  {
     text: "publish Nextcloud at cloud.example.com with a certificate",
     category: "infra",
     current: "homelab",
@@ -330,7 +350,7 @@ export const CASES: IntentCase[] = [
       "services.nextcloud.template": "nextcloud",
       "services.nextcloud.network": "servers",
       "services.nextcloud.publish": { host: "cloud.example.com", certificate: "cloud", public: true },
-      "certificates.cloud": { dnsNames: ["cloud.example.com"], issuer: "acme", outsideDomain: true },
+      "certificates.cloud": { dnsNames: ["cloud.example.com"], issuer: "acme", outsideDomain: true, webGui: false },
       "dns.publicZones": ["example.com"],
     },
   },

@@ -166,6 +166,8 @@ export interface TrustCertificateArgs {
 
 /** A certificate in OPNsense's trust store (System → Trust → Certificates), for HAProxy and the web GUI. */
 export class TrustCertificate extends Item {
+  /** As given (the box's entry also carries bosun's ownership mark after it). */
+  declare readonly description: pulumi.Output<string>;
   /** What HAProxy frontends (and the web GUI setting) refer to. */
   declare readonly refid: pulumi.Output<string>;
   declare readonly commonName: pulumi.Output<string>;

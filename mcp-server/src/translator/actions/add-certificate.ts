@@ -1,10 +1,15 @@
 // "give grafana a certificate", "add a certificate for minecraft", "a let's
 // encrypt certificate for cloud.example.com": a certificate, and a service it
 // names is published under it through the reverse proxy (https by name).
-// ACME needs public names; private ones (.home.arpa) get bosun's own CA.
+// ACME needs public names; private ones (.home.arpa) get bosun's own CA. A
+// service that is not a web app gets the certificate in its container (it
+// serves TLS itself); "for the firewall's web GUI" imports it there too.
 import { isPrivateDomain } from "../../../../stacks/model/rules.ts";
 import type { Action } from "../draft/types.ts";
 import { addPublicZone } from "./edge-names.ts";
+
+/** "for the web GUI", "the firewall's web interface", "opnsense's gui". */
+const GUI = /\b(web ?gui|web ?ui|web interface|(firewall|opnsense|router)'?s? (gui|ui|admin|web))\b/;
 
 export const addCertificate: Action = {
   name: "add a certificate",
@@ -15,8 +20,13 @@ export const addCertificate: Action = {
     const services = f.refs.filter((r) => r.kind === "service").map((r) => r.name);
     const serviceNames = services.map((n) => draft.services[n]?.dns ?? n);
     const names = [...new Set([...f.fqdns, ...serviceNames.map((n) => `${n}.${domain}`)])];
+    const forGui = GUI.test(f.s);
     if (names.length === 0) {
-      ctx.questions.push(`Which names should the certificate cover (e.g. "minecraft.${domain}")?`);
+      ctx.questions.push(
+        forGui
+          ? `Which name do you reach the firewall's web GUI by (e.g. "opnsense.${domain}")?`
+          : `Which names should the certificate cover (e.g. "minecraft.${domain}")?`,
+      );
       return;
     }
     const issuer = /\bstaging\b/.test(f.s) ? "acme-staging" : /\b(let'?s? ?encrypt|letsencrypt|acme|public|trusted|real)\b/.test(f.s) ? "acme" : "self-signed";
@@ -42,7 +52,11 @@ export const addCertificate: Action = {
       return;
     }
     if (outside.length > 0) ctx.assumptions.push(`${outside.join(", ")} is outside ${domain}: allowed explicitly (outsideDomain)`);
-    draft.certificates[name] = { dnsNames: names, issuer, outsideDomain: outside.length > 0 };
+    draft.certificates[name] = { dnsNames: names, issuer, outsideDomain: outside.length > 0, webGui: forGui };
+    if (forGui)
+      ctx.assumptions.push(
+        `the certificate is imported into OPNsense's trust store; OPNsense has no API to select the web GUI's certificate, so choose it once under System > Settings > Administration (stack output webGuiCertificates says which)`,
+      );
     // ACME proves public names by DNS-01 on Cloudflare when nothing is published under them.
     if (issuer !== "self-signed" && services.length === 0) for (const n of names) addPublicZone(ctx, n.replace(/^\*\./, ""));
     // A service named gets https by its name through the reverse proxy.
@@ -52,8 +66,16 @@ export const addCertificate: Action = {
       const host = `${svc.dns ?? service}.${domain}`;
       const template = svc.template === undefined ? undefined : ctx.catalog[svc.template];
       const ports = svc.ports ?? (template?.ports ?? []).map((p) => ({ protocol: p.protocol }));
-      if (!ports.some((p) => p.protocol === "tcp") || ["game", "database", "network"].includes(template?.category ?? "")) {
-        ctx.assumptions.push(`${service} is not a web app: the certificate is issued, and the reverse proxy does not serve it`);
+      if (template?.category === "game") {
+        ctx.assumptions.push(`${service} is a game server, which does not serve TLS: the certificate is issued, and nothing uses it yet`);
+        continue;
+      }
+      if (!ports.some((p) => p.protocol === "tcp") || ["database", "network"].includes(template?.category ?? "")) {
+        // It serves TLS itself: the chain and key go into its container, which restarts on renewal.
+        svc.tls = { certificate: name, path: "/run/bosun/tls", reload: "restart", owner: "0:0" };
+        ctx.assumptions.push(
+          `${service} is not a web app: it gets the certificate in its container at /run/bosun/tls (fullchain.pem, privkey.pem) and restarts when it is renewed`,
+        );
         continue;
       }
       svc.publish = { host, certificate: name, public: false };

@@ -30,7 +30,7 @@ export function certificateFor(ctx: Ctx, host: string): string | undefined {
   const privateName = isPrivateHost(host);
   const issuer = privateName ? "self-signed" : /\bstaging\b/.test(f.s) ? "acme-staging" : "acme";
   const outside = host !== draft.dns.domain && !host.endsWith(`.${draft.dns.domain}`);
-  draft.certificates[key] = { dnsNames: [host], issuer, outsideDomain: outside };
+  draft.certificates[key] = { dnsNames: [host], issuer, outsideDomain: outside, webGui: false };
   if (privateName)
     ctx.assumptions.push(`${host} is a private name: its certificate comes from bosun's own CA (import the root, stack output rootCaPem, on your devices)`);
   else {
