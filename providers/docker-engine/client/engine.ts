@@ -47,7 +47,7 @@ export class EngineError extends Error {
 
 export interface Engine {
   json<T>(method: string, path: string, body?: unknown): Promise<T>;
-  /** Raw body (logs, pull progress). */
+  /** Raw body (logs, pull progress, archives). A Buffer body is sent as is, as a tar stream (the archive endpoint). */
   raw(method: string, path: string, body?: unknown, timeoutMs?: number): Promise<Buffer>;
   describe(): string;
 }
@@ -68,14 +68,18 @@ export function createEngine(target: EngineTarget, timeoutMs = 60_000, onCall?: 
     }
   }
   function send(method: string, path: string, body: unknown, timeout: number): Promise<{ status: number; data: Buffer }> {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const tar = Buffer.isBuffer(body);
+    const payload = body === undefined ? undefined : tar ? body : Buffer.from(JSON.stringify(body));
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
           ...(target.socketPath ? { socketPath: target.socketPath } : { host: target.host, port: target.port }),
           method,
           path,
-          headers: { ...(payload ? { "content-type": "application/json", "content-length": payload.length } : {}), host: "docker" },
+          headers: {
+            ...(payload ? { "content-type": tar ? "application/x-tar" : "application/json", "content-length": payload.length } : {}),
+            host: "docker",
+          },
           timeout,
         },
         (res) => {

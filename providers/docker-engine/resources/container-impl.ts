@@ -7,12 +7,14 @@
 // real paths (symlinks followed) must stay inside them.
 //
 // Over 300 lines: create's all-or-nothing path (pull, create, start, readiness,
-// cleanup) reads as one story.
+// cleanup) reads as one story. Files put into the container (certificates,
+// keys) live in container-files.ts.
 import { z } from "zod";
 import { checkWith, userInputs, type ConfigSource, type Props } from "../../kit/index.ts";
 import { HOST_PATH_ROOTS_KEY, hostPathOutsideRoots, parseHostPathRoots, resolveInsideRoots } from "../../kit/host-paths.ts";
 import { EngineError, demuxLogs, isNotFound, type Engine } from "../client/engine.ts";
 import { configure as configureEngine, getEngine, isLocalEngine } from "./connection.ts";
+import { RELOADS, desiredDigest, filesSchema, liveDigest, maskFiles, reloadService, writeFiles } from "./container-files.ts";
 import { NAME, ipv4, labels, port } from "./schemas.ts";
 
 let roots: string[] | undefined;
@@ -69,6 +71,10 @@ const inputs = z.object({
   startTimeoutSeconds: z.number().int().min(1).max(3600).default(60),
   /** Env names whose values are secrets: masked in the log lines an error carries. */
   secretEnv: z.array(z.string()).default([]),
+  /** Files written into the container before its first start; contents may be secrets. */
+  files: filesSchema.optional(),
+  /** What tells the service that `files` changed on an existing container. */
+  reload: z.enum(RELOADS).default("restart"),
 });
 type Inputs = z.infer<typeof inputs>;
 
@@ -165,13 +171,16 @@ function createBody(i: Inputs) {
   };
 }
 
-/** Every secret env value replaced by "[secret]" (longest first, so one value inside another is still hidden). */
-export function maskSecrets(text: string, i: Pick<Inputs, "env" | "secretEnv">): string {
+/** Every secret env value and every file content replaced by "[secret]" (longest first, so one value inside another is still hidden). */
+export function maskSecrets(text: string, i: Pick<Inputs, "env" | "secretEnv"> & { files?: Inputs["files"] }): string {
   const values = i.secretEnv
     .map((k) => i.env[k])
     .filter((v): v is string => typeof v === "string" && v.length > 0)
     .sort((a, b) => b.length - a.length);
-  return values.reduce((t, v) => t.split(v).join("[secret]"), text);
+  return maskFiles(
+    values.reduce((t, v) => t.split(v).join("[secret]"), text),
+    i.files,
+  );
 }
 
 async function lastLogs(engine: Engine, id: string, i: Inputs): Promise<string> {
@@ -195,8 +204,11 @@ async function probeHealth(engine: Engine, id: string, test: string[]): Promise<
   return !done.Running && done.ExitCode === 0;
 }
 
-/** Waits for running (and healthy, by bosun's own probe); throws with the last log lines otherwise. */
-async function waitUp(engine: Engine, id: string, i: Inputs): Promise<ContainerInspect> {
+/**
+ * Waits for running (and healthy, by bosun's own probe); throws with the last log lines otherwise.
+ * `restartsBefore`: the restart count before a reload, so only restarts since then count as a crash.
+ */
+async function waitUp(engine: Engine, id: string, i: Inputs, restartsBefore = 0): Promise<ContainerInspect> {
   const deadline = Date.now() + i.startTimeoutSeconds * 1000;
   let runningSince: number | undefined;
   let probed = false;
@@ -204,7 +216,7 @@ async function waitUp(engine: Engine, id: string, i: Inputs): Promise<ContainerI
     const c = await engine.json<ContainerInspect>("GET", `/containers/${id}/json`);
     const health = c.State.Health?.Status;
     // A restart policy brings a crashing process back, so "restarting" or any restart so far is a failed start too.
-    const restarted = c.State.Status === "restarting" || (c.RestartCount ?? 0) > 0;
+    const restarted = c.State.Status === "restarting" || (c.RestartCount ?? 0) > restartsBefore;
     if (c.State.Status === "exited" || c.State.Status === "dead" || health === "unhealthy" || restarted) {
       const logs = await lastLogs(engine, id, i);
       const why =
@@ -234,11 +246,12 @@ async function waitUp(engine: Engine, id: string, i: Inputs): Promise<ContainerI
   }
 }
 
-function outputs(c: ContainerInspect, i: Props) {
+function outputs(c: ContainerInspect, i: Props, filesSha256: string) {
   const networkName = (i.network as { name?: string } | undefined)?.name;
   return {
     ...i,
     containerId: c.Id,
+    filesSha256,
     imageId: c.Image,
     state: c.State.Status,
     memoryMb: Math.round(c.HostConfig.Memory / MiB),
@@ -286,7 +299,11 @@ export async function diff(_id: string, olds: Props, news: Props) {
   const updates = UPDATE.filter((f) => n[f] !== undefined && stable(olds[f]) !== stable(n[f]));
   // Stopped behind Pulumi's back (seen by refresh): an update starts it again.
   const stopped = olds.state !== undefined && olds.state !== "running" ? ["state"] : [];
-  const changed = [...replaces, ...updates, ...stopped];
+  // Files compare by digest: the old one is what read() last saw live, so a file edited or deleted in the container shows here.
+  const parsedFiles = filesSchema.optional().safeParse(n.files);
+  const files = !parsedFiles.success || desiredDigest(parsedFiles.data) !== (olds.filesSha256 ?? "") ? ["files"] : [];
+  const reload = (olds.reload ?? "restart") !== (n.reload ?? "restart") ? ["reload"] : [];
+  const changed = [...replaces, ...updates, ...stopped, ...files, ...reload];
   return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 && olds.name === n.name };
 }
 
@@ -325,9 +342,11 @@ export async function create(props: Props) {
       throw err.message.startsWith(label(i)) ? err : new Error(`${label(i)}: ${maskSecrets(err.message, i)}`);
     });
   try {
+    // Before the first start, so the process finds its certificate and key when it starts.
+    const filesSha256 = i.files?.length ? await writeFiles(engine, created.Id, i.files) : "";
     await engine.json("POST", `/containers/${created.Id}/start`);
     const c = await waitUp(engine, created.Id, i);
-    return { id: created.Id, outs: outputs(c, { ...userInputs(props), ...i }) };
+    return { id: created.Id, outs: outputs(c, { ...userInputs(props), ...i }, filesSha256) };
   } catch (err) {
     // All or nothing: no half-started container stays behind.
     const left = await engine.json("DELETE", `/containers/${created.Id}?force=1`).then(
@@ -342,7 +361,11 @@ export async function create(props: Props) {
 
 export async function read(id: string, props: Props) {
   try {
-    return { id, props: outputs(await getEngine().json<ContainerInspect>("GET", `/containers/${id}/json`), props) };
+    const engine = getEngine();
+    const c = await engine.json<ContainerInspect>("GET", `/containers/${id}/json`);
+    const files = filesSchema.optional().safeParse(props.files);
+    const filesSha256 = files.success ? await liveDigest(engine, id, files.data) : "";
+    return { id, props: outputs(c, props, filesSha256) };
   } catch (err) {
     if (isNotFound(err)) return {};
     throw err;
@@ -358,12 +381,26 @@ export async function update(id: string, _olds: Props, news: Props) {
     ...(i.cpus ? { NanoCpus: Math.round(i.cpus * 1e9) } : {}),
     RestartPolicy: restartPolicy(i.restart),
   });
+  // Rewritten only when the live files differ from the new ones; files dropped from `files` stay in the container (the archive API cannot delete).
+  let filesSha256 = await liveDigest(engine, id, i.files);
+  const filesChanged = filesSha256 !== desiredDigest(i.files);
+  if (filesChanged && i.files?.length) {
+    filesSha256 = await writeFiles(engine, id, i.files).catch((err: Error) => {
+      throw new Error(`${label(i)}: ${err.message}`, { cause: err });
+    });
+  }
   const before = await engine.json<ContainerInspect>("GET", `/containers/${id}/json`);
   if (before.State.Status !== "running") {
     await engine.json("POST", `/containers/${id}/start`);
     await waitUp(engine, id, i);
+  } else if (filesChanged && i.files?.length && i.reload !== "none") {
+    await reloadService(engine, id, i.reload);
+    await waitUp(engine, id, i, before.RestartCount ?? 0).catch((err: Error) => {
+      // No cause: it may hold a secret in clear; only the masked message leaves.
+      throw new Error(`${maskSecrets(err.message, i)} (after ${i.reload === "restart" ? "a restart" : i.reload} for its new files)`);
+    });
   }
-  return { outs: outputs(await engine.json<ContainerInspect>("GET", `/containers/${id}/json`), { ...userInputs(news), ...i }) };
+  return { outs: outputs(await engine.json<ContainerInspect>("GET", `/containers/${id}/json`), { ...userInputs(news), ...i }, filesSha256) };
 }
 
 export async function remove(id: string) {

@@ -37,13 +37,16 @@ export class DockerContainer extends DynamicResource {
   declare readonly state: pulumi.Output<string>;
   declare readonly ipAddress: pulumi.Output<string>;
   declare readonly memoryMb: pulumi.Output<number>;
+  declare readonly filesSha256: pulumi.Output<string>;
   constructor(name: string, args: DockerContainerArgs, opts?: pulumi.CustomResourceOptions) {
+    // File contents are keys: secret as inputs too, not only as outputs.
+    const files = args.files === undefined ? undefined : pulumi.secret(args.files);
     super(
       containerProvider,
       name,
-      { ...args, containerId: undefined, imageId: undefined, state: undefined, ipAddress: undefined },
-      // Env may hold secrets: the whole map is stored encrypted.
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["env"] }),
+      { ...args, files, containerId: undefined, imageId: undefined, state: undefined, ipAddress: undefined, filesSha256: undefined },
+      // Env and files may hold secrets: both are stored encrypted.
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["env", "files"] }),
       MODULE,
       "Container",
     );

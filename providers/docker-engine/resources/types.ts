@@ -78,6 +78,35 @@ export interface DockerContainerArgs {
   startTimeoutSeconds?: pulumi.Input<number>;
   /** Env names whose values are secrets: masked in the log lines a failed start reports. @default [] */
   secretEnv?: pulumi.Input<string[]>;
+  /**
+   * Files written into the container (a TLS certificate chain and its key): before the first start on
+   * create, in place (no new container) when they change, then `reload`. Stored in state as a secret;
+   * contents never appear in errors or other outputs. Files dropped from the list stay in the container.
+   * @default []
+   * @example [{ path: "/etc/tls/server.key", content: keyPem, mode: 0o600 }]
+   */
+  files?: pulumi.Input<pulumi.Input<ContainerFile>[]>;
+  /**
+   * What tells the service that `files` changed on an existing container: a restart, a signal to its
+   * main process (SIGHUP, SIGUSR1, SIGUSR2), or nothing. A change of `reload` alone reloads nothing.
+   * @default "restart"
+   */
+  reload?: pulumi.Input<ContainerReload>;
+}
+
+export type ContainerReload = "restart" | "SIGHUP" | "SIGUSR1" | "SIGUSR2" | "none";
+
+export interface ContainerFile {
+  /** Absolute, normalized path in the container; missing directories are created (0755, root). */
+  path: string;
+  /** UTF-8 text (PEM); may be a secret. */
+  content: string;
+  /** Permission bits. @default 0o644 */
+  mode?: number;
+  /** @default 0 */
+  uid?: number;
+  /** @default 0 */
+  gid?: number;
 }
 
 export interface DockerContainerOutputs {
@@ -87,4 +116,9 @@ export interface DockerContainerOutputs {
   state: string;
   /** Address on `network`, "" when none. */
   ipAddress: string;
+  /**
+   * SHA-256 over the managed files' paths, modes, owners and contents as they are live in the
+   * container ("" when there are none); read() recomputes it, so refresh shows an edited or deleted file.
+   */
+  filesSha256: string;
 }
