@@ -161,10 +161,11 @@ export class ContainerService extends pulumi.ComponentResource {
         restart: args.restart ?? "unless-stopped",
         ...(tls
           ? {
-              files: [
-                { path: `${tlsDir}/fullchain.pem`, content: tls.fullChainPem, mode: 0o644, uid: tls.uid ?? 0, gid: tls.gid ?? 0 },
-                { path: `${tlsDir}/privkey.pem`, content: pulumi.secret(tls.privateKeyPem), mode: 0o600, uid: tls.uid ?? 0, gid: tls.gid ?? 0 },
-              ],
+              // The resource keeps the whole list as a secret (the key is in it).
+              files: pulumi.all([tls.fullChainPem, tls.privateKeyPem]).apply(([chain, key]) => [
+                { path: `${tlsDir}/fullchain.pem`, content: chain, mode: 0o644, uid: tls.uid ?? 0, gid: tls.gid ?? 0 },
+                { path: `${tlsDir}/privkey.pem`, content: key, mode: 0o600, uid: tls.uid ?? 0, gid: tls.gid ?? 0 },
+              ]),
               reload: tls.reload ?? "restart",
             }
           : {}),

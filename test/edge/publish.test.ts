@@ -15,6 +15,12 @@
 // The certificates use Pebble's 7-day "shortlived" profile with the default
 // 30-day renewal window: they are inside their window from the start, so the
 // second, plain `up` (nothing changed) renews them, and haproxy serves the new ones.
+//
+// A third service ("mqtt", a broker-like stand-in that serves TLS itself) gets its
+// certificate in its container (services.mqtt.tls): the process reports at start
+// and on every SIGHUP which chain it finds, over HTTP, so the test sees what the
+// service itself read. Two certificates are also imported for the firewall's web GUI
+// (certificates.<n>.webGui): one the proxy already holds, one it does not.
 import { readFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
 import type { TLSSocket } from "node:tls";
@@ -30,6 +36,9 @@ import { startSimulator, type Simulator } from "../../providers/opnsense-dynamic
 import { RealHaproxy } from "../support/haproxy.ts";
 import { hold } from "../support/exclusive.ts";
 import { checkpointPaths, removeCheckpointBackups } from "../support/test-stack.ts";
+import { X509Certificate, createHash } from "node:crypto";
+import { createEngine, parseDockerHost } from "../../providers/docker-engine/client/engine.ts";
+import { unpackTar } from "../../providers/docker-engine/client/tar.ts";
 import { freePort } from "../support/ports.ts";
 
 type JsQr = (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
@@ -49,7 +58,31 @@ const proxy = new RealHaproxy();
 const zone = `pub-${randomBytes(3).toString("hex")}.example.net`;
 const cloud = `cloud.${zone}`;
 const blog = `blog.${zone}`;
+const mqtt = `mqtt.${zone}`;
 let httpsPort: number;
+let mqttPort: number;
+const docker = createEngine(parseDockerHost(process.env["DOCKER_HOST"] ?? "unix:///var/run/docker.sock"));
+
+// The stand-in reads its chain at start and on SIGHUP and says what it found (digest, key mode and owner).
+const MQTT_COMMAND = [
+  "/bin/sh",
+  "-c",
+  'mkdir -p /var/www; seen() { echo "$1 $(sha256sum /run/bosun/tls/fullchain.pem | cut -c1-64) $(stat -c "%a %u:%g" /run/bosun/tls/privkey.pem)" >> /var/www/index.html; }; ' +
+    'seen start; trap "seen hup" HUP; httpd -f -p 0.0.0.0:8080 -h /var/www & while :; do wait; done',
+];
+
+/** What the mqtt stand-in reported, one line per read: "start|hup <sha256> <mode> <uid:gid>". */
+async function mqttSeen(): Promise<string[]> {
+  const res = await fetch(`http://127.0.0.1:${mqttPort}/`);
+  return (await res.text()).trim().split("\n");
+}
+
+/** The chain in the container as the Engine API shows it (not bosun's own read-back). */
+async function chainInContainer(): Promise<string> {
+  const tar = await docker.raw("GET", `/containers/${stackName}-mqtt/archive?path=${encodeURIComponent("/run/bosun/tls/fullchain.pem")}`);
+  return unpackTar(tar)[0]?.content.toString() ?? "";
+}
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 function getTls(name: string): Promise<{ status: number; body: string; serial: string }> {
   return new Promise((resolve, reject) => {
@@ -81,6 +114,7 @@ beforeAll(async () => {
   httpsPort = await freePort();
   const solverPort = await freePort();
   const [cloudPort, blogPort] = [await freePort(), await freePort()];
+  mqttPort = await freePort();
   const echo = (message: string, host: number) => ({
     image: "bosun/echo-server:1",
     network: "apps",
@@ -94,11 +128,17 @@ beforeAll(async () => {
     services: {
       nextcloud: { ...echo("hello from nextcloud", cloudPort), publish: { host: cloud, certificate: "cloud" } },
       blog: { ...echo("hello from the blog", blogPort), publish: { host: blog, certificate: "blog", public: false } },
+      mqtt: {
+        ...echo("", mqttPort),
+        command: MQTT_COMMAND,
+        tls: { certificate: "mqtt", reload: "SIGHUP", owner: "1883:1883" },
+      },
     },
     dns: { publicZones: [zone] },
     certificates: {
-      cloud: { dnsNames: [cloud], issuer: "acme", outsideDomain: true },
+      cloud: { dnsNames: [cloud], issuer: "acme", outsideDomain: true, webGui: true },
       blog: { dnsNames: [blog], issuer: "acme", outsideDomain: true, challenge: "http-01" },
+      mqtt: { dnsNames: [mqtt], issuer: "acme", outsideDomain: true, webGui: true },
     },
     vpn: { endpoint: `vpn.${zone}`, allow: ["apps"], peers: { phone: {} } },
   };
@@ -187,6 +227,26 @@ describe("a published web app, end to end", () => {
     const privateKey = /PrivateKey = (\S+)/.exec(phone?.config ?? "")?.[1] ?? "missing";
     expect(state).not.toContain(privateKey);
 
+    // The certificate in the broker's container: what the process read at start is the issued chain, key 0600 for its user.
+    const chain = await chainInContainer();
+    expect(new X509Certificate(chain).serialNumber.toLowerCase().replace(/^0+/, "")).toBe((certs.mqtt?.serial ?? "missing").toLowerCase().replace(/^0+/, ""));
+    expect(await mqttSeen()).toEqual([`start ${sha256(chain)} 600 1883:1883`]);
+    serials[mqtt] = certs.mqtt?.serial ?? "";
+    serials.mqttContainer = (outputs.services?.value as Record<string, { containerId: string }>).mqtt?.containerId ?? "missing";
+
+    // The web GUI's certificates are in the trust store: the proxy's own entry for cloud, a new one for mqtt;
+    // the output names each entry and the one manual step (OPNsense has no API for the GUI's certificate).
+    const gui = outputs.webGuiCertificates?.value as Record<string, { description: string; refid: string; manualStep: string }>;
+    const trust = Object.values(sim.items("trustCerts"));
+    expect(Object.keys(gui).sort()).toEqual(["cloud", "mqtt"]);
+    for (const key of ["cloud", "mqtt"]) {
+      const entry = trust.find((t) => t.refid === gui[key]?.refid);
+      expect(entry, key).toBeDefined();
+      expect(gui[key]?.manualStep).toContain("System > Settings > Administration > SSL certificate");
+    }
+    expect(trust).toHaveLength(3); // cloud and blog for the proxy (cloud also for the GUI), mqtt for the GUI
+    expect(JSON.stringify(gui)).not.toContain("PRIVATE KEY");
+
     // The segment's cap (both ways) and IDS.
     expect(Object.values(sim.items("shaperPipes", "live")).map((p) => `${p.bandwidth} ${p.bandwidthMetric}`)).toEqual(["50 Mbit", "50 Mbit"]);
     expect(sim.store.state.idsGeneral.interfaces.split(",")).toContain("opt1");
@@ -202,6 +262,17 @@ describe("a published web app, end to end", () => {
       expect(got.serial, name).not.toBe(serials[name]); // verified against Pebble's root by getTls
     }
     expect(sim.calls().byPath["POST /api/haproxy/service/reconfigure"]).toBe(1);
+
+    // The broker's container got the renewed chain in place (same container) and was told with one SIGHUP.
+    const outputs = await stack.outputs();
+    const renewed = (outputs.certificates?.value as Record<string, { serial: string }>).mqtt?.serial ?? "";
+    expect(renewed).not.toBe(serials[mqtt]);
+    const chain = await chainInContainer();
+    expect(new X509Certificate(chain).serialNumber.toLowerCase().replace(/^0+/, "")).toBe(renewed.toLowerCase().replace(/^0+/, ""));
+    const seen = await mqttSeen();
+    expect(seen).toHaveLength(2);
+    expect(seen[1]).toBe(`hup ${sha256(chain)} 600 1883:1883`);
+    expect((outputs.services?.value as Record<string, { containerId: string }>).mqtt?.containerId).toBe(serials.mqttContainer);
   });
 
   test("destroy removes the proxy, names, VPN and policies again", async () => {
