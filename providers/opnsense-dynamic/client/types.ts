@@ -128,6 +128,12 @@ export interface AssignmentItem {
   descr: string;
   lock: string;
   identifier: string;
+  /** "1" enabled (the model's default). */
+  enable?: string;
+  /** "staticv4" for a static address ("" none). */
+  type4?: string;
+  /** The static IPv4 with its prefix, e.g. "10.20.0.1/24". */
+  ipaddr?: string;
 }
 
 /** A config backup in System → Configuration → History (core/backup/backups/this). */

@@ -76,29 +76,35 @@ describe("interface assignment before 26.7 (a manual step)", () => {
 });
 
 describe("interface assignment on 26.7 (the API)", () => {
-  test("assigns the VLAN as the next optN; the address is left to the person, with only that step to do", async () => {
+  test("assigns the VLAN as the next optN, enabled with its static address, in one run; delete unassigns it so the VLAN can go", async () => {
     const v = await make(vlan, { parent: "igc1", tag: 20 });
     const device = (v.outs as { device: string }).device;
     await make(apply, { subsystem: "vlan", trigger: "v1" });
-    await expect(make(assignment, { device, address: "10.20.0.1/24", description: "iot" })).rejects.toThrow(
-      /bosun assigned vlan01 as interface opt1; OPNsense's API cannot enable it or set its address[\s\S]*Interfaces → \[iot\]: tick "Enable Interface"/,
-    );
-    // The person does step 2; the next run finds it and goes on.
-    s.store.assignInterface({ identifier: "opt1", device, description: "iot", addr4: "10.20.0.1/24" });
+    s.resetCalls();
     const a = await make(assignment, { device, address: "10.20.0.1/24", description: "iot" });
     expect(a.outs).toMatchObject({ identifier: "opt1", address: "10.20.0.1/24", managed: true });
+    // One item carries the device, its description and its address; one reconfigure makes it live.
+    expect(s.calls().byPath["POST /api/interfaces/assignment/addItem"]).toBe(1);
+    expect(s.calls().byPath["POST /api/interfaces/assignment/reconfigure"]).toBe(1);
+    expect(await getClientForTest().assignments.get("opt1")).toMatchObject({ if: device, descr: "iot", enable: "1", type4: "staticv4", ipaddr: "10.20.0.1/24" });
+    const live = (await getClientForTest().assignedInterfaces()).find((i) => i.identifier === "opt1");
+    expect(live).toMatchObject({ device, addr4: "10.20.0.1/24" });
     await assignment.remove(a.id, P(a.outs));
     expect((await getClientForTest().assignedInterfaces()).map((i) => i.identifier)).toEqual(["wan", "lan"]);
     await vlan.remove(v.id, P(v.outs));
     expect(s.items("vlans")).toEqual({});
   });
 
-  test("with the simulated person, one run assigns and configures it", async () => {
-    const person = await sim({ assignVlans: { "30": "10.30.0.1/24" } });
-    setConnection({ url: person.url, apiKey: KEY, apiSecret: SECRET, caPem: person.caPem, retryBaseMs: 5 });
-    const v = await make(vlan, { parent: "igc1", tag: 30 });
-    const a = await make(assignment, { device: (v.outs as { device: string }).device, address: "10.30.0.1/24", identifier: "opt1" });
-    expect(a.outs).toMatchObject({ identifier: "opt1", address: "10.30.0.1/24", managed: true });
-    await person.stop();
+  test("a failure after the add undoes the assignment, so the VLAN it holds can still be rolled back", async () => {
+    const v = await make(vlan, { parent: "igc1", tag: 21 });
+    const device = (v.outs as { device: string }).device;
+    await make(apply, { subsystem: "vlan", trigger: "v1" });
+    // The box assigns, but its answer to the listing that checks the result is an error.
+    s.faults.add({ path: "/api/interfaces/overview/interfacesInfo", nth: 2, status: 500, body: { errorMessage: "injected fault", errorTitle: "Error" } });
+    await expect(make(assignment, { device, address: "10.21.0.1/24", description: "iot" })).rejects.toThrow();
+    s.faults.clear();
+    expect((await getClientForTest().assignedInterfaces()).map((i) => i.identifier)).toEqual(["wan", "lan"]);
+    await vlan.remove(v.id, P(v.outs)); // an assigned VLAN could not be deleted
+    expect(s.items("vlans")).toEqual({});
   });
 });

@@ -1,10 +1,11 @@
 // Interface assignment. Before 26.7 the API cannot assign a device (a VLAN) as
 // an interface: bosun checks that the person did it in the UI and says exactly
 // what to do when they have not. From 26.7 the assignment API assigns the
-// device as the next optN and removes it on delete; enabling the interface and
-// its static address are still a UI step (the API has no field for them), so
-// a missing address still ends in instructions, with the assignment kept for
-// the person to configure. Unassigned devices (no identifier) are ignored.
+// device as the next optN, enabled with its static IPv4 (`enable`, `type4`,
+// `ipaddr` of the NetworkInterface model), and removes it on delete. A create
+// is all or nothing: when anything after the add fails (the box's answer, the
+// check of the result), the assignment it made is undone, so the VLAN it holds
+// can still be rolled back. Unassigned devices (no identifier) are ignored.
 import { z } from "zod";
 import type { OpnsenseClient } from "../client/client.ts";
 import type { InterfaceInfo } from "../client/types.ts";
@@ -49,7 +50,7 @@ export class InterfaceNotAssignedError extends Error {
   }
 }
 
-/** Step 2 alone: what is left after the 26.7 API assigned the device. */
+/** Step 2 alone: what is left when the 26.7 API assigned the device but the box did not take its address. */
 export function addressSteps(i: Pick<AssignmentInputs, "device" | "address" | "description">, identifier: string): string {
   const address = i.address ?? "<gateway address>/<prefix>";
   return [
@@ -123,19 +124,28 @@ export function overlappingInterface(all: readonly InterfaceInfo[], device: stri
 /** The 26.7+ assignment API: assign the device as the next optN and apply it. Returns the new key. */
 async function assign(client: OpnsenseClient, inputs: AssignmentInputs): Promise<string> {
   const what = `interface assignment of ${inputs.device}`;
+  const address = inputs.address ? { enable: "1", type4: "staticv4", ipaddr: inputs.address } : {};
   const key = await client.assignments
-    .add({ if: inputs.device, descr: inputs.description, lock: "0" }, what)
-    .catch((err: unknown) => explainValidation(err, what, { if: "device", descr: "description" }));
+    .add({ if: inputs.device, descr: inputs.description, lock: "0", ...address }, what)
+    .catch((err: unknown) => explainValidation(err, what, { if: "device", descr: "description", ipaddr: "address" }));
   if (inputs.identifier && key !== inputs.identifier) {
-    await client.assignments.del(key).catch(() => undefined);
-    await client.reconfigureAssignments().catch(() => undefined);
+    await undoAssignment(client, key);
     throw new InterfaceNotAssignedError(
       `identifier: the box assigned ${inputs.device} as ${key}, but the spec expects ${inputs.identifier}; the assignment was undone. ` +
         `Change the spec to ${key}, or free ${inputs.identifier} on the box.`,
     );
   }
-  await client.reconfigureAssignments();
+  await client.reconfigureAssignments().catch(async (err: unknown) => {
+    await undoAssignment(client, key);
+    throw err;
+  });
   return key;
+}
+
+/** Removes an assignment bosun made in this create (best effort: the error that led here is the one reported). */
+async function undoAssignment(client: OpnsenseClient, key: string): Promise<void> {
+  await client.assignments.del(key).catch(() => undefined);
+  await client.reconfigureAssignments().catch(() => undefined);
 }
 
 async function verify(inputs: AssignmentInputs): Promise<AssignmentOutputs> {
@@ -157,7 +167,13 @@ async function verify(inputs: AssignmentInputs): Promise<AssignmentOutputs> {
     if (!caps.assignmentApi) throw new InterfaceNotAssignedError(assignmentSteps(inputs));
     const key = await assign(client, inputs);
     createdNow = true;
-    all = await client.assignedInterfaces();
+    try {
+      all = await client.assignedInterfaces();
+    } catch (err) {
+      // All or nothing: an assignment left behind would keep its VLAN from being rolled back.
+      await undoAssignment(client, key);
+      throw err;
+    }
     found = all.find((i) => i.identifier === key) ?? { identifier: key, device: inputs.device, description: inputs.description, addr4: "", enabled: "0" };
   }
   if (inputs.identifier && found.identifier !== inputs.identifier) {
@@ -170,7 +186,15 @@ async function verify(inputs: AssignmentInputs): Promise<AssignmentOutputs> {
     const want = parseNetwork(inputs.address);
     const have = parseNetwork(found.addr4);
     if (!have || !want || have.address !== want.address || have.prefix !== want.prefix) {
-      if (createdNow || (caps.assignmentApi && !found.addr4)) throw new InterfaceNotAssignedError(addressSteps(inputs, found.identifier));
+      if (createdNow) {
+        // The box took the assignment but not its address: undone (a kept assignment would block the VLAN's rollback).
+        await undoAssignment(client, found.identifier);
+        throw new InterfaceNotAssignedError(
+          `The box assigned ${inputs.device} as ${found.identifier} but did not take its address ${inputs.address} through the API; the assignment was undone.\n` +
+            assignmentSteps(inputs),
+        );
+      }
+      if (caps.assignmentApi && !found.addr4) throw new InterfaceNotAssignedError(addressSteps(inputs, found.identifier));
       throw new InterfaceNotAssignedError(
         `Interface ${found.identifier} (${inputs.device}) has address "${found.addr4 || "none"}", the spec expects ${inputs.address}. ` +
           `In Interfaces → [${found.description || found.identifier}] set "Static IPv4" ${inputs.address}, Save, Apply changes.` +

@@ -1,8 +1,10 @@
 // Interfaces in the simulator: the interfacesInfo listing (assigned interfaces
 // and unassigned devices) and the assignment API of 26.7+, which assigns a
-// device as optN (with its description) but cannot set an address: enabling
-// the interface and its static IPv4 stay a UI step, which the simulated person
-// (assignVlans) performs when the assignment is applied.
+// device as optN with its description and, in the same item, can enable it
+// with a static IPv4 (`enable`, `type4: staticv4`, `ipaddr`; NetworkInterface
+// model). Nothing is live until reconfigure. Before 26.7 assigning is a UI step,
+// which the simulated person (assignVlans) performs.
+import { parseNetwork } from "../../kit/net.ts";
 import type { MutationResult, SimStore } from "./store.ts";
 
 /** interfaces/overview/interfacesInfo rows. */
@@ -33,16 +35,49 @@ function assignmentItem(store: SimStore, key: string) {
   return i && !store.state.pendingUnassign.includes(key) ? i : undefined;
 }
 
+/** The item as the model holds it: the saved address (pending or live) and type. */
+function itemOf(i: { identifier: string; device: string; description: string; addr4: string; enabled: string; pending?: { addr4: string; enabled: string } }) {
+  const addr4 = i.pending?.addr4 ?? i.addr4;
+  return {
+    descr: i.description,
+    identifier: i.identifier,
+    if: i.device,
+    lock: "0",
+    enable: i.pending?.enabled ?? i.enabled,
+    type4: addr4 ? "staticv4" : "",
+    ipaddr: addr4,
+  };
+}
+
 export function assignmentGet(store: SimStore, key: string | undefined): unknown {
-  if (!key) return { interface: { descr: "", identifier: "", if: "", lock: "0" } };
+  if (!key) return { interface: { descr: "", identifier: "", if: "", lock: "0", enable: "1", type4: "", ipaddr: "" } };
   const i = assignmentItem(store, key);
-  return i ? { interface: { descr: i.description, identifier: i.identifier, if: i.device, lock: "0" } } : [];
+  return i ? { interface: itemOf(i) } : [];
+}
+
+/** enable/type4/ipaddr of a body, checked as the model's fields are; undefined fields are left as they are. */
+function addressOf(n: Record<string, unknown>): { validations?: Record<string, string>; addr4?: string; enabled?: string } {
+  const validations: Record<string, string> = {};
+  const type4 = n.type4 === undefined ? undefined : String(n.type4);
+  const ipaddr = n.ipaddr === undefined ? undefined : String(n.ipaddr).trim();
+  const enable = n.enable === undefined ? undefined : String(n.enable);
+  if (type4 !== undefined && !["", "staticv4", "dhcp", "pppoe", "ppp", "l2tp"].includes(type4)) validations["interface.type4"] = "Option not in list.";
+  if (enable !== undefined && !["0", "1"].includes(enable)) validations["interface.enable"] = "Value should be a boolean (0,1).";
+  if (ipaddr) {
+    const net = parseNetwork(ipaddr);
+    if (!net || net.family !== 4 || !ipaddr.includes("/")) validations["interface.ipaddr"] = "Please specify a valid network segment or IP address.";
+  }
+  if (Object.keys(validations).length) return { validations };
+  return {
+    ...(type4 !== undefined || ipaddr !== undefined ? { addr4: type4 === "staticv4" ? (ipaddr ?? "") : "" } : {}),
+    ...(enable !== undefined ? { enabled: enable } : {}),
+  };
 }
 
 export function assignmentSearch(store: SimStore): unknown {
   const rows = Object.values(store.state.interfaces)
     .filter((i) => !store.state.pendingUnassign.includes(i.identifier))
-    .map((i) => ({ uuid: i.identifier, descr: i.description, identifier: i.identifier, if: i.device, lock: "0" }));
+    .map((i) => ({ uuid: i.identifier, ...itemOf(i) }));
   return { total: rows.length, rowCount: rows.length, current: 1, rows };
 }
 
@@ -55,10 +90,14 @@ export function assignmentAdd(store: SimStore, body: Record<string, unknown>): M
   if (Object.values(store.state.interfaces).some((i) => i.device === device)) {
     return { result: "failed", validations: { "interface.if": "Can not assign a device to more interfaces." } };
   }
+  const address = addressOf(n);
+  if (address.validations) return { result: "failed", validations: address.validations };
   let next = 1;
   while (`opt${next}` in store.state.interfaces) next++;
   const key = `opt${next}`;
-  store.state.interfaces[key] = { identifier: key, device, description: String(n.descr ?? "").trim(), addr4: "", enabled: "0" };
+  // The model's `enable` defaults to 1; nothing reaches the running system before reconfigure.
+  const pending = { addr4: address.addr4 ?? "", enabled: address.enabled ?? "1" };
+  store.state.interfaces[key] = { identifier: key, device, description: String(n.descr ?? "").trim(), addr4: "", enabled: "0", pending };
   store.save("/api/interfaces/assignment/addItem made changes");
   return { result: "saved", uuid: key };
 }
@@ -67,7 +106,13 @@ export function assignmentSet(store: SimStore, key: string, body: Record<string,
   const i = assignmentItem(store, key);
   if (!i) return { result: "failed", validations: {} };
   const n = node(body);
+  const address = addressOf(n);
+  if (address.validations) return { result: "failed", validations: address.validations };
   if (n.descr !== undefined) i.description = String(n.descr).trim();
+  if (address.addr4 !== undefined || address.enabled !== undefined) {
+    const base = i.pending ?? { addr4: i.addr4, enabled: i.enabled };
+    i.pending = { addr4: address.addr4 ?? base.addr4, enabled: address.enabled ?? base.enabled };
+  }
   store.save("/api/interfaces/assignment/setItem made changes");
   return { result: "saved" };
 }
@@ -96,7 +141,13 @@ export function assignmentReconfigure(store: SimStore): { status: string } {
     }
   }
   store.state.pendingUnassign = [];
-  // The simulated person enables the new VLAN interfaces and gives them their address (a UI step on every release).
+  // What the API saved goes live.
+  for (const i of Object.values(store.state.interfaces)) {
+    if (!i.pending) continue;
+    Object.assign(i, { addr4: i.pending.enabled === "1" ? i.pending.addr4 : "", enabled: i.pending.enabled });
+    delete i.pending;
+  }
+  // The simulated person enables VLAN interfaces still without an address (the UI step, when the API was not given one).
   for (const i of Object.values(store.state.interfaces)) {
     const vlan = Object.values(store.state.saved.vlans ?? {}).find((v) => v.vlanif === i.device);
     const address = vlan ? store.assignVlans[String(vlan.tag)] : undefined;

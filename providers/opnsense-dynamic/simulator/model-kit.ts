@@ -15,6 +15,8 @@ export interface AssignedInterface {
   description: string;
   addr4: string;
   enabled: string;
+  /** Saved through the assignment API (26.7+) but not applied yet: what reconfigure makes live. */
+  pending?: { addr4: string; enabled: string };
 }
 
 /** What validations may look at: the saved config, the assigned interfaces and the release. */
