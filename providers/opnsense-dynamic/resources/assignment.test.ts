@@ -86,7 +86,13 @@ describe("interface assignment on 26.7 (the API)", () => {
     // One item carries the device, its description and its address; one reconfigure makes it live.
     expect(s.calls().byPath["POST /api/interfaces/assignment/addItem"]).toBe(1);
     expect(s.calls().byPath["POST /api/interfaces/assignment/reconfigure"]).toBe(1);
-    expect(await getClientForTest().assignments.get("opt1")).toMatchObject({ if: device, descr: "iot", enable: "1", type4: "staticv4", ipaddr: "10.20.0.1/24" });
+    expect(await getClientForTest().assignments.get("opt1")).toMatchObject({
+      if: device,
+      descr: "iot",
+      enable: "1",
+      type4: "staticv4",
+      ipaddr: "10.20.0.1/24",
+    });
     const live = (await getClientForTest().assignedInterfaces()).find((i) => i.identifier === "opt1");
     expect(live).toMatchObject({ device, addr4: "10.20.0.1/24" });
     await assignment.remove(a.id, P(a.outs));
@@ -106,5 +112,26 @@ describe("interface assignment on 26.7 (the API)", () => {
     expect((await getClientForTest().assignedInterfaces()).map((i) => i.identifier)).toEqual(["wan", "lan"]);
     await vlan.remove(v.id, P(v.outs)); // an assigned VLAN could not be deleted
     expect(s.items("vlans")).toEqual({});
+  });
+
+  test("a lost answer to the add: the device's new assignment is adopted, not made twice", async () => {
+    const v = await make(vlan, { parent: "igc1", tag: 23 });
+    const device = (v.outs as { device: string }).device;
+    await make(apply, { subsystem: "vlan", trigger: "v1" });
+    s.faults.add({ path: "/api/interfaces/assignment/addItem", nth: 1, drop: true, phase: "after" });
+    const a = await make(assignment, { device, address: "10.23.0.1/24", description: "iot" });
+    s.faults.clear();
+    expect(a.outs).toMatchObject({ identifier: "opt1", address: "10.23.0.1/24", managed: true });
+    expect((await getClientForTest().assignedInterfaces()).filter((i) => i.device === device).map((i) => i.identifier)).toEqual(["opt1"]);
+  });
+
+  test("an assignment without an address (made by hand) gets its address through the API", async () => {
+    const v = await make(vlan, { parent: "igc1", tag: 24 });
+    const device = (v.outs as { device: string }).device;
+    await make(apply, { subsystem: "vlan", trigger: "v1" });
+    s.store.assignInterface({ identifier: "opt2", device, description: "iot", addr4: "" });
+    const a = await make(assignment, { device, address: "10.24.0.1/24", description: "iot" });
+    expect(a.outs).toMatchObject({ identifier: "opt2", address: "10.24.0.1/24" });
+    expect((await getClientForTest().assignedInterfaces()).find((i) => i.identifier === "opt2")?.addr4).toBe("10.24.0.1/24");
   });
 });

@@ -45,7 +45,7 @@ export function stripMark(description: string | undefined): string {
 }
 
 /** The answer may have been lost after the box acted (no answer, or a 5xx that is not a refusal). */
-function outcomeUnknown(err: unknown): boolean {
+export function outcomeUnknown(err: unknown): boolean {
   return err instanceof UnreachableError || (err instanceof HttpError && err.status >= 500 && !(err instanceof CommandError));
 }
 

@@ -12,7 +12,7 @@ import type { InterfaceInfo } from "../client/types.ts";
 import { ipv4InCidr, ipv4Range, parseNetwork } from "../../kit/net.ts";
 import { checkWith, diffFields, userInputs, type Props } from "../../kit/index.ts";
 import { getClient } from "./connection.ts";
-import { explainRefusal, explainValidation } from "./common.ts";
+import { explainRefusal, explainValidation, outcomeUnknown } from "./common.ts";
 
 export { configureFromStack as configure } from "./connection.ts";
 
@@ -54,7 +54,7 @@ export class InterfaceNotAssignedError extends Error {
 export function addressSteps(i: Pick<AssignmentInputs, "device" | "address" | "description">, identifier: string): string {
   const address = i.address ?? "<gateway address>/<prefix>";
   return [
-    `bosun assigned ${i.device} as interface ${identifier}; OPNsense's API cannot enable it or set its address, so this step is left to do in the web UI (the assignment stays for it):`,
+    `${i.device} is assigned as interface ${identifier}, but the box did not take its address through the API, so this step is left to do in the web UI:`,
     `  Interfaces → [${i.description || identifier}]: tick "Enable Interface", set "IPv4 Configuration Type" to "Static IPv4", IPv4 address ${address}, Save, then Apply changes.`,
     `  Then run the deployment again; bosun checks the interface and continues.`,
   ].join("\n");
@@ -125,9 +125,15 @@ export function overlappingInterface(all: readonly InterfaceInfo[], device: stri
 async function assign(client: OpnsenseClient, inputs: AssignmentInputs): Promise<string> {
   const what = `interface assignment of ${inputs.device}`;
   const address = inputs.address ? { enable: "1", type4: "staticv4", ipaddr: inputs.address } : {};
-  const key = await client.assignments
-    .add({ if: inputs.device, descr: inputs.description, lock: "0", ...address }, what)
-    .catch((err: unknown) => explainValidation(err, what, { if: "device", descr: "description", ipaddr: "address" }));
+  const key = await client.assignments.add({ if: inputs.device, descr: inputs.description, lock: "0", ...address }, what).catch(async (err: unknown) => {
+    // The answer was lost: the device was not assigned before, so an assignment of it now is this add's.
+    if (outcomeUnknown(err)) {
+      const made = await findAssignment(client, inputs.device).catch(() => undefined);
+      if (made) return made.identifier;
+      throw err;
+    }
+    return explainValidation(err, what, { if: "device", descr: "description", ipaddr: "address" });
+  });
   if (inputs.identifier && key !== inputs.identifier) {
     await undoAssignment(client, key);
     throw new InterfaceNotAssignedError(
@@ -194,7 +200,16 @@ async function verify(inputs: AssignmentInputs): Promise<AssignmentOutputs> {
             assignmentSteps(inputs),
         );
       }
-      if (caps.assignmentApi && !found.addr4) throw new InterfaceNotAssignedError(addressSteps(inputs, found.identifier));
+      if (caps.assignmentApi && !found.addr4) {
+        // Assigned without an address (by hand, or an earlier run stopped before applying): the API sets it.
+        const key = found.identifier;
+        await client.assignments.set(key, { enable: "1", type4: "staticv4", ipaddr: inputs.address }, `interface ${key} (${inputs.device})`);
+        await client.reconfigureAssignments();
+        found = (await client.assignedInterfaces()).find((i) => i.identifier === key) ?? found;
+        const now = parseNetwork(found.addr4);
+        if (!now || now.address !== want?.address || now.prefix !== want?.prefix) throw new InterfaceNotAssignedError(addressSteps(inputs, key));
+        return { ...inputs, identifier: key, address: found.addr4, description: inputs.description, managed: true };
+      }
       throw new InterfaceNotAssignedError(
         `Interface ${found.identifier} (${inputs.device}) has address "${found.addr4 || "none"}", the spec expects ${inputs.address}. ` +
           `In Interfaces → [${found.description || found.identifier}] set "Static IPv4" ${inputs.address}, Save, Apply changes.` +
