@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isMap, isScalar, parseDocument } from "yaml";
+import { isMap, isScalar, parse, parseDocument } from "yaml";
 import { SPEC_CONFIG_KEY, isSecretValue } from "../../../stacks/model/index.ts";
 import { secretPaths } from "./specs.ts";
 
@@ -29,6 +29,11 @@ export function writeStackFile(workDir: string, stack: string, text: string): vo
   const mode = existsSync(file) ? statSync(file).mode & 0o777 : 0o644;
   writeFileSync(tmp, text, { mode });
   renameSync(tmp, file);
+}
+
+/** `bosun:spec` of a stack file text, as the file holds it (secrets as `{ secure }`). */
+export function specOfText(text: string): unknown {
+  return (parse(text) as { config?: Record<string, unknown> } | null)?.config?.[SPEC_CONFIG_KEY];
 }
 
 type Path = (string | number)[];
