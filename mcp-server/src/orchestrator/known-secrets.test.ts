@@ -111,4 +111,23 @@ describe("known secrets", () => {
     expect((await liveSpec(stack)).value).toEqual(spec);
     expect(cliReads).toBe(before + 1);
   });
+
+  it("encrypts several changed and new secrets, each to a value the CLI decrypts", async () => {
+    const text = readFileSync(file, "utf8");
+    const changed = specWith("token-3", "other-3");
+    const spec = { ...changed, services: { echo: { ...changed.services.echo, env: { ...changed.services.echo.env, NEW: { secret: "new-3" } } } } };
+    let encrypted = 0;
+    const candidate = await candidateText({
+      text,
+      spec,
+      liveSecrets: new Map(),
+      scratchDir,
+      encrypt: (scratch, key, value) => (encrypted++, encrypt(scratch, key, value)),
+    });
+    expect(encrypted).toBe(3);
+    expect(new Set(ciphertexts(candidate).values()).size).toBe(3);
+    writeFileSync(file, candidate);
+    forgetKnownSecrets();
+    expect((await liveSpec(stack)).value).toEqual(spec);
+  });
 });
