@@ -15,8 +15,9 @@ import { toBosunError } from "./engine-errors.ts";
 import { approvalModeOf, approvalRequirement, approvalText } from "./approvals.ts";
 import { createPolicyCollector, policyPackOptions, policyResult, policyText, stepFindings } from "./policy.ts";
 import { encryptSecret } from "./pulumi-cli.ts";
+import { learnSecrets, secretScope } from "./known-secrets.ts";
 import { redacted, restoreSecrets, secretPaths, validated } from "./specs.ts";
-import { candidateText, readStackFile, textHash } from "./stack-file.ts";
+import { candidateText, readStackFile, specOfText, textHash } from "./stack-file.ts";
 import type { PlanKind, PlanResult, ResourceChange } from "./types.ts";
 import { checkStackName, forgetStack, liveSpec, stackEnv } from "./workspace.ts";
 
@@ -65,6 +66,8 @@ export async function makePlan(ctx: OrchestratorContext, input: PlanInput): Prom
       scratchDir: ctx.scratchDir,
       encrypt: (scratchFile, key, value) => encryptSecret({ cwd: ctx.workDir, env: stackEnv(ctx, input.stack), stack: input.stack, scratchFile, key, value }),
     });
+    // The candidate's new ciphertexts, so the next plan after it is applied reads its secrets without the CLI.
+    if (secretPaths(toWrite).length > 0) learnSecrets(secretScope(ctx.workDir, input.stack), specOfText(configText), toWrite);
 
     const configFile = join(ctx.scratchDir, `${planId}.yaml`);
     const planFile = join(ctx.scratchDir, `${planId}.plan.json`);

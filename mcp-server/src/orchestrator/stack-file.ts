@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isMap, isScalar, parseDocument } from "yaml";
+import { isMap, isScalar, parse, parseDocument } from "yaml";
 import { SPEC_CONFIG_KEY, isSecretValue } from "../../../stacks/model/index.ts";
 import { secretPaths } from "./specs.ts";
 
@@ -29,6 +29,11 @@ export function writeStackFile(workDir: string, stack: string, text: string): vo
   const mode = existsSync(file) ? statSync(file).mode & 0o777 : 0o644;
   writeFileSync(tmp, text, { mode });
   renameSync(tmp, file);
+}
+
+/** `bosun:spec` of a stack file text, as the file holds it (secrets as `{ secure }`). */
+export function specOfText(text: string): unknown {
+  return (parse(text) as { config?: Record<string, unknown> } | null)?.config?.[SPEC_CONFIG_KEY];
 }
 
 type Path = (string | number)[];
@@ -64,6 +69,22 @@ export interface CandidateInput {
   scratchDir: string;
 }
 
+const ENCRYPT_AT_ONCE = 2;
+
+/** The ciphertext of one value, made on a scratch copy of the stack file. */
+async function encryptOne(input: CandidateInput, path: string, value: string): Promise<[string, string]> {
+  const scratch = join(input.scratchDir, `encrypt-${randomBytes(6).toString("hex")}.yaml`);
+  writeFileSync(scratch, input.text, { mode: 0o600 });
+  try {
+    await input.encrypt(scratch, `${SPEC_CONFIG_KEY}.${path}`, value);
+    const ct = ciphertexts(readFileSync(scratch, "utf8")).get(path);
+    if (ct === undefined) throw new Error(`encrypting ${SPEC_CONFIG_KEY}.${path} left no ciphertext`);
+    return [path, ct];
+  } finally {
+    rmSync(scratch, { force: true });
+  }
+}
+
 /** The stack file text with `bosun:spec` set to the candidate; unchanged secrets keep their ciphertext. */
 export async function candidateText(input: CandidateInput): Promise<string> {
   const existing = ciphertexts(input.text);
@@ -74,20 +95,10 @@ export async function candidateText(input: CandidateInput): Promise<string> {
     if (kept !== undefined && input.liveSecrets.get(path) === value) secure.set(path, kept);
     return !secure.has(path);
   });
-  if (fresh.length > 0) {
-    const scratch = join(input.scratchDir, `encrypt-${randomBytes(6).toString("hex")}.yaml`);
-    writeFileSync(scratch, input.text, { mode: 0o600 });
-    try {
-      for (const { path, value } of fresh) await input.encrypt(scratch, `${SPEC_CONFIG_KEY}.${path}`, value);
-      const made = ciphertexts(readFileSync(scratch, "utf8"));
-      for (const { path } of fresh) {
-        const ct = made.get(path);
-        if (ct === undefined) throw new Error(`encrypting ${SPEC_CONFIG_KEY}.${path} left no ciphertext`);
-        secure.set(path, ct);
-      }
-    } finally {
-      rmSync(scratch, { force: true });
-    }
+  // Each new value on its own scratch copy, two CLI runs at a time: a run is mostly process start.
+  for (let i = 0; i < fresh.length; i += ENCRYPT_AT_ONCE) {
+    const made = await Promise.all(fresh.slice(i, i + ENCRYPT_AT_ONCE).map((s) => encryptOne(input, s.path, s.value)));
+    for (const [path, ct] of made) secure.set(path, ct);
   }
   const plain = withSecure(input.spec, secure);
   const doc = parseDocument(input.text);

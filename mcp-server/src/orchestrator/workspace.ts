@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { SPEC_CONFIG_KEY } from "../../../stacks/model/index.ts";
 import { parse as parseYaml } from "yaml";
 import { BosunError } from "./types.ts";
+import { decryptKnown, learnSecrets, secretScope } from "./known-secrets.ts";
 import { toBosunError } from "./engine-errors.ts";
 import { observeStack } from "../observability/engine-ops.ts";
 import { observedEnv } from "../observability/provider-calls.ts";
@@ -129,21 +130,31 @@ export function forgetStack(opts: WorkspaceOptions, stack: string): void {
 
 /**
  * The live spec as written in the stack's config. Read from the file when it
- * holds no encrypted value; through the CLI (which decrypts) when it does.
+ * holds no encrypted value, or only ciphertexts whose plaintext this process
+ * already knows (known-secrets.ts); through the CLI (which decrypts) otherwise.
  */
 export async function liveSpec(stack: Stack): Promise<{ value: unknown; secret: boolean }> {
   const ws = stack.workspace as LocalWorkspace;
   const file = join(ws.workDir, "stacks", `Pulumi.${stack.name}.yaml`);
-  if (existsSync(file)) {
-    const config = (parseYaml(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
-    const raw = config[SPEC_CONFIG_KEY];
+  const fileSpec = () => (existsSync(file) ? { text: readFileSync(file, "utf8") } : undefined);
+  const before = fileSpec();
+  const scope = secretScope(ws.workDir, stack.name);
+  let raw: unknown;
+  if (before) {
+    const config = (parseYaml(before.text) as { config?: Record<string, unknown> } | null)?.config ?? {};
+    raw = config[SPEC_CONFIG_KEY];
     if (raw === undefined) return { value: { version: 1 }, secret: false };
     if (!JSON.stringify(raw).includes('"secure"')) return { value: typeof raw === "string" ? parseMaybe(raw) : raw, secret: false };
+    const known = decryptKnown(scope, raw);
+    if (known !== undefined) return { value: known, secret: true };
   }
   const all = await stack.getAllConfig();
   const entry = all[SPEC_CONFIG_KEY];
   if (entry === undefined) return { value: { version: 1 }, secret: false };
-  return { value: parseMaybe(entry.value), secret: entry.secret ?? false };
+  const value = parseMaybe(entry.value);
+  // Only when the file did not change while the CLI read it: each ciphertext then is the one decrypted.
+  if (before && fileSpec()?.text === before.text) learnSecrets(scope, raw, value);
+  return { value, secret: entry.secret ?? false };
 }
 
 /** The spec in the stack's file, for a stack that is not in the backend yet; encrypted values need the backend. */
