@@ -1,6 +1,7 @@
 // The CrossGuard policy pack "bosun": `pulumi preview --policy-pack policy` (and
-// `up`) in a terminal, and every preview bosun makes, run the rules of
-// policy/engine over the stack's desired state. One CrossGuard policy per
+// `up`) in a terminal or a pipeline run the rules of policy/engine over the
+// stack's desired state. bosun's planner runs the same rules over the same
+// desired state in its own process (mcp-server/src/orchestrator/policy.ts). One CrossGuard policy per
 // level: "deny" is mandatory (the engine fails the preview or update), "warn"
 // and "review" are advisory (bosun turns "review" into a required approval).
 // Each message starts with the rule's name: `no-wan-allow-any: firewall rule …`.

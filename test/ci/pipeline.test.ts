@@ -80,7 +80,10 @@ describe("bosun ci on a throwaway git repository", () => {
       expect(denied.stdout).toMatch(
         /\| \*\*deny\*\* \| resource-ceilings \| minecraft-app-container \| container test-ci-\w+-minecraft asks for 24576 MiB; host local allows 16384 MiB/,
       );
-      expect(denied.stdout).toMatch(/\| warn \| wan-exposure \| minecraft-rules \| .*\(minecraft-rule-25565-tcp-from-wan\) opens 25565\/TCP to the internet/);
+      // The finding names the rule as the plan lists it (the engine knows the owner's FirewallRuleSet, minecraft-rules).
+      expect(denied.stdout).toMatch(
+        /\| warn \| wan-exposure \| minecraft-rule-25565-tcp-from-wan \| .*\(minecraft-rule-25565-tcp-from-wan\) opens 25565\/TCP to the internet/,
+      );
       expect(denied.stdout).toContain("**Drift**: none");
       expect(readFileSync(join(project.dir, ".state", "summary.md"), "utf8")).toBe(`${denied.stdout.trimEnd()}\n`);
       console.log(`summary of the denied change:\n${denied.stdout}`);

@@ -13,7 +13,7 @@ import { countChanges, createChangeCollector, planSummary, planText } from "./ch
 import { type OrchestratorContext, PROJECT, publish, stackStateVersion } from "./context.ts";
 import { toBosunError } from "./engine-errors.ts";
 import { approvalModeOf, approvalRequirement, approvalText } from "./approvals.ts";
-import { createPolicyCollector, policyPackOptions, policyResult, policyText, stepFindings } from "./policy.ts";
+import { createDesiredCollector, policyResult, policyText, resourceFindings, stepFindings } from "./policy.ts";
 import { encryptSecret } from "./pulumi-cli.ts";
 import { learnSecrets, secretScope } from "./known-secrets.ts";
 import { redacted, restoreSecrets, secretPaths, validated } from "./specs.ts";
@@ -74,23 +74,19 @@ export async function makePlan(ctx: OrchestratorContext, input: PlanInput): Prom
     writeFileSync(configFile, configText, { mode: 0o600 });
     const mode = approvalModeOf(text, input.stack);
     const collector = createChangeCollector();
-    const policy = createPolicyCollector();
+    const desired = createDesiredCollector();
     let enginePlan: string | null = null;
     try {
       await s.preview({
-        onEvent: (e) => (collector.onEvent(e), policy.onEvent(e)),
+        onEvent: (e) => (collector.onEvent(e), desired.onEvent(e)),
         color: "never",
         configFile,
         ...(ctx.enginePlans ? { plan: planFile } : {}),
-        ...policyPackOptions(ctx.workDir),
       });
       if (ctx.enginePlans) enginePlan = readFileSync(planFile, "utf8");
     } catch (err) {
-      // A preview the policy pack refused is still a plan to show: its findings say why; it is never applied.
-      if (!policy.denied()) {
-        forgetStack({ workDir: ctx.workDir, env: ctx.env }, input.stack);
-        throw toBosunError(err, input.stack, "the preview");
-      }
+      forgetStack({ workDir: ctx.workDir, env: ctx.env }, input.stack);
+      throw toBosunError(err, input.stack, "the preview");
     } finally {
       rmSync(configFile, { force: true });
       rmSync(planFile, { force: true });
@@ -98,7 +94,11 @@ export async function makePlan(ctx: OrchestratorContext, input: PlanInput): Prom
 
     const changes = collector.changes();
     const counts = countChanges(changes);
-    const { decision, findings } = policyResult([...policy.findings(), ...(await stepFindings(ctx.workDir, input.stack, changes))]);
+    // A refused plan is still a plan to show: its findings say why; it is never applied.
+    const { decision, findings } = policyResult([
+      ...(await resourceFindings(ctx.workDir, input.stack, desired.resources())),
+      ...(await stepFindings(ctx.workDir, input.stack, changes)),
+    ]);
     const review = { decision, findings, approval: approvalRequirement({ mode, changes, findings, planner: input.actor }) };
     const expiresAt = new Date(ctx.now().getTime() + ctx.planTtlMs);
     const intent = input.intent
