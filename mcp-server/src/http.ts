@@ -125,6 +125,7 @@ export async function serveHttp(opts: HttpOptions): Promise<HttpServer> {
       if (id) {
         const transport = sessions.get(id, owner);
         if (!transport) return rpcError(res, 404, RPC.sessionNotFound, "Session not found (expired or ended); start a new one with initialize");
+        holdUntilLoopTurns(res);
         return transport.handleRequest(req, res, req.body);
       }
       if (!isInitializeRequest(req.body)) return rpcError(res, 400, RPC.invalidRequest, "Bad Request: no session; send initialize first");
@@ -189,6 +190,20 @@ export async function serveHttp(opts: HttpOptions): Promise<HttpServer> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * The SDK answers a call as an event stream whose headers it sends before the
+ * tool has run. Held until the event loop turns once, the headers, the result
+ * and the end of a quick call leave in one write instead of two or three (a
+ * syscall each); a long call's stream starts one loop turn later, and its
+ * progress flows as before.
+ */
+function holdUntilLoopTurns(res: Response): void {
+  const socket = res.socket;
+  if (!socket) return;
+  socket.cork();
+  setImmediate(() => socket.uncork());
 }
 
 function mergeVerifiers(a: TokenVerifier, b: TokenVerifier): TokenVerifier {

@@ -80,6 +80,9 @@ function load(file: string): StoredToken[] {
   return parsed as StoredToken[];
 }
 
+/** Stores written by this process; a verifier here looks again at once after one. */
+let saves = 0;
+
 /** Writes the store in one rename, owner-only, in an owner-only folder. */
 function save(file: string, tokens: StoredToken[]): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
@@ -87,6 +90,7 @@ function save(file: string, tokens: StoredToken[]): void {
   writeFileSync(tmp, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
   renameSync(tmp, file);
   chmodSync(file, 0o600);
+  saves++;
 }
 
 export interface AddTokenOptions {
@@ -148,6 +152,16 @@ function entryOf(t: StoredToken): Entry {
   };
 }
 
+/** Entries by their hash in hex; the first of two equal hashes wins, as a search in order would find it. */
+function index(entries: Entry[]): Map<string, Entry> {
+  const out = new Map<string, Entry>();
+  for (const e of entries) {
+    const key = e.hash.toString("hex");
+    if (!out.has(key)) out.set(key, e);
+  }
+  return out;
+}
+
 /**
  * Tokens from the store (re-read when the file changes) plus, for a quick
  * start, BOSUN_TOKEN (one token with every scope, named "default").
@@ -162,9 +176,19 @@ export function tokenVerifier(
   const now = options.now ?? (() => Date.now() / 1000);
   let stamp = "";
   let stored: Entry[] = [];
+  let byHash = index(fixed);
+  // Looked at once per turn of the event loop (and after every write from this process): the requests
+  // that arrived together share one stat, and one that arrives after a `bosun token remove` finished sees it.
+  let checked = false;
+  let seenSaves = saves;
   // Re-read when the file's identity, size or time changes: a rename (how the store is written) changes the inode.
-  const current = (): Entry[] => {
-    if (!file) return fixed;
+  const current = (): Map<string, Entry> => {
+    if (!file || (checked && seenSaves === saves)) return byHash;
+    checked = true;
+    seenSaves = saves;
+    setImmediate(() => {
+      checked = false;
+    });
     let next = "absent";
     try {
       const st = statSync(file);
@@ -179,17 +203,20 @@ export function tokenVerifier(
         stored = []; // a half-written or broken store admits nobody rather than everybody
       }
       stamp = next;
+      byHash = index([...fixed, ...stored]);
     }
-    return [...fixed, ...stored];
+    return byHash;
   };
-  const configuredAtStart = current().length > 0;
+  const configuredAtStart = current().size > 0;
   return {
     get configured() {
-      return configuredAtStart || current().length > 0;
+      return configuredAtStart || current().size > 0;
     },
     verify(token) {
-      const given = Buffer.from(sha(token), "hex");
-      const hit = current().find((e) => timingSafeEqual(e.hash, given))?.principal;
+      const given = sha(token);
+      // Found by its hash (a SHA-256 of the secret, so the lookup's timing tells nothing of the token), then compared in constant time.
+      const entry = current().get(given);
+      const hit = entry && timingSafeEqual(entry.hash, Buffer.from(given, "hex")) ? entry.principal : undefined;
       if (!hit || (hit.expiresAt !== undefined && hit.expiresAt <= now())) return undefined;
       return hit;
     },

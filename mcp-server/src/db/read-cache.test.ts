@@ -4,7 +4,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDb, type DbHandle } from "./client.ts";
-import { listHistoryLines, startDeployment } from "./queries.ts";
+import { expirePlans, listHistoryLines, purgePlanArtifacts, recordPlan, startDeployment } from "./queries.ts";
 import { createReadCache } from "./read-cache.ts";
 import { openFreshPostgres } from "../../../test/support/test-databases.ts";
 
@@ -68,13 +68,42 @@ describe("read cache", () => {
       await gate;
     });
     await began;
-    // Asked while the write runs: not the answer from before it, and not kept.
-    const during = r.read();
+    // Asked while the write runs: they wait for it, then share one read, kept for the next caller.
+    const during = Array.from({ length: 20 }, () => r.read());
     release();
     await writing;
-    expect(await during).toEqual(["apply"]);
+    for (const d of during) expect(await d).toEqual(["apply"]);
     expect(await r.read()).toEqual(["apply"]);
-    expect(r.loads()).toBe(3); // before, during, after
+    expect(r.loads()).toBe(2); // before, and once for everybody after the write
+  });
+
+  it("drops what was read before a write that changed rows, even a read still under way", async () => {
+    const { db } = await open();
+    const r = reader(db);
+    const before = r.read(); // under way while the insert begins
+    await startDeployment(db, { stack: "demo", kind: "apply", actor: "a" });
+    await before;
+    expect(await r.read()).toEqual(["apply"]);
+    expect(r.loads()).toBe(2);
+  });
+
+  it("keeps what was read across an INSERT, UPDATE or DELETE that touched no row", async () => {
+    const { db } = await open();
+    const r = reader(db);
+    await startDeployment(db, { stack: "demo", kind: "apply", actor: "a" });
+    expect(await r.read()).toEqual(["apply"]);
+    // The periodic sweep: nothing to expire, nothing to purge.
+    expect(await expirePlans(db, new Date())).toBe(0);
+    expect(await purgePlanArtifacts(db)).toBe(0);
+    expect(await r.read()).toEqual(["apply"]);
+    expect(r.loads()).toBe(1);
+    // A plan past its time is expired: a change, read again.
+    const cache = createReadCache(db);
+    const statuses = () => cache.get("statuses", async () => (await listHistoryLines(db, "demo", 10)).map((d) => d.status));
+    await recordPlan(db, { stack: "demo", actor: "a", planId: "p-1", expiresAt: new Date(Date.now() - 1000) });
+    expect(await statuses()).toEqual(["planned", "running"]);
+    expect(await expirePlans(db, new Date())).toBe(1);
+    expect(await statuses()).toEqual(["expired", "running"]);
   });
 
   it("does not cache over a client passed in, which others may write to directly", async () => {

@@ -10,15 +10,24 @@ export { LOOPBACK_HOSTS };
 /** Only these host names (any port) in the Host header. */
 export function hostAllowList(allowed: readonly string[]) {
   const names = new Set(allowed.map((h) => h.toLowerCase()));
+  // Clients send the same few Host headers again and again: each is parsed once.
+  const seen = new Map<string, boolean>();
+  const allows = (header: string): boolean => {
+    const known = seen.get(header);
+    if (known !== undefined) return known;
+    let ok: boolean;
+    try {
+      ok = names.has(new URL(`http://${header}`).hostname.toLowerCase());
+    } catch {
+      ok = false;
+    }
+    if (seen.size >= 100) seen.clear();
+    seen.set(header, ok);
+    return ok;
+  };
   return (req: Request, res: Response, next: NextFunction) => {
     const header = req.headers.host;
-    let name: string | undefined;
-    try {
-      name = header ? new URL(`http://${header}`).hostname.toLowerCase() : undefined;
-    } catch {
-      name = undefined;
-    }
-    if (!name || !names.has(name)) return rpcError(res, 403, RPC.server, "Forbidden: this Host is not served here");
+    if (!header || !allows(header)) return rpcError(res, 403, RPC.server, "Forbidden: this Host is not served here");
     next();
   };
 }

@@ -3,7 +3,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
-import { annotate, withCorrelation } from "./context.ts";
+import { annotate, correlation, withCorrelation } from "./context.ts";
 import { componentLog, log, tapLogs } from "./log.ts";
 import { maskSecrets, maskText } from "./mask.ts";
 
@@ -89,5 +89,13 @@ describe("mask", () => {
   it("leaves what is not secret alone", () => {
     expect(maskSecrets({ stack: "demo", count: 3, enabled: true, secret: false })).toEqual({ stack: "demo", count: 3, enabled: true, secret: false });
     expect(maskText("secure: v1:abc:def==")).toBe("secure: [redacted]");
+  });
+});
+
+describe("correlation ids", () => {
+  it("are 12 hex digits and do not repeat, past the pool they are drawn from", () => {
+    const ids = Array.from({ length: 2000 }, () => withCorrelation({ origin: "test" }, () => correlation()?.correlationId));
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });

@@ -33,7 +33,7 @@ export function observeMcpServer(server: McpServer): void {
     register(
       name,
       config,
-      observeTool(name, cb, () => level),
+      observeTool(name, cb, () => level, (config as { annotations?: { readOnlyHint?: boolean } } | undefined)?.annotations?.readOnlyHint === true),
     );
 
   let kind: string | undefined;
@@ -46,7 +46,9 @@ export function observeMcpServer(server: McpServer): void {
   });
 }
 
-function observeTool(tool: string, cb: Handler, level: () => McpLogLevel): Handler {
+/** `readOnly`: the call itself is logged at debug (its outcome at info), as reads come many at a time. */
+function observeTool(tool: string, cb: Handler, level: () => McpLogLevel, readOnly: boolean): Handler {
+  const called = readOnly ? logger.debug : logger.info;
   return (...args: unknown[]) => {
     const extra = args[args.length - 1] as Extra;
     const notify = (lvl: McpLogLevel, data: Record<string, unknown>) => {
@@ -66,7 +68,7 @@ function observeTool(tool: string, cb: Handler, level: () => McpLogLevel): Handl
     return withCorrelation(fields, () =>
       inSpan(`mcp tool ${tool}`, { "mcp.tool.name": tool, "mcp.request.id": String(extra.requestId) }, async (span) => {
         const started = Date.now();
-        logger.info(`tool ${tool} called`);
+        called(`tool ${tool} called`);
         try {
           const result = await cb(...args);
           const outcome = result.isError ? "error" : "ok";
