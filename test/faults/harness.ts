@@ -18,6 +18,7 @@ import { createLockManager, type LockManager } from "../../mcp-server/src/coordi
 import { createOrchestrator } from "../../mcp-server/src/orchestrator/index.ts";
 import type { Orchestrator } from "../../mcp-server/src/orchestrator/types.ts";
 import { openFreshPostgres } from "../support/test-databases.ts";
+import { reapOrphanedPluginsSoon } from "../support/orphans.ts";
 import { createTestStack, REPO_ROOT, type TestStack } from "../support/test-stack.ts";
 import { holdSubnet } from "../support/exclusive.ts";
 import { startTcpProxy, throughProxy, type TcpProxy } from "../support/tcp-proxy.ts";
@@ -269,6 +270,8 @@ export class Harness {
       } catch {
         // already gone
       }
+      // The CLI's plugins run in groups of their own and outlive the kill.
+      await reapOrphanedPluginsSoon();
     }
   }
 }

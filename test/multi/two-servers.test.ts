@@ -18,6 +18,7 @@ import { specFromStackYaml } from "../../stacks/model/index.ts";
 import { listEvents, listHistory } from "../../mcp-server/src/db/queries.ts";
 import type { DbHandle } from "../../mcp-server/src/db/client.ts";
 import { openFreshPostgres } from "../support/test-databases.ts";
+import { reapOrphanedPluginsSoon } from "../support/orphans.ts";
 import { createTestStack, REPO_ROOT, type TestStack } from "../support/test-stack.ts";
 import { startServer, type ServerProcess, type ToolResult } from "../support/server-process.ts";
 
@@ -162,6 +163,7 @@ describe.skipIf(!databaseUrl || !redisUrl)("two bosun servers sharing PostgreSQL
     expect([a.proc.pid, b.proc.pid]).toContain(owner);
     dead.kill("SIGKILL");
     sim.faults.clear();
+    await reapOrphanedPluginsSoon(); // the killed server's Pulumi plugins run in groups of their own
     for (let i = 0; i < 240; i++) {
       row = (await listHistory(db.db, { stack: test.name, limit: 10 })).find((d) => d.id === running?.id);
       const recover = (await listHistory(db.db, { stack: test.name, limit: 10 })).find((d) => d.kind === "recover" && d.status !== "running");

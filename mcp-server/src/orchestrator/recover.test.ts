@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { startSimulator, type Simulator } from "../../../providers/opnsense-dynamic/simulator/server.ts";
 import { openFreshPostgres } from "../../../test/support/test-databases.ts";
+import { reapOrphanedPluginsSoon } from "../../../test/support/orphans.ts";
 import type { DbHandle } from "../db/client.ts";
 import { listHistory } from "../db/queries.ts";
 import { createLockManager } from "../coordination/locks.ts";
@@ -51,8 +52,8 @@ describe.skipIf(!databaseUrl)("recovery after a crash mid-apply", () => {
       proc.on("exit", (code) => reject(new Error(`child exited early (${code})`)));
     });
     await new Promise((r) => setTimeout(r, 1500)); // the provider's call is now in flight
-    process.kill(-proc.pid!, "SIGKILL"); // the whole group: node, the pulumi CLI, its plugins
-    await new Promise((r) => setTimeout(r, 500));
+    process.kill(-proc.pid!, "SIGKILL"); // the whole group: node and the pulumi CLI
+    await reapOrphanedPluginsSoon(500); // its plugins run in groups of their own
     sim.faults.clear();
     expect((await listHistory(handle.db, { stack: test.name }))[0]?.status).toBe("running");
 
