@@ -96,7 +96,9 @@ export function createNetwork(ctx: Ctx, opts: NewNetwork): string | undefined {
     description: purpose !== undefined ? `${purpose} (VLAN ${vlan})` : `VLAN ${vlan}`,
   };
   if (!internet) ctx.assumptions.push(`${name} gets no internet access`);
-  ctx.assumptions.push(`${name} is assigned as an OPNsense interface through the API on 26.7+; on older releases assign it by hand once (Interfaces → Assignments), and the deployment checks it`);
+  ctx.assumptions.push(
+    `${name} is assigned as an OPNsense interface through the API on 26.7+; on older releases assign it by hand once (Interfaces → Assignments), and the deployment checks it`,
+  );
   return name;
 }
 
