@@ -42,11 +42,13 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
       io.out(`Not applied: proposed on branch ${r.proposal?.branch} (${r.proposal?.pushed ? "pushed" : (r.proposal?.note ?? "local")}).`);
     else {
       io.err(`The update of ${r.stack} failed: ${r.error}`);
-      io.err(
-        r.rollback?.status === "succeeded"
-          ? "Rolled back to the last good spec; the stack is as it was."
-          : `The automatic rollback failed too: ${r.rollback?.error}`,
-      );
+      // No rollback: the failure says why (a manual step on the box keeps what was made).
+      if (r.rollback)
+        io.err(
+          r.rollback.status === "succeeded"
+            ? "Rolled back to the last good spec; the stack is as it was."
+            : `The automatic rollback failed too: ${r.rollback.error}`,
+        );
     }
     return r.status === "succeeded" || r.status === "proposed" ? EXIT_OK : 1;
   });

@@ -14,7 +14,7 @@ import * as q from "../db/queries.ts";
 import type { ConfigBackupRef, Deployment, JsonObject } from "../db/schema.ts";
 import { createProgress, maskValue } from "./changes.ts";
 import { type OrchestratorContext, lockStack, publish, stackStateVersion } from "./context.ts";
-import { toBosunError } from "./engine-errors.ts";
+import { manualStepIn, toBosunError } from "./engine-errors.ts";
 import { checkApproval } from "./approvals.ts";
 import { readStackFile, textHash, writeStackFile } from "./stack-file.ts";
 import { BosunError, type ApplyResult, type PlanCounts, type ProgressEvent } from "./types.ts";
@@ -87,6 +87,28 @@ export async function applyPlan(ctx: OrchestratorContext, input: ApplyInput): Pr
         up = await runUpdate(ctx, s, deploymentId, total, input.onProgress, lease.signal, artifact.enginePlan ? planFile : undefined);
       } catch (err) {
         const failure = lease.signal.aborted ? abortReason(lease.signal) : toBosunError(err, stack, "the update");
+        // A step only a person can take on the box (assigning the new VLAN before 26.7): rolling back would delete
+        // the very VLAN the steps name, so what was made stays, and the next plan of the same change goes on.
+        const steps = lease.signal.aborted ? undefined : manualStepIn(err instanceof Error ? err.message : String(err));
+        if (steps !== undefined) {
+          const error = `${steps}\nNothing was rolled back: what this deployment made stays for that step (the VLAN above all). Once it is done, plan and apply the same change again; bosun checks the assignment and goes on.`;
+          await recorded(() => q.finishDeployment(ctx.db, deploymentId, { status: "failed", error }));
+          if (claim.deployment.intentId) await recorded(() => q.updateIntent(ctx.db, claim.deployment.intentId ?? "", { status: "failed" }));
+          await recorded(() => q.deletePlanArtifact(ctx.db, input.planId));
+          await publish(ctx, stack, "deployment.finished", deploymentId, { status: "failed", rollback: "none: a manual step on the box" });
+          lease.stop();
+          rmSync(planFile, { force: true });
+          return {
+            deploymentId,
+            stack,
+            status: "failed",
+            outputs: {},
+            counts: {},
+            durationMs: Date.now() - started,
+            error,
+            ...(backup ? { configBackup: backup } : {}),
+          };
+        }
         const rollback = await rollBack(ctx, s, before, deploymentId, input.actor);
         await recorded(() =>
           q.finishDeployment(ctx.db, deploymentId, { status: rollback.status === "succeeded" ? "rolled_back" : "failed", error: failure.message }),

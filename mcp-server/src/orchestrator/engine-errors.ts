@@ -1,6 +1,7 @@
 // Turns the Pulumi CLI's failures into BosunErrors a person can act on. The
 // engine's own text is long (stderr, stack traces from the program); we keep
 // one line that says what failed, and add what to do.
+import { MANUAL_ASSIGNMENT } from "../../../providers/opnsense-dynamic/resources/interface-assignment-impl.ts";
 import { ConcurrentUpdateError, StackAlreadyExistsError, StackNotFoundError } from "@pulumi/pulumi/automation/index.js";
 import { BosunError } from "./types.ts";
 
@@ -93,4 +94,21 @@ export function toBosunError(err: unknown, stack: string, during: string): Bosun
     if (m) return new BosunError("engine", known.message(m, stack).replace(SECRETISH, "$1=[secret]"), known.hint);
   }
   return new BosunError("engine", `${during} of stack ${stack} failed: ${engineSummary(text)}`, "read the message above; fix the cause, then make a new plan");
+}
+
+/**
+ * The steps a person must take on the box before the update can go on (assigning a new VLAN before
+ * OPNsense 26.7), from the engine's error text: the marked line and the numbered steps under it.
+ */
+export function manualStepIn(text: string): string | undefined {
+  const lines = text.split("\n").map((l) => l.replace(/^.*?error:\s*/, "").trimEnd());
+  // The last mention: the progress lines repeat the first line; the diagnostics after them carry the steps.
+  const at = lines.findLastIndex((l) => l.includes(MANUAL_ASSIGNMENT));
+  if (at < 0) return undefined;
+  const steps = [lines[at]?.slice(lines[at]?.indexOf("Device") ?? 0) ?? ""];
+  for (const l of lines.slice(at + 1)) {
+    if (!/^\s+\d\.\s/.test(l)) break;
+    steps.push(l);
+  }
+  return steps.join("\n");
 }

@@ -60,11 +60,17 @@ export function addressSteps(i: Pick<AssignmentInputs, "device" | "address" | "d
   ].join("\n");
 }
 
+/**
+ * In the first line of the steps a person has to take on the box before 26.7 (assigning the VLAN). A deployment
+ * that stops on it keeps what it made, the VLAN above all, for that step (mcp-server's applier).
+ */
+export const MANUAL_ASSIGNMENT = "is not assigned as an OPNsense interface, and the API cannot do this step";
+
 export function assignmentSteps(i: Pick<AssignmentInputs, "device" | "address" | "description" | "hint">): string {
   const listed = i.hint ? `${i.device} (${i.hint})` : i.device;
   const address = i.address ?? "<gateway address>/<prefix>";
   return [
-    `Device ${i.device} is not assigned as an OPNsense interface, and the API cannot do this step. In the OPNsense web UI:`,
+    `Device ${i.device} ${MANUAL_ASSIGNMENT}. In the OPNsense web UI:`,
     `  1. Interfaces → Assignments: under "Assign a new interface", pick ${listed}` +
       (i.description ? `, description "${i.description}"` : "") +
       `, click Add, then Save.`,
