@@ -1,7 +1,7 @@
 // Turns the Pulumi CLI's failures into BosunErrors a person can act on. The
 // engine's own text is long (stderr, stack traces from the program); we keep
 // one line that says what failed, and add what to do.
-import { MANUAL_ASSIGNMENT } from "../../../providers/opnsense-dynamic/resources/interface-assignment-impl.ts";
+import { MANUAL_ASSIGNMENT } from "../../../providers/opnsense-dynamic/resources/index.ts";
 import { ConcurrentUpdateError, StackAlreadyExistsError, StackNotFoundError } from "@pulumi/pulumi/automation/index.js";
 import { BosunError } from "./types.ts";
 

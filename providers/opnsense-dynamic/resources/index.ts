@@ -19,6 +19,8 @@ export { ownerTag } from "./owner.ts";
 /** Whole-config rollback to a backup, reconfiguring the services given (bosun's restore uses it too). */
 export { revertToBackup } from "./safety.ts";
 export * from "./edge.ts";
+/** Marks the error of a step only a person can take on the box (assigning a VLAN before 26.7). */
+export { MANUAL_ASSIGNMENT } from "./manual-step.ts";
 /** How a FirewallRuleSet's rules are named and compared (plans and policy show each rule on its own). */
 export { RULE_FIELDS, RULE_SET_TYPE, RULE_TYPE, ruleChanges, ruleName, type RuleChange, type RuleOp } from "./rule-set.ts";
 

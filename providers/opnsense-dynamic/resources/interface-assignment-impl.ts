@@ -13,6 +13,7 @@ import { ipv4InCidr, ipv4Range, parseNetwork } from "../../kit/net.ts";
 import { checkWith, diffFields, userInputs, type Props } from "../../kit/index.ts";
 import { getClient } from "./connection.ts";
 import { explainRefusal, explainValidation, outcomeUnknown } from "./common.ts";
+import { MANUAL_ASSIGNMENT } from "./manual-step.ts";
 
 export { configureFromStack as configure } from "./connection.ts";
 
@@ -59,12 +60,6 @@ export function addressSteps(i: Pick<AssignmentInputs, "device" | "address" | "d
     `  Then run the deployment again; bosun checks the interface and continues.`,
   ].join("\n");
 }
-
-/**
- * In the first line of the steps a person has to take on the box before 26.7 (assigning the VLAN). A deployment
- * that stops on it keeps what it made, the VLAN above all, for that step (mcp-server's applier).
- */
-export const MANUAL_ASSIGNMENT = "is not assigned as an OPNsense interface, and the API cannot do this step";
 
 export function assignmentSteps(i: Pick<AssignmentInputs, "device" | "address" | "description" | "hint">): string {
   const listed = i.hint ? `${i.device} (${i.hint})` : i.device;
