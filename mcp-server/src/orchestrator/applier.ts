@@ -90,43 +90,26 @@ export async function applyPlan(ctx: OrchestratorContext, input: ApplyInput): Pr
         // A step only a person can take on the box (assigning the new VLAN before 26.7): rolling back would delete
         // the very VLAN the steps name, so what was made stays, and the next plan of the same change goes on.
         const steps = lease.signal.aborted ? undefined : manualStepIn(err instanceof Error ? err.message : String(err));
-        if (steps !== undefined) {
-          const error = `${steps}\nNothing was rolled back: what this deployment made stays for that step (the VLAN above all). Once it is done, plan and apply the same change again; bosun checks the assignment and goes on.`;
-          await recorded(() => q.finishDeployment(ctx.db, deploymentId, { status: "failed", error }));
-          if (claim.deployment.intentId) await recorded(() => q.updateIntent(ctx.db, claim.deployment.intentId ?? "", { status: "failed" }));
-          await recorded(() => q.deletePlanArtifact(ctx.db, input.planId));
-          await publish(ctx, stack, "deployment.finished", deploymentId, { status: "failed", rollback: "none: a manual step on the box" });
-          lease.stop();
-          rmSync(planFile, { force: true });
-          return {
-            deploymentId,
-            stack,
-            status: "failed",
-            outputs: {},
-            counts: {},
-            durationMs: Date.now() - started,
-            error,
-            ...(backup ? { configBackup: backup } : {}),
-          };
-        }
-        const rollback = await rollBack(ctx, s, before, deploymentId, input.actor);
-        await recorded(() =>
-          q.finishDeployment(ctx.db, deploymentId, { status: rollback.status === "succeeded" ? "rolled_back" : "failed", error: failure.message }),
-        );
+        const rollback = steps === undefined ? await rollBack(ctx, s, before, deploymentId, input.actor) : undefined;
+        const error =
+          steps === undefined
+            ? failure.message
+            : `${steps}\nNothing was rolled back: what this deployment made stays for that step (the VLAN above all). Once it is done, plan and apply the same change again; bosun checks the assignment and goes on.`;
+        await recorded(() => q.finishDeployment(ctx.db, deploymentId, { status: rollback?.status === "succeeded" ? "rolled_back" : "failed", error }));
         if (claim.deployment.intentId) await recorded(() => q.updateIntent(ctx.db, claim.deployment.intentId ?? "", { status: "failed" }));
         await recorded(() => q.deletePlanArtifact(ctx.db, input.planId));
-        await publish(ctx, stack, "deployment.finished", deploymentId, { status: "failed", rollback: rollback.status });
+        await publish(ctx, stack, "deployment.finished", deploymentId, { status: "failed", rollback: rollback?.status ?? "none: a manual step on the box" });
         lease.stop();
         rmSync(planFile, { force: true });
         return {
           deploymentId,
           stack,
-          status: rollback.status === "succeeded" ? "rolled-back" : "rollback-failed",
+          status: rollback === undefined ? "failed" : rollback.status === "succeeded" ? "rolled-back" : "rollback-failed",
           outputs: {},
           counts: {},
           durationMs: Date.now() - started,
-          error: failure.message,
-          rollback,
+          error,
+          ...(rollback ? { rollback } : {}),
           ...(backup ? { configBackup: backup } : {}),
         };
       }

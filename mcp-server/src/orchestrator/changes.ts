@@ -3,6 +3,7 @@ import { stripVTControlCharacters } from "node:util";
 import type { EngineEvent, StepEventMetadata } from "@pulumi/pulumi/automation/index.js";
 import type { PlanCounts, ProgressEvent, ResourceChange, ResourceOp } from "./types.ts";
 import { isRuleSet, ruleSteps } from "./rule-changes.ts";
+import { UNKNOWN_VALUE } from "../../../policy/engine/index.ts";
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 /** How the engine marks a value only known after apply. */
@@ -13,7 +14,7 @@ const SETUP_NOISE = /^using pulumi-resource-[\w-]+ from \$PATH/;
 /** A copy with Pulumi secrets, `[secret]` markers and internal keys hidden. */
 export function maskValue(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(maskValue);
-  if (value === UNKNOWN) return "(known after apply)";
+  if (value === UNKNOWN) return UNKNOWN_VALUE;
   if (value === null || typeof value !== "object") return value;
   const obj = value as Record<string, unknown>;
   if (SECRET_SIG in obj) return "[secret]";
@@ -39,7 +40,7 @@ export function urnParts(urn: string): { type: string; name: string } {
   return { type: types[types.length - 1] ?? "", name: parts[3] ?? urn };
 }
 
-function isInternal(type: string): boolean {
+export function isInternal(type: string): boolean {
   return type.startsWith("pulumi:providers:") || type === "pulumi:pulumi:Stack";
 }
 

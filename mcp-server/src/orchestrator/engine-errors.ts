@@ -105,7 +105,7 @@ export function manualStepIn(text: string): string | undefined {
   // The last mention: the progress lines repeat the first line; the diagnostics after them carry the steps.
   const at = lines.findLastIndex((l) => l.includes(MANUAL_ASSIGNMENT));
   if (at < 0) return undefined;
-  const steps = [lines[at]?.slice(lines[at]?.indexOf("Device") ?? 0) ?? ""];
+  const steps = [lines[at] ?? ""];
   for (const l of lines.slice(at + 1)) {
     if (!/^\s+\d\.\s/.test(l)) break;
     steps.push(l);

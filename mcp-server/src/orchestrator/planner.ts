@@ -13,7 +13,7 @@ import { countChanges, createChangeCollector, planSummary, planText } from "./ch
 import { type OrchestratorContext, PROJECT, publish, stackStateVersion } from "./context.ts";
 import { toBosunError } from "./engine-errors.ts";
 import { approvalModeOf, approvalRequirement, approvalText } from "./approvals.ts";
-import { createDesiredCollector, policyResult, policyText, resourceFindings, stepFindings } from "./policy.ts";
+import { createDesiredCollector, planFindings, policyResult, policyText } from "./policy.ts";
 import { encryptSecret } from "./pulumi-cli.ts";
 import { learnSecrets, secretScope } from "./known-secrets.ts";
 import { redacted, restoreSecrets, secretPaths, validated } from "./specs.ts";
@@ -95,10 +95,7 @@ export async function makePlan(ctx: OrchestratorContext, input: PlanInput): Prom
     const changes = collector.changes();
     const counts = countChanges(changes);
     // A refused plan is still a plan to show: its findings say why; it is never applied.
-    const { decision, findings } = policyResult([
-      ...(await resourceFindings(ctx.workDir, input.stack, desired.resources())),
-      ...(await stepFindings(ctx.workDir, input.stack, changes)),
-    ]);
+    const { decision, findings } = policyResult(await planFindings(ctx.workDir, input.stack, desired.resources(), changes));
     const review = { decision, findings, approval: approvalRequirement({ mode, changes, findings, planner: input.actor }) };
     const expiresAt = new Date(ctx.now().getTime() + ctx.planTtlMs);
     const intent = input.intent

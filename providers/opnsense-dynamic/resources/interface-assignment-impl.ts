@@ -155,6 +155,13 @@ async function undoAssignment(client: OpnsenseClient, key: string): Promise<void
   await client.reconfigureAssignments().catch(() => undefined);
 }
 
+/** The same address and prefix, e.g. "10.20.0.1/24" (what the box lists against what the spec asks). */
+function sameAddress(have: string, want: string): boolean {
+  const a = parseNetwork(have);
+  const b = parseNetwork(want);
+  return a !== undefined && b !== undefined && a.address === b.address && a.prefix === b.prefix;
+}
+
 async function verify(inputs: AssignmentInputs): Promise<AssignmentOutputs> {
   const client = getClient();
   const caps = await client.capabilities();
@@ -190,9 +197,7 @@ async function verify(inputs: AssignmentInputs): Promise<AssignmentOutputs> {
     );
   }
   if (inputs.address) {
-    const want = parseNetwork(inputs.address);
-    const have = parseNetwork(found.addr4);
-    if (!have || !want || have.address !== want.address || have.prefix !== want.prefix) {
+    if (!sameAddress(found.addr4, inputs.address)) {
       if (createdNow) {
         // The box took the assignment but not its address: undone (a kept assignment would block the VLAN's rollback).
         await undoAssignment(client, found.identifier);
@@ -207,14 +212,15 @@ async function verify(inputs: AssignmentInputs): Promise<AssignmentOutputs> {
         await client.assignments.set(key, { enable: "1", type4: "staticv4", ipaddr: inputs.address }, `interface ${key} (${inputs.device})`);
         await client.reconfigureAssignments();
         found = (await client.assignedInterfaces()).find((i) => i.identifier === key) ?? found;
-        const now = parseNetwork(found.addr4);
-        if (!now || now.address !== want?.address || now.prefix !== want?.prefix) throw new InterfaceNotAssignedError(addressSteps(inputs, key));
+        if (!sameAddress(found.addr4, inputs.address)) throw new InterfaceNotAssignedError(addressSteps(inputs, key));
         return { ...inputs, identifier: key, address: found.addr4, description: inputs.description, managed: true };
       }
       throw new InterfaceNotAssignedError(
         `Interface ${found.identifier} (${inputs.device}) has address "${found.addr4 || "none"}", the spec expects ${inputs.address}. ` +
           `In Interfaces → [${found.description || found.identifier}] set "Static IPv4" ${inputs.address}, Save, Apply changes.` +
-          (have && want && !ipv4InCidr(want.address, found.addr4) ? " (The current address is in a different network.)" : ""),
+          (parseNetwork(found.addr4) && !ipv4InCidr(parseNetwork(inputs.address)?.address ?? "", found.addr4)
+            ? " (The current address is in a different network.)"
+            : ""),
       );
     }
   }

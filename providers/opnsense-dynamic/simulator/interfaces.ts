@@ -5,6 +5,7 @@
 // model). Nothing is live until reconfigure. Before 26.7 assigning is a UI step,
 // which the simulated person (assignVlans) performs.
 import { parseNetwork } from "../../kit/net.ts";
+import type { AssignedInterface } from "./model-kit.ts";
 import type { MutationResult, SimStore } from "./store.ts";
 
 /** interfaces/overview/interfacesInfo rows. */
@@ -36,7 +37,7 @@ function assignmentItem(store: SimStore, key: string) {
 }
 
 /** The item as the model holds it: the saved address (pending or live) and type. */
-function itemOf(i: { identifier: string; device: string; description: string; addr4: string; enabled: string; pending?: { addr4: string; enabled: string } }) {
+function itemOf(i: AssignedInterface) {
   const addr4 = i.pending?.addr4 ?? i.addr4;
   return {
     descr: i.description,
