@@ -70,7 +70,7 @@ export async function run(args: string[]): Promise<void> {
   try {
     const f = await measureMcp(b);
     row("MCP `status`, 1 client", `p50 ${ms(f.status1.p50)}, p99 ${ms(f.status1.p99)}`, "keep (p50 2.7 ms)");
-    const load = `${CLIENTS} concurrent HTTP clients × ${CALLS_PER_CLIENT} calls`;
+    const load = `${CLIENTS} concurrent HTTP clients × ${CALLS_PER_CLIENT} calls, after an unmeasured round of each tool`;
     row(
       `MCP \`status\`, ${load}`,
       `p50 ${ms(f.status.p50)}, p99 ${ms(f.status.p99)}, ${f.status.perSecond.toFixed(0)} calls/s`,

@@ -1,13 +1,13 @@
 // npm run bench -- mcp [--cpu-prof DIR]: the MCP server in its own process
 // (`bosun serve`): warm `plan` against a raw `pulumi preview` of the same stack
 // and spec (ratio, target ≤ 1.0); status with one client; status and history
-// with 50 concurrent HTTP clients × 10 calls (target p99 < 50 ms); the
-// server's resident memory idle and under that load.
+// with 50 concurrent HTTP clients × 10 calls, after an unmeasured round of each
+// (target p99 < 50 ms); the server's resident memory idle and under that load.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { startSimulator, type Simulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
 import { createTestStack, REPO_ROOT, type TestStack } from "../../test/support/test-stack.ts";
-import { concurrent, describe, single, type LoadFigures } from "./load.ts";
+import { concurrent, describe, single, warmUp, type LoadFigures } from "./load.ts";
 import { peak, startServer, type BenchServer } from "./server.ts";
 import { median, timeMs } from "./stats.ts";
 
@@ -67,6 +67,7 @@ export async function measureMcp(b: McpBench): Promise<McpFigures> {
     await client.close();
 
     const clients = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => b.server.connect(i + 1)));
+    await warmUp(clients, ["status", "history"], test.name, CALLS_PER_CLIENT);
     const stopPeak = peak(() => b.server.rssMb());
     const status = await concurrent(clients, "status", test.name, CALLS_PER_CLIENT);
     const history = await concurrent(clients, "history", test.name, CALLS_PER_CLIENT);

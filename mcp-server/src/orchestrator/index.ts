@@ -168,8 +168,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       return status(stack);
     },
     async history(stack, limit = 20) {
-      checkStackName(workDir, stack);
-      await syncTerminal(stack);
+      await syncTerminal(stack); // checks the name first
       return [...(await history(stack, limit))];
     },
     drift: (input) => drift(ctx, input),

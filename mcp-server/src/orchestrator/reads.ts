@@ -11,7 +11,7 @@ import { type OrchestratorContext, stackStateStamp, stackStateVersion } from "./
 import { toBosunError } from "./engine-errors.ts";
 import { dbChange } from "./planner.ts";
 import { redacted } from "./specs.ts";
-import { readStackFile, textHash } from "./stack-file.ts";
+import { readStackFile, stackFileStamp } from "./stack-file.ts";
 import { BosunError, type DeploymentSummary, type DriftReport, type PlanCounts, type StackStatus } from "./types.ts";
 import { checkStackName, liveSpec } from "./workspace.ts";
 import { metrics } from "../observability/metrics.ts";
@@ -24,7 +24,7 @@ export function createStatusReader(ctx: OrchestratorContext) {
   const cache = new Map<string, { key: string; value: EngineStatus }>();
   const keyOf = async (stack: string, s?: Stack) => {
     const stamp = (await stackStateStamp(ctx, stack)) || (s ? await stackStateVersion(ctx, s) : "");
-    return stamp && `${stamp}:${textHash(readStackFile(ctx.workDir, stack))}`;
+    return stamp && `${stamp}:${stackFileStamp(ctx.workDir, stack)}`;
   };
   async function engineStatus(stack: string): Promise<EngineStatus> {
     // Unchanged since the last read: answered at once, without waiting behind the stack's engine operations.

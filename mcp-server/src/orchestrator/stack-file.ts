@@ -18,6 +18,15 @@ export function readStackFile(workDir: string, stack: string): string {
   return existsSync(file) ? readFileSync(file, "utf8") : "";
 }
 
+/**
+ * A token that changes whenever the stack file does, without reading it: its inode, size and
+ * times (writeStackFile replaces the file, an editor's save moves mtime). "" when there is none.
+ */
+export function stackFileStamp(workDir: string, stack: string): string {
+  const st = statSync(stackFilePath(workDir, stack), { bigint: true, throwIfNoEntry: false });
+  return st ? `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : "";
+}
+
 export function textHash(text: string): string {
   return createHash("sha256").update(text).digest("hex").slice(0, 32);
 }

@@ -126,6 +126,42 @@ export async function openStack(opts: WorkspaceOptions, stack: string, mode: "cr
 /** Forgets an opened stack (after a failure that may mean it was removed behind our back). */
 export function forgetStack(opts: WorkspaceOptions, stack: string): void {
   stacks.delete(`${opts.workDir}\0${JSON.stringify(opts.env)}\0${stack}`);
+  viaRuntime.delete(`${opts.workDir}\0${JSON.stringify(opts.env)}\0${stack}`);
+}
+
+// The same stacks, each in a workspace of its own whose engine commands reach
+// the program through a language runtime already running (program-runtime.ts):
+// the address is set only while its caller, holding the stack's session, runs.
+const viaRuntime = new Map<string, Promise<{ stack: Stack; at: { address?: string } }>>();
+
+/** Runs `fn` with `stack` opened so that the engine runs the program in the runtime at `address`. Hold the stack's session. */
+export async function withProgramRuntime<T>(opts: WorkspaceOptions, stack: string, address: string, fn: (s: Stack) => Promise<T>): Promise<T> {
+  const key = `${opts.workDir}\0${JSON.stringify(opts.env)}\0${stack}`;
+  let opened = viaRuntime.get(key);
+  if (!opened) {
+    opened = (async () => {
+      const at: { address?: string } = {};
+      const options = { pulumiCommand: await pulumiCommand(opts.workDir), envVars: { ...stackEnv(opts, stack), ...observedEnv(stack) } };
+      const s = await LocalWorkspace.selectStack({ stackName: stack, workDir: opts.workDir }, options);
+      // Appended to each of this workspace's stack commands (preview, up, …), after the Automation API's own arguments.
+      (s.workspace as LocalWorkspace).serializeArgsForOp = async () => (at.address ? ["--client", at.address] : []);
+      return { stack: observeStack(s), at };
+    })();
+    viaRuntime.set(key, opened);
+  }
+  let entry: Awaited<typeof opened>;
+  try {
+    entry = await opened;
+  } catch (err) {
+    viaRuntime.delete(key);
+    throw toBosunError(err, stack, "opening");
+  }
+  entry.at.address = address;
+  try {
+    return await fn(entry.stack);
+  } finally {
+    entry.at.address = undefined;
+  }
 }
 
 /**
