@@ -59,9 +59,10 @@ export async function startProgramRuntime(workDir: string, env: NodeJS.ProcessEn
     child.once("error", fail);
     child.once("exit", (code, signal) => fail(new Error(`it exited (${signal ?? code}) before it listened${reason(stderr)}`)));
     child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-      if (/^RUN$/m.test(out)) ran = true;
-      const port = /^PORT (\d+)$/m.exec(out)?.[1];
+      const text = out + d.toString();
+      out = text.slice(text.lastIndexOf("\n") + 1); // only a line cut between chunks is kept: the program's own output may follow
+      if (/^RUN$/m.test(text)) ran = true;
+      const port = /^PORT (\d+)$/m.exec(text)?.[1];
       if (port) {
         clearTimeout(timer);
         resolve({ address: `127.0.0.1:${port}`, pid: child.pid ?? 0, ran: () => ran, stop });

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { isMap, isScalar, parse, parseDocument } from "yaml";
 import { SPEC_CONFIG_KEY, isSecretValue } from "../../../stacks/model/index.ts";
 import { secretPaths } from "./specs.ts";
+import { fileStamp } from "./state-version.ts";
 
 export function stackFilePath(workDir: string, stack: string): string {
   return join(workDir, "stacks", `Pulumi.${stack}.yaml`);
@@ -18,13 +19,9 @@ export function readStackFile(workDir: string, stack: string): string {
   return existsSync(file) ? readFileSync(file, "utf8") : "";
 }
 
-/**
- * A token that changes whenever the stack file does, without reading it: its inode, size and
- * times (writeStackFile replaces the file, an editor's save moves mtime). "" when there is none.
- */
+/** A token that changes whenever the stack file does, without reading it (see fileStamp). "" when there is none. */
 export function stackFileStamp(workDir: string, stack: string): string {
-  const st = statSync(stackFilePath(workDir, stack), { bigint: true, throwIfNoEntry: false });
-  return st ? `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : "";
+  return fileStamp(stackFilePath(workDir, stack)) ?? "";
 }
 
 export function textHash(text: string): string {

@@ -61,10 +61,19 @@ export async function stateVersion(backendUrl: string | undefined, project: stri
 export async function stateStamp(backendUrl: string | undefined, project: string, stack: string, fallback: () => Promise<string>): Promise<string> {
   if (!backendUrl?.startsWith("file://")) return stateVersion(backendUrl, project, stack, fallback);
   for (const file of checkpointPaths(backendUrl, project, stack)) {
-    const st = statSync(file, { bigint: true, throwIfNoEntry: false });
-    if (st) return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+    const stamp = fileStamp(file);
+    if (stamp) return stamp;
   }
   return "none";
+}
+
+/**
+ * A file's inode, size and times, or undefined when there is none: it moves with every replacement
+ * (a rename) and every write in place, without reading the file.
+ */
+export function fileStamp(file: string): string | undefined {
+  const st = statSync(file, { bigint: true, throwIfNoEntry: false });
+  return st ? `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : undefined;
 }
 
 /** Closes the connections the PostgreSQL backend check opened. */

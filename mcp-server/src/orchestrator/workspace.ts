@@ -101,13 +101,13 @@ export async function createOrSelect(args: LocalProgramArgs, options: LocalWorks
  */
 export async function openStack(opts: WorkspaceOptions, stack: string, mode: "create" | "existing" = "create"): Promise<Stack> {
   checkStackName(opts.workDir, stack);
-  const key = `${opts.workDir}\0${JSON.stringify(opts.env)}\0${stack}`;
+  const key = stackKey(opts, stack);
   let opened = stacks.get(key);
   if (!opened) {
     // Observed: spans, metrics and logs of each engine operation, and its providers report their API calls.
     opened = (async () => {
       const args = { stackName: stack, workDir: opts.workDir };
-      const options = { pulumiCommand: await pulumiCommand(opts.workDir), envVars: { ...stackEnv(opts, stack), ...observedEnv(stack) } };
+      const options = await workspaceOptions(opts, stack);
       return observeStack(await (mode === "create" ? createOrSelect(args, options) : LocalWorkspace.selectStack(args, options)));
     })();
     stacks.set(key, opened);
@@ -125,8 +125,15 @@ export async function openStack(opts: WorkspaceOptions, stack: string, mode: "cr
 
 /** Forgets an opened stack (after a failure that may mean it was removed behind our back). */
 export function forgetStack(opts: WorkspaceOptions, stack: string): void {
-  stacks.delete(`${opts.workDir}\0${JSON.stringify(opts.env)}\0${stack}`);
-  viaRuntime.delete(`${opts.workDir}\0${JSON.stringify(opts.env)}\0${stack}`);
+  stacks.delete(stackKey(opts, stack));
+  viaRuntime.delete(stackKey(opts, stack));
+}
+
+const stackKey = (opts: WorkspaceOptions, stack: string) => `${opts.workDir}\0${JSON.stringify(opts.env)}\0${stack}`;
+
+/** Every workspace of a stack: the CLI, and its environment (passphrase; providers report their API calls). */
+async function workspaceOptions(opts: WorkspaceOptions, stack: string) {
+  return { pulumiCommand: await pulumiCommand(opts.workDir), envVars: { ...stackEnv(opts, stack), ...observedEnv(stack) } };
 }
 
 // The same stacks, each in a workspace of its own whose engine commands reach
@@ -136,13 +143,12 @@ const viaRuntime = new Map<string, Promise<{ stack: Stack; at: { address?: strin
 
 /** Runs `fn` with `stack` opened so that the engine runs the program in the runtime at `address`. Hold the stack's session. */
 export async function withProgramRuntime<T>(opts: WorkspaceOptions, stack: string, address: string, fn: (s: Stack) => Promise<T>): Promise<T> {
-  const key = `${opts.workDir}\0${JSON.stringify(opts.env)}\0${stack}`;
+  const key = stackKey(opts, stack);
   let opened = viaRuntime.get(key);
   if (!opened) {
     opened = (async () => {
       const at: { address?: string } = {};
-      const options = { pulumiCommand: await pulumiCommand(opts.workDir), envVars: { ...stackEnv(opts, stack), ...observedEnv(stack) } };
-      const s = await LocalWorkspace.selectStack({ stackName: stack, workDir: opts.workDir }, options);
+      const s = await LocalWorkspace.selectStack({ stackName: stack, workDir: opts.workDir }, await workspaceOptions(opts, stack));
       // Appended to each of this workspace's stack commands (preview, up, …), after the Automation API's own arguments.
       (s.workspace as LocalWorkspace).serializeArgsForOp = async () => (at.address ? ["--client", at.address] : []);
       return { stack: observeStack(s), at };
