@@ -70,7 +70,7 @@ export async function run(args: string[]): Promise<void> {
   try {
     const f = await measureMcp(b);
     row("MCP `status`, 1 client", `p50 ${ms(f.status1.p50)}, p99 ${ms(f.status1.p99)}`, "keep (p50 2.7 ms)");
-    const load = `${CLIENTS} concurrent HTTP clients × ${CALLS_PER_CLIENT} calls, after an unmeasured round of each tool`;
+    const load = `${CLIENTS} concurrent HTTP clients × ${CALLS_PER_CLIENT} calls (the bench's wire clients), after two unmeasured rounds of each tool`;
     row(
       `MCP \`status\`, ${load}`,
       `p50 ${ms(f.status.p50)}, p99 ${ms(f.status.p99)}, ${f.status.perSecond.toFixed(0)} calls/s`,
@@ -80,6 +80,11 @@ export async function run(args: string[]): Promise<void> {
       `MCP \`history\`, same load`,
       `p50 ${ms(f.history.p50)}, p99 ${ms(f.history.p99)}, ${f.history.perSecond.toFixed(0)} calls/s`,
       `p99 < 50 ms: ${verdict(f.history.p99 < 50)}`,
+    );
+    row(
+      "the same two loads from 50 SDK clients in the bench's own process (it then takes about half the cores)",
+      `status p50 ${ms(f.statusSdk.p50)}, p99 ${ms(f.statusSdk.p99)}; history p50 ${ms(f.historySdk.p50)}, p99 ${ms(f.historySdk.p99)}`,
+      "— (for comparison)",
     );
     const ratio = median(f.plan) / median(f.preview);
     row(

@@ -1,8 +1,10 @@
 // npm run bench -- mcp [--cpu-prof DIR]: the MCP server in its own process
 // (`bosun serve`): warm `plan` against a raw `pulumi preview` of the same stack
 // and spec (ratio, target ≤ 1.0); status with one client; status and history
-// with 50 concurrent HTTP clients × 10 calls, after an unmeasured round of each
-// (target p99 < 50 ms); the server's resident memory idle and under that load.
+// with 50 concurrent HTTP clients × 10 calls, after two unmeasured rounds of
+// each (target p99 < 50 ms), from the bench's wire clients (wire-client.ts) and,
+// for comparison, from SDK clients; the server's resident memory idle and under
+// that load.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { startSimulator, type Simulator } from "../../providers/opnsense-dynamic/simulator/server.ts";
@@ -15,6 +17,8 @@ const run$ = promisify(execFile);
 const RUNS = 5;
 export const CLIENTS = 50;
 export const CALLS_PER_CLIENT = 10;
+/** Measured: the server's CPU per call is ~2× in the first round of a fresh process, settled from the second. */
+export const WARM_ROUNDS = 2;
 const spec = { version: 1, networks: { bench: { vlan: 361, subnet: "10.31.61.0/24" }, lab: { vlan: 362, subnet: "10.31.62.0/24" } } };
 
 export interface McpFigures {
@@ -23,6 +27,9 @@ export interface McpFigures {
   status1: LoadFigures;
   status: LoadFigures;
   history: LoadFigures;
+  /** status and history under the same load from SDK clients in the bench's own process. */
+  statusSdk: LoadFigures;
+  historySdk: LoadFigures;
   rssIdleMb: number;
   rssLoadMb: number;
 }
@@ -66,14 +73,19 @@ export async function measureMcp(b: McpBench): Promise<McpFigures> {
     const status1 = await single(client, "status", test.name);
     await client.close();
 
-    const clients = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => b.server.connect(i + 1)));
-    await warmUp(clients, ["status", "history"], test.name, CALLS_PER_CLIENT);
+    const clients = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => b.server.connectWire(i + 1)));
+    await warmUp(clients, ["status", "history"], test.name, CALLS_PER_CLIENT, WARM_ROUNDS);
     const stopPeak = peak(() => b.server.rssMb());
     const status = await concurrent(clients, "status", test.name, CALLS_PER_CLIENT);
     const history = await concurrent(clients, "history", test.name, CALLS_PER_CLIENT);
     const rssLoadMb = stopPeak();
+    // The same sessions through the SDK client: the load generator then takes about half of the two cores.
+    const sdk = clients.map((c) => c.sdk);
+    await warmUp(sdk, ["status", "history"], test.name, CALLS_PER_CLIENT); // the SDK client's own paths, in this process
+    const statusSdk = await concurrent(sdk, "status", test.name, CALLS_PER_CLIENT);
+    const historySdk = await concurrent(sdk, "history", test.name, CALLS_PER_CLIENT);
     await Promise.all(clients.map((c) => c.close()));
-    return { plan, preview: raw, status1, status, history, rssIdleMb, rssLoadMb };
+    return { plan, preview: raw, status1, status, history, statusSdk, historySdk, rssIdleMb, rssLoadMb };
   } finally {
     await test.remove();
   }
@@ -93,6 +105,7 @@ export async function run(args: string[]): Promise<void> {
     console.log(`status, 1 client:          ${describe(f.status1)}`);
     console.log(`status, ${CLIENTS} clients × ${CALLS_PER_CLIENT}: ${describe(f.status)} (target p99 < 50 ms)`);
     console.log(`history, ${CLIENTS} clients × ${CALLS_PER_CLIENT}: ${describe(f.history)} (target p99 < 50 ms)`);
+    console.log(`  the same through SDK clients in the bench process: status ${describe(f.statusSdk)}; history ${describe(f.historySdk)}`);
     console.log(`server RSS: idle ${f.rssIdleMb.toFixed(0)} MiB, under load ${f.rssLoadMb.toFixed(0)} MiB (peak)`);
   } finally {
     await b.close();

@@ -10,12 +10,15 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { addToken, type Scope } from "../../mcp-server/src/auth/tokens.ts";
 import { REPO_ROOT } from "../../test/support/test-stack.ts";
+import { type ToolCaller, wireClient } from "./wire-client.ts";
 
 export interface BenchServer {
   url: string;
   pid: number;
   /** A client speaking as token `i` (made at start; 0 has every scope). */
   connect(i: number): Promise<Client>;
+  /** The same, calling tools through the bench's wire client (wire-client.ts). */
+  connectWire(i: number): Promise<ToolCaller>;
   /** Resident set size now, in MiB. */
   rssMb(): number;
   stop(): Promise<void>;
@@ -44,14 +47,22 @@ export async function startServer(clients: number, nodeArgs: string[] = [], env:
   });
   server.stdout.resume();
   const pid = server.pid ?? 0;
+  const open = async (i: number) => {
+    const client = new Client({ name: `bench-${i}`, version: "1" });
+    const headers = { authorization: `Bearer ${tokens[i]}` };
+    const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+    await client.connect(transport);
+    return { client, transport, headers };
+  };
   return {
     url,
     pid,
     async connect(i) {
-      const c = new Client({ name: `bench-${i}`, version: "1" });
-      const headers = { authorization: `Bearer ${tokens[i]}` };
-      await c.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
-      return c;
+      return (await open(i)).client;
+    },
+    async connectWire(i) {
+      const { client, transport, headers } = await open(i);
+      return wireClient(url, headers, client, transport);
     },
     rssMb() {
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));

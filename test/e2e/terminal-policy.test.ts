@@ -10,6 +10,8 @@ import { createDb, type DbHandle } from "../../mcp-server/src/db/client.ts";
 import { createLockManager, type LockManager } from "../../mcp-server/src/coordination/locks.ts";
 import { createOrchestrator } from "../../mcp-server/src/orchestrator/index.ts";
 import type { Orchestrator } from "../../mcp-server/src/orchestrator/types.ts";
+import { createTerminalImporter } from "../../mcp-server/src/orchestrator/terminal.ts";
+import { openStack } from "../../mcp-server/src/orchestrator/workspace.ts";
 import { createTestStack, REPO_ROOT, type TestStack } from "../support/test-stack.ts";
 
 let sim: Simulator;
@@ -71,6 +73,16 @@ describe("pulumi in a terminal and bosun agree", () => {
     const up = await pulumi(["up", "--yes", "--skip-preview", "--policy-pack", "policy"]);
     expect(up.out).not.toMatch(/from \$PATH|error:/);
     expect(up.code).toBe(0);
+
+    // Fifty reads at once after the update (many people, a dashboard): the update history is read once, and each read learns of the one update.
+    let reads = 0;
+    const importer = createTerminalImporter({ db: handle.db, workDir: REPO_ROOT, env: {} }, async (stack) => {
+      reads += 1;
+      return (await openStack({ workDir: REPO_ROOT, env: {} }, stack)).history(50, 1);
+    });
+    const added = await Promise.all(Array.from({ length: 50 }, () => importer(test.name)));
+    expect(reads).toBe(1);
+    expect(added).toEqual(Array(50).fill(1));
 
     const history = await orch.history(test.name);
     expect(history.filter((d) => d.actor === "terminal")).toEqual([

@@ -26,6 +26,7 @@ import { serveHttp, type HttpServer } from "../../mcp-server/src/http.ts";
 import { getPlanArtifact } from "../../mcp-server/src/db/queries.ts";
 import { ciphertexts, readStackFile } from "../../mcp-server/src/orchestrator/stack-file.ts";
 import { checkpointPaths } from "../../mcp-server/src/orchestrator/state-version.ts";
+import { flushLogs } from "../../mcp-server/src/observability/log.ts";
 import { REPO_ROOT, removeCheckpointBackups, removeDockerLeftovers } from "../support/test-stack.ts";
 import { DEMO_SUBNET, exclusiveSubnet } from "../support/exclusive.ts";
 import { createEngine, parseDockerHost } from "../../providers/docker-engine/client/engine.ts";
@@ -175,6 +176,7 @@ describe("no configured secret leaks", () => {
           stackFileSnapshots.push(readStackFile(REPO_ROOT, stack));
         } finally {
           clearInterval(sampler);
+          flushLogs();
           process.stdout.write = write.out;
           process.stderr.write = write.err;
         }

@@ -16,14 +16,34 @@ const taps = new Set<Tap>();
 /** Taps that take the lines instead of the terminal (a test that raises the level to debug). */
 let diverted = 0;
 
-function chooseWriter(env: NodeJS.ProcessEnv): (line: string) => void {
+function chooseFormat(env: NodeJS.ProcessEnv): (line: string) => string {
   const format = env["BOSUN_LOG_FORMAT"] ?? (process.stderr.isTTY ? "pretty" : "json");
-  if (format !== "pretty") return (line) => void process.stderr.write(line);
-  const prettify = prettyFactory({ colorize: Boolean(process.stderr.isTTY), translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,service" });
-  return (line) => void process.stderr.write(prettify(line));
+  if (format !== "pretty") return (line) => line;
+  return prettyFactory({ colorize: Boolean(process.stderr.isTTY), translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,service" });
 }
 
-const write = chooseWriter(process.env);
+const format = chooseFormat(process.env);
+
+// Off a terminal, lines written in one turn of the event loop go out in one
+// write: stderr to a file or pipe is synchronous, and a write per line was a
+// system call per tool call under load. What is pending goes out on exit too
+// (a crash included). A person at a terminal sees each line as it comes.
+const direct = Boolean(process.stderr.isTTY);
+let pending = "";
+function write(line: string): void {
+  if (direct) return void process.stderr.write(format(line));
+  if (pending === "") setImmediate(flushLogs);
+  pending += format(line);
+}
+
+/** Writes out the lines still pending (tests that capture stderr call it before they stop). */
+export function flushLogs(): void {
+  if (pending === "") return;
+  const out = pending;
+  pending = "";
+  process.stderr.write(out);
+}
+process.on("exit", flushLogs);
 
 /** The process's logger; modules use `componentLog("…")`. */
 export const log: Logger = pino(

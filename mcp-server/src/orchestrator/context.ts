@@ -46,7 +46,7 @@ export function scratchDirFor(stateDir: string): string {
   return dir;
 }
 
-export function backendUrl(ctx: OrchestratorContext): string | undefined {
+export function backendUrl(ctx: Pick<OrchestratorContext, "env">): string | undefined {
   return ctx.env["PULUMI_BACKEND_URL"] ?? process.env["PULUMI_BACKEND_URL"];
 }
 

@@ -164,7 +164,7 @@ export function createOrchestrator(options: OrchestratorOptions): Orchestrator {
       throw new BosunError(out.error.code as BosunErrorCode, out.error.message, out.error.hint);
     },
     async status(stack) {
-      await syncTerminal(stack);
+      await syncTerminal(stack); // checks the name first
       return status(stack);
     },
     async history(stack, limit = 20) {

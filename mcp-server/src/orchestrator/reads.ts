@@ -19,7 +19,10 @@ import { logFailure } from "../observability/log.ts";
 
 type EngineStatus = Omit<StackStatus, "lastDeployment">;
 
-/** Status reads the engine only when the state or the stack file changed since the last read. */
+/**
+ * Status reads the engine only when the state or the stack file changed since the last read.
+ * The caller has checked the stack name (index.ts does, before it looks for terminal updates).
+ */
 export function createStatusReader(ctx: OrchestratorContext) {
   const cache = new Map<string, { key: string; value: EngineStatus }>();
   const keyOf = async (stack: string, s?: Stack) => {
@@ -63,7 +66,6 @@ export function createStatusReader(ctx: OrchestratorContext) {
   }
   const history = createHistoryReader(ctx);
   return async function status(stack: string): Promise<StackStatus> {
-    checkStackName(ctx.workDir, stack);
     const [engine, recent] = await Promise.all([engineStatus(stack), history(stack, 10)]);
     const last = recent.find((d) => d.status !== "planned" && d.status !== "expired" && d.kind !== "drift");
     return { ...engine, ...(last ? { lastDeployment: last } : {}) };

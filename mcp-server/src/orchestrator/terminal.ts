@@ -14,20 +14,38 @@ import { openStack } from "./workspace.ts";
 
 const KINDS: Record<string, DeploymentKind> = { update: "apply", destroy: "destroy", refresh: "refresh", import: "apply" };
 
+/** A stack's latest updates, newest first (the CLI's `pulumi stack history`). */
+export type UpdateReader = (stack: string) => Promise<UpdateSummary[]>;
+
 /**
- * Records a stack's terminal updates not yet in the log; returns how many were new. It reads the
- * update history only when the stack's state moved since its last look (its own memory), and
- * never for a stack with no state (which it would otherwise create in the backend).
+ * Records a stack's terminal updates not yet in the log; returns how many were new (to every
+ * caller of one read). It reads the update history only when the stack's state moved since its
+ * last look (its own memory), and never for a stack with no state (which it would otherwise
+ * create in the backend). Reads that arrive while the history of the same state is being read
+ * wait for that one: fifty callers after an update would otherwise run fifty CLI processes.
  */
-export function createTerminalImporter(ctx: OrchestratorContext) {
+export function createTerminalImporter(
+  ctx: Pick<OrchestratorContext, "db" | "workDir" | "env">,
+  readUpdates: UpdateReader = async (stack) => (await openStack({ workDir: ctx.workDir, env: ctx.env }, stack)).history(50, 1),
+) {
   const seen = new Map<string, string>();
+  const running = new Map<string, Promise<number>>();
   return async function importTerminalUpdates(stack: string): Promise<number> {
     const version = await stateStamp(backendUrl(ctx), PROJECT, stack, async () => `unknown-${Date.now()}`);
     if (version === "none" || seen.get(stack) === version) return 0;
-    const s = await openStack({ workDir: ctx.workDir, env: ctx.env }, stack);
+    const key = `${stack}\0${version}`;
+    let run = running.get(key);
+    if (!run) {
+      run = importAt(stack, version).finally(() => running.delete(key));
+      running.set(key, run);
+    }
+    return run;
+  };
+
+  async function importAt(stack: string, version: string): Promise<number> {
     const known = await q.knownUpdateVersions(ctx.db, stack);
     let added = 0;
-    for (const u of await s.history(50, 1)) {
+    for (const u of await readUpdates(stack)) {
       // bosun's own updates run through the Automation API (exec.kind auto.*) and are in the log already.
       if (known.has(u.version) || u.environment["exec.kind"] !== "cli") continue;
       const kind = KINDS[u.kind];
@@ -48,7 +66,7 @@ export function createTerminalImporter(ctx: OrchestratorContext) {
     }
     seen.set(stack, version);
     return added;
-  };
+  }
 }
 
 /** The spec the update ran with, redacted, when the stack config shows it in clear. */
