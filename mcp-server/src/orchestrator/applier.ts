@@ -18,7 +18,7 @@ import { manualStepIn, toBosunError } from "./engine-errors.ts";
 import { checkApproval } from "./approvals.ts";
 import { readStackFile, textHash, writeStackFile } from "./stack-file.ts";
 import { BosunError, type ApplyResult, type PlanCounts, type ProgressEvent } from "./types.ts";
-import { forgetStack } from "./workspace.ts";
+import { forgetStack, inProgramRuntime } from "./workspace.ts";
 import { newestBackupOf } from "./opnsense-box.ts";
 import { stackMasker } from "../secrets/mask.ts";
 import { log, logFailure } from "../observability/log.ts";
@@ -84,7 +84,10 @@ export async function applyPlan(ctx: OrchestratorContext, input: ApplyInput): Pr
       try {
         writeStackFile(ctx.workDir, stack, artifact.configText);
         if (artifact.enginePlan) writeFileSync(planFile, artifact.enginePlan, { mode: 0o600 });
-        up = await runUpdate(ctx, s, deploymentId, total, input.onProgress, lease.signal, artifact.enginePlan ? planFile : undefined);
+        up = await runUpdate(ctx, s, deploymentId, total, input.onProgress, lease.signal, {
+          planFile: artifact.enginePlan ? planFile : undefined,
+          runtime: true,
+        });
       } catch (err) {
         const failure = lease.signal.aborted ? abortReason(lease.signal) : toBosunError(err, stack, "the update");
         // A step only a person can take on the box (assigning the new VLAN before 26.7): rolling back would delete
@@ -187,7 +190,7 @@ export async function rollBack(
   const lease = holdLease(ctx, row.id, []);
   try {
     writeStackFile(ctx.workDir, s.name, previousText);
-    const up = await runUpdate(ctx, s, row.id, 0, undefined, lease.signal);
+    const up = await runUpdate(ctx, s, row.id, 0, undefined, lease.signal, { runtime: true });
     await q.finishDeployment(ctx.db, row.id, { status: "succeeded", pulumiUpdateVersion: up.summary.version });
     return { deploymentId: row.id, status: "succeeded" };
   } catch (err) {
@@ -209,10 +212,15 @@ export async function runUpdate(
   total: number,
   onProgress: ((e: ProgressEvent) => void) | undefined,
   signal: AbortSignal,
-  planFile?: string,
-  /** URNs to replace even if unchanged (recovery re-runs the subsystems' applies). */
-  replace?: string[],
+  opts: {
+    planFile?: string | undefined;
+    /** URNs to replace even if unchanged (recovery re-runs the subsystems' applies). */
+    replace?: string[];
+    /** Run the program in bosun's own runtime (`s` is then the stack's session stack; workspace.ts inProgramRuntime). */
+    runtime?: boolean;
+  } = {},
 ) {
+  const { planFile, replace } = opts;
   const writer = q.createEventWriter(ctx.db, deploymentId);
   const emit = (e: ProgressEvent) => {
     onProgress?.(e);
@@ -223,37 +231,39 @@ export async function runUpdate(
   // Every configured secret is hidden in what is stored or returned (secrets/mask.ts).
   const mask = await stackMasker(s);
   try {
-    const result = await s.up({
-      color: "never",
-      signal,
-      ...(planFile ? { plan: planFile } : {}),
-      ...(replace?.length ? { replace } : {}),
-      onEvent: (event) => {
-        progress(event);
-        const meta = event.resourcePreEvent?.metadata ?? event.resOutputsEvent?.metadata ?? event.resOpFailedEvent?.metadata;
-        const diag = event.diagnosticEvent;
-        const applied = event.resOutputsEvent?.metadata.new?.outputs;
-        const protection = applied && event.resOutputsEvent?.metadata.type.endsWith(":ServiceApply") ? protectionOf(applied) : undefined;
-        if (protection) {
-          protections.push(protection);
-          writer.push({
-            type: "protection",
-            urn: event.resOutputsEvent?.metadata.urn ?? "",
-            status: protection.protection,
-            message: `${protection.subsystem}: ${protection.protection}${protection.id ? ` ${protection.id}` : ""}${protection.note ? ` (${protection.note})` : ""}`,
-            payload: { ...protection },
-          });
-        }
-        if (meta)
-          writer.push({
-            type: event.resourcePreEvent ? "resource-pre" : event.resOutputsEvent ? "resource-outputs" : "resource-failed",
-            urn: meta.urn,
-            op: meta.op,
-          });
-        else if (diag && !diag.ephemeral)
-          writer.push({ type: "diagnostic", status: diag.severity, message: mask(String(maskValue(diag.message))).slice(0, 2000) });
-      },
-    });
+    const up = (target: Stack) =>
+      target.up({
+        color: "never",
+        signal,
+        ...(planFile ? { plan: planFile } : {}),
+        ...(replace?.length ? { replace } : {}),
+        onEvent: (event) => {
+          progress(event);
+          const meta = event.resourcePreEvent?.metadata ?? event.resOutputsEvent?.metadata ?? event.resOpFailedEvent?.metadata;
+          const diag = event.diagnosticEvent;
+          const applied = event.resOutputsEvent?.metadata.new?.outputs;
+          const protection = applied && event.resOutputsEvent?.metadata.type.endsWith(":ServiceApply") ? protectionOf(applied) : undefined;
+          if (protection) {
+            protections.push(protection);
+            writer.push({
+              type: "protection",
+              urn: event.resOutputsEvent?.metadata.urn ?? "",
+              status: protection.protection,
+              message: `${protection.subsystem}: ${protection.protection}${protection.id ? ` ${protection.id}` : ""}${protection.note ? ` (${protection.note})` : ""}`,
+              payload: { ...protection },
+            });
+          }
+          if (meta)
+            writer.push({
+              type: event.resourcePreEvent ? "resource-pre" : event.resOutputsEvent ? "resource-outputs" : "resource-failed",
+              urn: meta.urn,
+              op: meta.op,
+            });
+          else if (diag && !diag.ephemeral)
+            writer.push({ type: "diagnostic", status: diag.severity, message: mask(String(maskValue(diag.message))).slice(0, 2000) });
+        },
+      });
+    const result = await (opts.runtime ? inProgramRuntime({ workDir: ctx.workDir, env: ctx.env }, s, up) : up(s));
     return { ...result, protections };
   } catch (err) {
     forgetStack({ workDir: ctx.workDir, env: ctx.env }, s.name);

@@ -2,7 +2,6 @@
 // state untouched. The candidate gets a config file of its own; the plan keeps
 // exactly the stack file it previewed (secrets as ciphertext) and the engine's
 // update plan, in the database, so any bosun process can apply it.
-import type { LocalWorkspace, Stack } from "@pulumi/pulumi/automation/index.js";
 import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -20,8 +19,7 @@ import { learnSecrets, secretScope } from "./known-secrets.ts";
 import { redacted, restoreSecrets, secretPaths, validated } from "./specs.ts";
 import { candidateText, readStackFile, specOfText, textHash } from "./stack-file.ts";
 import type { PlanKind, PlanResult, ResourceChange } from "./types.ts";
-import { checkStackName, forgetStack, liveSpec, stackEnv, withProgramRuntime } from "./workspace.ts";
-import { tryProgramRuntime } from "./program-runtime.ts";
+import { checkStackName, forgetStack, inProgramRuntime, liveSpec, stackEnv } from "./workspace.ts";
 
 export interface PlanInput {
   stack: string;
@@ -78,23 +76,21 @@ export async function makePlan(ctx: OrchestratorContext, input: PlanInput): Prom
     const collector = createChangeCollector();
     const desired = createDesiredCollector();
     let enginePlan: string | null = null;
-    // The program runs in a runtime of bosun's own, loading while the CLI starts (program-runtime.ts).
-    const runtime = await tryProgramRuntime(ctx.workDir, { ...process.env, ...(s.workspace as LocalWorkspace).envVars });
-    const preview = (target: Stack) =>
-      target.preview({
-        onEvent: (e) => (collector.onEvent(e), desired.onEvent(e)),
-        color: "never",
-        configFile,
-        ...(ctx.enginePlans ? { plan: planFile } : {}),
-      });
     try {
-      await (runtime ? withProgramRuntime({ workDir: ctx.workDir, env: ctx.env }, input.stack, runtime.address, preview) : preview(s));
+      // The program runs in a runtime of bosun's own, loading while the CLI starts (program-runtime.ts).
+      await inProgramRuntime({ workDir: ctx.workDir, env: ctx.env }, s, (target) =>
+        target.preview({
+          onEvent: (e) => (collector.onEvent(e), desired.onEvent(e)),
+          color: "never",
+          configFile,
+          ...(ctx.enginePlans ? { plan: planFile } : {}),
+        }),
+      );
       if (ctx.enginePlans) enginePlan = readFileSync(planFile, "utf8");
     } catch (err) {
       forgetStack({ workDir: ctx.workDir, env: ctx.env }, input.stack);
       throw toBosunError(err, input.stack, "the preview");
     } finally {
-      runtime?.stop();
       rmSync(configFile, { force: true });
       rmSync(planFile, { force: true });
     }

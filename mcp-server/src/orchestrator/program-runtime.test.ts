@@ -1,9 +1,10 @@
-// A plan's preview runs the program in bosun's own language runtime: it must
-// show exactly what the language host's preview (a terminal's) shows, its saved
-// plan must hold for an up through the language host (what an apply runs), a
-// failing program must fail the preview with its own words, and the runtime
-// must be gone after. Real engine and program; the OPNsense simulator (no box
-// runs here) and the real Docker engine.
+// Plans, applies and drift checks run the program in bosun's own language
+// runtime: its preview must show exactly what the language host's preview (a
+// terminal's) shows, its saved plan must hold for an up through the runtime
+// (what an apply runs), after which a terminal's preview sees nothing to
+// change; a failing program must fail the preview with its own words, and the
+// runtime must be gone after. Real engine and program; the OPNsense simulator
+// (no box runs here) and the real Docker engine.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -52,12 +53,12 @@ const gone = (pid: number) => {
   }
 };
 
-describe("the program runtime a plan's preview uses", () => {
+describe("the program runtime that plans, applies and drift checks use", () => {
   it("finds the project's program as the language host does", () => {
     expect(programFile(REPO_ROOT)).toBe(join(REPO_ROOT, "stacks", "index.ts"));
   });
 
-  it("previews what the language host previews, and its plan holds for an up through the language host", async () => {
+  it("previews what the language host previews; its plan holds for an up through the runtime, after which the host sees no change", async () => {
     await t.stack.setConfig("bosun:spec", { value: JSON.stringify(spec) });
     const runtime = await startProgramRuntime(REPO_ROOT, env());
     const planFile = join(dir, "plan.json");
@@ -76,13 +77,23 @@ describe("the program runtime a plan's preview uses", () => {
     expect(viaRuntime).toEqual(viaHost);
     expect(viaRuntime.filter((s) => s.startsWith("create ")).length).toBeGreaterThan(8);
 
-    const up = await t.stack.up({ plan: planFile });
-    expect(up.summary.result).toBe("succeeded");
+    const applying = await startProgramRuntime(REPO_ROOT, env());
+    try {
+      const up = await withProgramRuntime({ workDir: REPO_ROOT, env: {} }, t.name, applying.address, (s: Stack) => s.up({ plan: planFile }));
+      // The summary comes from the `stack history` that `up` runs after the update: that command must not get --client.
+      expect(up.summary.result).toBe("succeeded");
+      expect(applying.ran()).toBe(true);
+    } finally {
+      applying.stop();
+    }
     expect(
       Object.values(sim.items("vlans"))
         .map((v) => v["tag"])
         .sort(),
     ).toEqual(["58", "59"]);
+    const after = await steps((onEvent) => t.stack.preview({ onEvent }));
+    expect(after.length).toBeGreaterThan(8);
+    expect(after.filter((s) => !s.startsWith("same "))).toEqual([]);
   });
 
   it("fails the preview with the program's own error", async () => {

@@ -1,13 +1,13 @@
-// A plan's preview runs the stack program in a language runtime of bosun's own
-// (program-runtime-worker.ts), started as the plan begins, beside the CLI: it
-// loads the program's modules while the CLI starts, where the language host
-// would start Node and load them only after (about 0.4 s of a 1.9 s preview).
-// The engine reaches it through `--client`, as Automation API inline programs
-// are reached; the program is the same file a terminal's `pulumi up` runs, with
-// the same config (the engine sends it) and environment. One runtime per
-// preview, stopped after it, so no state outlives a run. An apply still runs
-// the program through the language host, and `up --plan` refuses anything the
-// plan did not see.
+// Plans, applies, rollbacks and drift checks run the stack program in a
+// language runtime of bosun's own (program-runtime-worker.ts), started as the
+// command begins, beside the CLI: it loads the program's modules while the CLI
+// starts, where the language host would start Node and load them only after
+// (about 0.4 s of a 1.9 s preview). The engine reaches it through `--client`,
+// as Automation API inline programs are reached; the program is the same file a
+// terminal's `pulumi up` runs, with the same config (the engine sends it) and
+// environment. One runtime per command, stopped after it, so no state outlives
+// a run. Recovery's re-runs (their own environment) and terminals use the
+// language host; an apply's `up --plan` refuses anything its plan did not see.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -77,12 +77,12 @@ function reason(stderr: string): string {
   return line ? `: ${line}` : "";
 }
 
-/** A runtime, or undefined (logged) when none starts: the preview then runs through the language host as a terminal's does. */
+/** A runtime, or undefined (logged) when none starts: the command then runs through the language host as a terminal's does. */
 export async function tryProgramRuntime(workDir: string, env: NodeJS.ProcessEnv): Promise<ProgramRuntime | undefined> {
   try {
     return await startProgramRuntime(workDir, env);
   } catch (err) {
-    logger.warn({ err: err instanceof Error ? err.message : String(err) }, "the program runtime did not start; the preview uses the language host");
+    logger.warn({ err: err instanceof Error ? err.message : String(err) }, "the program runtime did not start; the command uses the language host");
     return undefined;
   }
 }

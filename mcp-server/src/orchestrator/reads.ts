@@ -13,7 +13,7 @@ import { dbChange } from "./planner.ts";
 import { redacted } from "./specs.ts";
 import { readStackFile, stackFileStamp } from "./stack-file.ts";
 import { BosunError, type DeploymentSummary, type DriftReport, type PlanCounts, type StackStatus } from "./types.ts";
-import { checkStackName, liveSpec } from "./workspace.ts";
+import { checkStackName, inProgramRuntime, liveSpec } from "./workspace.ts";
 import { metrics } from "../observability/metrics.ts";
 import { logFailure } from "../observability/log.ts";
 
@@ -89,7 +89,9 @@ export async function drift(ctx: OrchestratorContext, input: { stack: string; ac
       async (s) => {
         const collector = createChangeCollector();
         try {
-          await s.preview({ refresh: true, onEvent: collector.onEvent, color: "never" });
+          await inProgramRuntime({ workDir: ctx.workDir, env: ctx.env }, s, (target) =>
+            target.preview({ refresh: true, onEvent: collector.onEvent, color: "never" }),
+          );
         } catch (err) {
           throw toBosunError(err, input.stack, "the drift check");
         }

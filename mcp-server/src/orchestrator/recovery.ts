@@ -86,7 +86,7 @@ async function convergeStack(ctx: OrchestratorContext, s: Stack, interrupted: De
   // providers (by bosun's ownership marks), not made twice: an environment of its own for this update.
   const adopting = await openStack({ workDir: ctx.workDir, env: { ...ctx.env, BOSUN_ADOPT_OWNED: "1" } }, s.name);
   try {
-    const up = await runUpdate(ctx, adopting, row.id, 0, undefined, lease.signal, undefined, applies);
+    const up = await runUpdate(ctx, adopting, row.id, 0, undefined, lease.signal, { replace: applies });
     await q.finishDeployment(ctx.db, row.id, {
       status: "succeeded",
       pulumiUpdateVersion: up.summary.version,
@@ -104,7 +104,7 @@ async function convergeStack(ctx: OrchestratorContext, s: Stack, interrupted: De
     }
     try {
       writeStackFile(ctx.workDir, s.name, previous);
-      await runUpdate(ctx, adopting, row.id, 0, undefined, lease.signal, undefined, await serviceApplies(s));
+      await runUpdate(ctx, adopting, row.id, 0, undefined, lease.signal, { replace: await serviceApplies(s) });
       await q.finishDeployment(ctx.db, row.id, { status: "rolled_back", error: forward });
       await noteOutcome(ctx, interrupted, `; recovery ${row.id} rolled it back: the stack holds the spec from before it`);
       return "rolled-back";

@@ -17,6 +17,7 @@ import { parse as parseYaml } from "yaml";
 import { BosunError } from "./types.ts";
 import { decryptKnown, learnSecrets, secretScope } from "./known-secrets.ts";
 import { toBosunError } from "./engine-errors.ts";
+import { tryProgramRuntime } from "./program-runtime.ts";
 import { observeStack } from "../observability/engine-ops.ts";
 import { observedEnv } from "../observability/provider-calls.ts";
 import { stackPassphraseEnv, warnDemoPassphrase } from "../secrets/passphrase.ts";
@@ -149,8 +150,13 @@ export async function withProgramRuntime<T>(opts: WorkspaceOptions, stack: strin
     opened = (async () => {
       const at: { address?: string } = {};
       const s = await LocalWorkspace.selectStack({ stackName: stack, workDir: opts.workDir }, await workspaceOptions(opts, stack));
-      // Appended to each of this workspace's stack commands (preview, up, …), after the Automation API's own arguments.
-      (s.workspace as LocalWorkspace).serializeArgsForOp = async () => (at.address ? ["--client", at.address] : []);
+      // Appended, after the Automation API's own arguments, to the next stack command only: the operation itself
+      // (preview, up). What `up` runs after it (`stack history` for its summary) knows no --client.
+      (s.workspace as LocalWorkspace).serializeArgsForOp = async () => {
+        const address = at.address;
+        at.address = undefined;
+        return address ? ["--client", address] : [];
+      };
       return { stack: observeStack(s), at };
     })();
     viaRuntime.set(key, opened);
@@ -167,6 +173,20 @@ export async function withProgramRuntime<T>(opts: WorkspaceOptions, stack: strin
     return await fn(entry.stack);
   } finally {
     entry.at.address = undefined;
+  }
+}
+
+/**
+ * Runs an engine command on `s` with its program in a runtime of bosun's own (program-runtime.ts),
+ * or through the language host, as a terminal's does, when none starts. Hold the stack's session;
+ * `s` must be the session's stack (opened with `opts`), whose environment the runtime gets too.
+ */
+export async function inProgramRuntime<T>(opts: WorkspaceOptions, s: Stack, op: (target: Stack) => Promise<T>): Promise<T> {
+  const runtime = await tryProgramRuntime(opts.workDir, { ...process.env, ...(s.workspace as LocalWorkspace).envVars });
+  try {
+    return await (runtime ? withProgramRuntime(opts, s.name, runtime.address, op) : op(s));
+  } finally {
+    runtime?.stop();
   }
 }
 
