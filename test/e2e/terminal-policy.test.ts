@@ -10,8 +10,7 @@ import { createDb, type DbHandle } from "../../mcp-server/src/db/client.ts";
 import { createLockManager, type LockManager } from "../../mcp-server/src/coordination/locks.ts";
 import { createOrchestrator } from "../../mcp-server/src/orchestrator/index.ts";
 import type { Orchestrator } from "../../mcp-server/src/orchestrator/types.ts";
-import { createTerminalImporter } from "../../mcp-server/src/orchestrator/terminal.ts";
-import { openStack } from "../../mcp-server/src/orchestrator/workspace.ts";
+import { createTerminalImporter, stackUpdates } from "../../mcp-server/src/orchestrator/terminal.ts";
 import { createTestStack, REPO_ROOT, type TestStack } from "../support/test-stack.ts";
 
 let sim: Simulator;
@@ -76,9 +75,10 @@ describe("pulumi in a terminal and bosun agree", () => {
 
     // Fifty reads at once after the update (many people, a dashboard): the update history is read once, and each read learns of the one update.
     let reads = 0;
-    const importer = createTerminalImporter({ db: handle.db, workDir: REPO_ROOT, env: {} }, async (stack) => {
+    const read = stackUpdates({ workDir: REPO_ROOT, env: {} });
+    const importer = createTerminalImporter({ db: handle.db, workDir: REPO_ROOT, env: {} }, (stack) => {
       reads += 1;
-      return (await openStack({ workDir: REPO_ROOT, env: {} }, stack)).history(50, 1);
+      return read(stack);
     });
     const added = await Promise.all(Array.from({ length: 50 }, () => importer(test.name)));
     expect(reads).toBe(1);

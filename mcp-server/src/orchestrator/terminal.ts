@@ -14,8 +14,14 @@ import { openStack } from "./workspace.ts";
 
 const KINDS: Record<string, DeploymentKind> = { update: "apply", destroy: "destroy", refresh: "refresh", import: "apply" };
 
-/** A stack's latest updates, newest first (the CLI's `pulumi stack history`). */
+/** A stack's latest updates, newest first. */
 export type UpdateReader = (stack: string) => Promise<UpdateSummary[]>;
+
+/** The reader the importer uses: the CLI's `pulumi stack history`, 50 entries. */
+export const stackUpdates =
+  (ctx: Pick<OrchestratorContext, "workDir" | "env">): UpdateReader =>
+  async (stack) =>
+    (await openStack({ workDir: ctx.workDir, env: ctx.env }, stack)).history(50, 1);
 
 /**
  * Records a stack's terminal updates not yet in the log; returns how many were new (to every
@@ -24,10 +30,7 @@ export type UpdateReader = (stack: string) => Promise<UpdateSummary[]>;
  * create in the backend). Reads that arrive while the history of the same state is being read
  * wait for that one: fifty callers after an update would otherwise run fifty CLI processes.
  */
-export function createTerminalImporter(
-  ctx: Pick<OrchestratorContext, "db" | "workDir" | "env">,
-  readUpdates: UpdateReader = async (stack) => (await openStack({ workDir: ctx.workDir, env: ctx.env }, stack)).history(50, 1),
-) {
+export function createTerminalImporter(ctx: Pick<OrchestratorContext, "db" | "workDir" | "env">, readUpdates: UpdateReader = stackUpdates(ctx)) {
   const seen = new Map<string, string>();
   const running = new Map<string, Promise<number>>();
   return async function importTerminalUpdates(stack: string): Promise<number> {
